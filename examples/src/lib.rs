@@ -1,0 +1,87 @@
+//! The demo server the examples run against, and which the end-to-end tests use as a server that
+//! counts what it receives.
+//!
+//! - `GET /`: an HTML page with a search form (the "app" of the Loads guide);
+//! - `GET /es`: a JSON document like Elasticsearch's root;
+//! - `/ws`: a WebSocket that echoes every message;
+//! - `POST /login` (form `user=…`): sets a `session` cookie; `GET /whoami`: the user of that cookie;
+//! - `GET /status/{code}`: answers with that status;
+//! - `GET /slow/{ms}`: answers after that many milliseconds;
+//! - `GET /_counts`: what the server has received so far, as JSON (not counted itself).
+//!
+//! `cargo run -p loadcase-examples --bin demo-server` serves it on fixed ports; the examples start
+//! it in-process on a free port with [`shared`].
+
+#![warn(missing_docs)]
+
+mod counts;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+
+pub use counts::Counts;
+
+/// A running demo server.
+pub struct DemoServer {
+    addr: SocketAddr,
+    counts: Arc<counts::Counters>,
+}
+
+impl DemoServer {
+    /// Starts a server on `addr` (port 0 for any free port) in a background thread with its own
+    /// runtime, and returns once it accepts connections.
+    pub fn start(addr: SocketAddr) -> std::io::Result<DemoServer> {
+        let listener = std::net::TcpListener::bind(addr)?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let counts = Arc::new(counts::Counters::default());
+        let app = routes::router(counts.clone());
+        std::thread::Builder::new()
+            .name(format!("demo-server-{}", addr.port()))
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .enable_all()
+                    .build()
+                    .expect("demo server runtime");
+                runtime.block_on(async move {
+                    let listener =
+                        tokio::net::TcpListener::from_std(listener).expect("demo server listener");
+                    axum::serve(listener, app).await.expect("demo server");
+                });
+            })?;
+        Ok(DemoServer { addr, counts })
+    }
+
+    /// Starts a server on a free loopback port.
+    pub fn start_local() -> DemoServer {
+        Self::start(SocketAddr::from(([127, 0, 0, 1], 0))).expect("bind a free loopback port")
+    }
+
+    /// Its address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// `ws://127.0.0.1:PORT/ws`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    /// What it has received so far.
+    pub fn counts(&self) -> Counts {
+        self.counts.snapshot()
+    }
+}
+
+/// The process-wide demo server the examples use, started on first use.
+pub fn shared() -> &'static DemoServer {
+    static SERVER: OnceLock<DemoServer> = OnceLock::new();
+    SERVER.get_or_init(DemoServer::start_local)
+}

@@ -1,0 +1,119 @@
+//! The demo server's routes.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Form, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{any, get, post};
+use serde::Deserialize;
+
+use crate::counts::Counters;
+
+type Shared = Arc<Counters>;
+
+pub(crate) fn router(counts: Shared) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/es", get(es))
+        .route("/ws", any(ws))
+        .route("/login", post(login))
+        .route("/whoami", get(whoami))
+        .route("/status/{code}", get(status))
+        .route("/slow/{ms}", get(slow))
+        .route("/_counts", get(counts_json))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "no such page") })
+        .layer(middleware::from_fn_with_state(counts.clone(), count))
+        .with_state(counts)
+}
+
+async fn count(State(counts): State<Shared>, request: Request, next: Next) -> Response {
+    let upgrade = request.headers().contains_key(header::UPGRADE);
+    if request.uri().path() != "/_counts" && !upgrade {
+        counts.request(format!("{} {}", request.method(), request.uri().path()));
+    }
+    next.run(request).await
+}
+
+async fn home() -> Html<&'static str> {
+    Html(
+        "<!doctype html><html><head><title>Demo</title></head><body>\
+         <h1>Demo shop</h1><form action=\"/search\"><input name=\"q\"><button>Search</button></form>\
+         </body></html>",
+    )
+}
+
+async fn es() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"name":"demo","cluster_name":"loadcase","version":{"number":"8.0.0"},"tagline":"You Know, for Search"}"#,
+    )
+}
+
+async fn ws(State(counts): State<Shared>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| echo(socket, counts))
+}
+
+async fn echo(mut socket: WebSocket, counts: Shared) {
+    counts.ws_opened.fetch_add(1, Ordering::Relaxed);
+    while let Some(Ok(message)) = socket.recv().await {
+        let len = match &message {
+            Message::Text(text) => text.len(),
+            Message::Binary(data) => data.len(),
+            Message::Close(_) => break,
+            _ => continue,
+        } as u64;
+        counts.ws_messages_received.fetch_add(1, Ordering::Relaxed);
+        counts.ws_bytes_received.fetch_add(len, Ordering::Relaxed);
+        if socket.send(message).await.is_err() {
+            break;
+        }
+        counts.ws_messages_sent.fetch_add(1, Ordering::Relaxed);
+        counts.ws_bytes_sent.fetch_add(len, Ordering::Relaxed);
+    }
+}
+
+#[derive(Deserialize)]
+struct Login {
+    user: String,
+}
+
+async fn login(State(counts): State<Shared>, Form(form): Form<Login>) -> Response {
+    counts.logins.fetch_add(1, Ordering::Relaxed);
+    let cookie = format!("session={}; Path=/; HttpOnly", form.user);
+    ([(header::SET_COOKIE, cookie)], "logged in").into_response()
+}
+
+async fn whoami(headers: HeaderMap) -> Response {
+    let session = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().strip_prefix("session="))
+        .next();
+    match session {
+        Some(user) => user.to_owned().into_response(),
+        None => (StatusCode::UNAUTHORIZED, "not logged in").into_response(),
+    }
+}
+
+async fn status(Path(code): Path<u16>) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, format!("status {code}")).into_response()
+}
+
+async fn slow(Path(ms): Path<u64>) -> &'static str {
+    tokio::time::sleep(Duration::from_millis(ms.min(60_000))).await;
+    "slow"
+}
+
+async fn counts_json(State(counts): State<Shared>) -> Response {
+    let body = serde_json::to_string(&counts.snapshot()).expect("counts serialize");
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}

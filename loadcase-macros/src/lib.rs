@@ -1,0 +1,41 @@
+//! The `#[load_test]` attribute of [loadcase](https://docs.rs/loadcase). Use it through
+//! `loadcase::load_test` (or `loadcase::prelude::*`); this crate is an implementation detail.
+//!
+//! The attribute parses the function and its arguments, validates them with errors that point
+//! at the offending tokens, and expands to a plain `#[test]` that hands the function to
+//! `::loadcase::__private`.
+
+mod args;
+mod expand;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Marks an `async fn(cx: &mut Context)` as a load test.
+///
+/// Under `cargo test` it runs once as an ordinary test; under `cargo loadrun` it runs as a load.
+/// Accepted arguments: `server_url = "http://…"`, the default base URL of `cx.app`.
+///
+/// ```ignore
+/// #[load_test(server_url = "http://127.0.0.1:8080")]
+/// async fn test_app(cx: &mut Context) -> TestResult {
+///     cx.app.get("/").await?;
+///     Ok(())
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn load_test(args: TokenStream, item: TokenStream) -> TokenStream {
+    match run(args.into(), item.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}
+
+fn run(
+    args: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> syn::Result<proc_macro2::TokenStream> {
+    let args = args::Args::parse(args)?;
+    let function = validate::function(item)?;
+    Ok(expand::expand(&args, &function))
+}

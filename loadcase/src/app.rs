@@ -1,0 +1,226 @@
+//! `cx.app`: requests rooted at the server URL, WebTest-style: awaited directly, and an
+//! unexpected status is a *failure* naming the method, URL, status and a body excerpt.
+
+use std::future::{Future, IntoFuture};
+use std::panic::Location;
+use std::pin::Pin;
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::{HeaderName, HeaderValue};
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::response::Response;
+use crate::session::{RequestBuilder, Session};
+
+/// The application under test, at the server URL: `--server-url` first, then the
+/// `LOADCASE_SERVER_URL` environment variable, then `#[load_test(server_url = "…")]`.
+#[derive(Clone)]
+pub struct App {
+    session: Session,
+    server_url: Option<String>,
+}
+
+macro_rules! methods {
+    ($($(#[$doc:meta])* $name:ident => $method:ident;)*) => {$(
+        $(#[$doc])*
+        #[track_caller]
+        pub fn $name(&self, path: &str) -> AppRequest<'_> {
+            self.request(Method::$method, path)
+        }
+    )*};
+}
+
+impl App {
+    pub(crate) fn new(session: Session, server_url: Option<String>) -> Self {
+        App {
+            session,
+            server_url,
+        }
+    }
+
+    /// The server URL requests are rooted at, if any.
+    pub fn server_url(&self) -> Option<&str> {
+        self.server_url.as_deref()
+    }
+
+    /// Points this user's `app` at another server from now on.
+    pub fn set_server_url(&mut self, url: impl Into<String>) {
+        self.server_url = Some(url.into());
+    }
+
+    methods! {
+        /// `GET path`.
+        get => GET;
+        /// `POST path`.
+        post => POST;
+        /// `PUT path`.
+        put => PUT;
+        /// `PATCH path`.
+        patch => PATCH;
+        /// `DELETE path`.
+        delete => DELETE;
+        /// `HEAD path`.
+        head => HEAD;
+    }
+
+    /// A request with any method. `path` is appended to the server URL (keeping any path prefix
+    /// the server URL has); an absolute `http://` or `https://` URL is used as it is.
+    #[track_caller]
+    pub fn request(&self, method: Method, path: &str) -> AppRequest<'_> {
+        let location = Location::caller();
+        let url = match (
+            path.starts_with("http://") || path.starts_with("https://"),
+            &self.server_url,
+        ) {
+            (true, _) => Ok(path.to_owned()),
+            (false, Some(base)) => Ok(join(base, path)),
+            (false, None) => Err(Error::error(format!(
+                "cx.app.{}(\"{path}\") has no server URL to go to: pass --server-url URL to cargo loadrun, \
+                 set LOADCASE_SERVER_URL, or write #[load_test(server_url = \"http://…\")]",
+                method.as_str().to_ascii_lowercase()
+            ))),
+        };
+        AppRequest {
+            builder: url
+                .as_ref()
+                .ok()
+                .map(|url| self.session.request(method.clone(), url.as_str())),
+            method,
+            url,
+            expected: Vec::new(),
+            location,
+        }
+    }
+}
+
+fn join(base: &str, path: &str) -> String {
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    )
+}
+
+/// A request to the app; `.await` it. Builder methods as on
+/// [`RequestBuilder`](crate::session::RequestBuilder), plus [`expect_status`](Self::expect_status).
+#[must_use = "an app request does nothing until you `.await` it"]
+pub struct AppRequest<'s> {
+    builder: Option<RequestBuilder<'s>>,
+    method: Method,
+    // The missing-server-URL error is created in `request`, which is `#[track_caller]`, so it
+    // already points at the user's line.
+    url: Result<String, Error>,
+    expected: Vec<u16>,
+    location: &'static Location<'static>,
+}
+
+macro_rules! delegate {
+    ($($(#[$doc:meta])* fn $name:ident$(<$($g:ident: $b:path),*>)?($($arg:ident: $ty:ty),*);)*) => {$(
+        $(#[$doc])*
+        pub fn $name$(<$($g: $b),*>)?(mut self, $($arg: $ty),*) -> Self {
+            self.builder = self.builder.map(|b| b.$name($($arg),*));
+            self
+        }
+    )*};
+}
+
+impl<'s> AppRequest<'s> {
+    /// Accepts this status (repeatable). Once any is given, only the given ones are accepted,
+    /// instead of every 2xx and 3xx.
+    pub fn expect_status(mut self, status: u16) -> Self {
+        self.expected.push(status);
+        self
+    }
+
+    /// Adds a header.
+    pub fn header<K, V>(mut self, key: K, value: V) -> Self
+    where
+        HeaderName: TryFrom<K>,
+        <HeaderName as TryFrom<K>>::Error: Into<http::Error>,
+        HeaderValue: TryFrom<V>,
+        <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
+    {
+        self.builder = self.builder.map(|b| b.header(key, value));
+        self
+    }
+
+    delegate! {
+        /// Groups this request under `name` in the statistics.
+        fn name<N: Into<String>>(name: N);
+        /// Appends query parameters.
+        fn query<T: Serialize>(query: &T);
+        /// Sends a JSON body.
+        fn json<T: Serialize>(json: &T);
+        /// Sends a form body.
+        fn form<T: Serialize>(form: &T);
+        /// Sets the body.
+        fn body<B: Into<reqwest::Body>>(body: B);
+        /// Overrides the request timeout.
+        fn timeout(timeout: Duration);
+    }
+
+    async fn send(self) -> Result<Response, Error> {
+        let url = self.url?;
+        let builder = self
+            .builder
+            .expect("a builder exists whenever the URL does");
+        let response = builder.send().await.map_err(|e| {
+            let mut e = Error::from(e);
+            e.relocate(self.location);
+            e
+        })?;
+        let status = response.status().as_u16();
+        let accepted = if self.expected.is_empty() {
+            (200..400).contains(&status)
+        } else {
+            self.expected.contains(&status)
+        };
+        if accepted {
+            return Ok(response);
+        }
+        let wanted = if self.expected.is_empty() {
+            "2xx or 3xx".to_owned()
+        } else {
+            self.expected
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        let mut failure = Error::failure(format!(
+            "{} {url} returned {}, expected {wanted}; body: {:?}",
+            self.method,
+            response.status(),
+            response.excerpt()
+        ));
+        failure.relocate(self.location);
+        Err(failure)
+    }
+}
+
+impl<'s> IntoFuture for AppRequest<'s> {
+    type Output = Result<Response, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 's>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join;
+
+    #[test]
+    fn join_keeps_prefixes_and_single_slashes() {
+        assert_eq!(join("http://h:1", "/x"), "http://h:1/x");
+        assert_eq!(join("http://h:1/", "x"), "http://h:1/x");
+        assert_eq!(
+            join("http://h:1/api/", "/v1/x?q=1"),
+            "http://h:1/api/v1/x?q=1"
+        );
+        assert_eq!(join("http://h:1", "/"), "http://h:1/");
+    }
+}

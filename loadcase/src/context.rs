@@ -1,0 +1,88 @@
+//! The per-user [`Context`] handed to every hit.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+
+use crate::app::App;
+use crate::metrics::Recorder;
+use crate::session::Session;
+use crate::ws::{WebSocket, WsError};
+
+/// One virtual user's state, reused for all of that user's hits (as Loads kept one `TestCase`
+/// per user): cookies persist, and anything put in [`state`](Self::state) survives to the next hit.
+pub struct Context {
+    /// This user's HTTP session.
+    pub session: Session,
+    /// The application under test, rooted at the server URL.
+    pub app: App,
+    user: u64,
+    hit: u64,
+    rec: Recorder,
+    // Boxed and lazily made: most tests keep no state, and 10,000 idle users should stay small.
+    state: Option<Box<HashMap<TypeId, Box<dyn Any + Send + Sync>>>>,
+}
+
+impl Context {
+    pub(crate) fn new(user: u64, rec: Recorder, server_url: Option<String>) -> Self {
+        let session = Session::new(crate::client::user_client(), rec.clone());
+        let app = App::new(session.clone(), server_url);
+        Context {
+            session,
+            app,
+            user,
+            hit: 0,
+            rec,
+            state: None,
+        }
+    }
+
+    pub(crate) fn set_hit(&mut self, hit: u64) {
+        self.hit = hit;
+    }
+
+    /// Opens a WebSocket, counted in the summary's `Opened web sockets`.
+    pub async fn ws(&self, url: impl AsRef<str>) -> Result<WebSocket, WsError> {
+        WebSocket::connect(url.as_ref(), self.rec.clone()).await
+    }
+
+    /// Adds one to the custom counter `name` (Loads' `incr_counter`).
+    pub fn incr(&self, name: &str) {
+        self.rec.incr(name, 1);
+    }
+
+    /// Adds `by` to the custom counter `name`.
+    pub fn incr_by(&self, name: &str, by: u64) {
+        self.rec.incr(name, by);
+    }
+
+    /// This user's index in the run, from 0, unique across stages.
+    pub fn user(&self) -> u64 {
+        self.user
+    }
+
+    /// This hit's index among this user's hits, from 0.
+    pub fn hit(&self) -> u64 {
+        self.hit
+    }
+
+    /// This user's value of type `T`, kept across hits (a logged-in token, an open WebSocket).
+    pub fn state<T: Any + Send + Sync>(&mut self) -> Option<&mut T> {
+        self.state
+            .as_mut()?
+            .get_mut(&TypeId::of::<T>())?
+            .downcast_mut()
+    }
+
+    /// Stores a value of type `T` for this user's later hits, replacing any earlier one.
+    pub fn set_state<T: Any + Send + Sync>(&mut self, value: T) {
+        self.state
+            .get_or_insert_default()
+            .insert(TypeId::of::<T>(), Box::new(value));
+    }
+
+    /// Removes and returns this user's value of type `T`.
+    pub fn take_state<T: Any + Send + Sync>(&mut self) -> Option<T> {
+        let boxed = self.state.as_mut()?.remove(&TypeId::of::<T>())?;
+        boxed.downcast().ok().map(|b| *b)
+    }
+}

@@ -1,0 +1,125 @@
+//! Load tests written as Rust tests.
+//!
+//! Mark an async test function `#[load_test]`. `cargo test` runs it once, as the functional
+//! test it is; `cargo loadrun` runs the same function as a load test, with many virtual users
+//! each running it many times, and prints what it measured.
+//!
+//! # A first test
+//!
+//! In `tests/example.rs` of your crate, with `loadcase` as a dev-dependency:
+//!
+//! ```no_run
+//! use loadcase::prelude::*;
+//!
+//! #[load_test]
+//! async fn test_es(cx: &mut Context) -> TestResult {
+//!     cx.session.get("http://127.0.0.1:9200/").send().await?;
+//!     Ok(())
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! ```text
+//! cargo test --test example                      # one hit: passes or fails like any test
+//! cargo loadrun example::test_es -u 100 -c 10    # 100 users × 10 hits each
+//! cargo loadrun example::test_es -u 10:20:30 --hits 20   # three stages: 1200 hits
+//! cargo loadrun example::test_es -u 50 -d 30s    # 50 users for 30 seconds
+//! ```
+//!
+//! # What a hit can use
+//!
+//! Each virtual user gets one [`Context`], reused for all of its hits:
+//!
+//! - [`cx.session`](Session): an HTTP client with reqwest's request-builder API and a cookie jar
+//!   of its own. Every request is recorded by name (`GET /path` unless you
+//!   [`.name(…)`](session::RequestBuilder::name) it), status, time to first and to last byte,
+//!   and bytes. Bodies are read in full; [`Response`] gives them back without another `await`.
+//! - [`cx.ws(url)`](Context::ws): a [`WebSocket`] whose sockets, messages and bytes are counted.
+//! - [`cx.app`](App): requests rooted at the server URL, awaited directly; a status other than
+//!   2xx/3xx (or than the [`expect_status`](app::AppRequest::expect_status) given) is a failure.
+//! - [`cx.incr`](Context::incr) for custom counters, [`cx.user()`](Context::user) and
+//!   [`cx.hit()`](Context::hit) for indices, [`cx.state`](Context::state) for per-user values.
+//!
+//! ```no_run
+//! use loadcase::prelude::*;
+//!
+//! #[load_test]
+//! async fn test_ws(cx: &mut Context) -> TestResult {
+//!     let mut ws = cx.ws("ws://127.0.0.1:9000/ws").await?;
+//!     ws.send_text("something").await?;
+//!     assert_eq!(ws.recv_text().await?, "something");
+//!     Ok(())
+//! }
+//!
+//! #[load_test(server_url = "http://127.0.0.1:8080")]
+//! async fn test_app(cx: &mut Context) -> TestResult {
+//!     let page = cx.app.get("/").await?;
+//!     assert!(page.text().contains("Search"));
+//!     cx.incr("pages");
+//!     Ok(())
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! # How hits end
+//!
+//! - **success**: the function returned `()` or `Ok(())`;
+//! - **failure**: it panicked (every `assert!`), `cx.app` got an unexpected status, or it used
+//!   [`fail!`];
+//! - **error**: it returned any other `Err`, typically a transport error through `?`.
+//!
+//! The return type may be `()` or `Result<(), E>` for any displayable `E`; [`TestResult`] is
+//! the convenient one, since its [`Error`] records where each `?` was. A failing hit never
+//! stops the run: it is counted, grouped by message and location, and the user goes on.
+//!
+//! # Without the runner
+//!
+//! [`engine::run`] takes a [`LoadTest`](registry::LoadTest) and a [`Plan`] and returns a
+//! [`Report`]; the `cargo loadrun` runner is a thin layer over it and the [`protocol`].
+#![warn(missing_docs)]
+
+pub mod app;
+mod client;
+pub mod context;
+pub mod engine;
+mod error;
+mod harness;
+mod histogram;
+mod metrics;
+mod outcome;
+pub mod plan;
+pub mod protocol;
+pub mod registry;
+pub mod report;
+mod response;
+pub mod session;
+pub mod ws;
+
+pub use app::App;
+pub use client::DEFAULT_REQUEST_TIMEOUT;
+pub use context::Context;
+pub use error::{Error, ProblemKind};
+pub use histogram::Histogram;
+pub use loadcase_macros::load_test;
+pub use outcome::{Outcome, Problem};
+pub use plan::Plan;
+pub use report::Report;
+pub use response::Response;
+pub use session::Session;
+pub use ws::{Message, WebSocket, WsError};
+
+/// What a load test usually returns. `?` converts any error into [`Error`], remembering where.
+pub type TestResult<T = ()> = Result<T, Error>;
+
+/// Everything a test file needs: `use loadcase::prelude::*;`.
+pub mod prelude {
+    pub use crate::{Context, Error, Message, Response, TestResult, WebSocket, fail, load_test};
+}
+
+/// Used by the code `#[load_test]` generates. Not public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::harness::run_test;
+    pub use crate::outcome::{IntoOutcome, Outcome};
+    pub use crate::registry::{HitFn, LoadTest, announce};
+}

@@ -1,0 +1,198 @@
+//! Recording on the hot path without a shared lock or channel: every thread records into a shard
+//! of its own, and the engine harvests the shards a few times a second.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use crate::error::ProblemKind;
+use crate::outcome::Outcome;
+use crate::report::Stats;
+
+static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
+
+type Shard = Arc<Mutex<Stats>>;
+
+/// The shards of one run.
+pub(crate) struct RunMetrics {
+    id: u64,
+    shards: Mutex<Vec<Shard>>,
+}
+
+thread_local! {
+    // This thread's shard and the run it belongs to. The mutex inside is only ever contended by
+    // the harvest, a few times a second.
+    static SHARD: RefCell<Option<(u64, Shard)>> = const { RefCell::new(None) };
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while recording cannot leave Stats half-updated in a way that matters more than
+    // losing the run, so poisoning is ignored.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A handle to record into the current run. Cheap to clone; held by sessions, sockets, contexts.
+#[derive(Clone)]
+pub(crate) struct Recorder(Arc<RunMetrics>);
+
+impl Recorder {
+    pub(crate) fn new() -> Self {
+        Recorder(Arc::new(RunMetrics {
+            id: NEXT_RUN.fetch_add(1, Ordering::Relaxed),
+            shards: Mutex::new(Vec::new()),
+        }))
+    }
+
+    /// Runs `f` on this thread's shard of this run.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Stats) -> R) -> R {
+        SHARD.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            let current = matches!(&*slot, Some((id, _)) if *id == self.0.id);
+            if !current {
+                let shard = Shard::default();
+                lock(&self.0.shards).push(shard.clone());
+                *slot = Some((self.0.id, shard));
+            }
+            let (_, shard) = slot.as_ref().expect("set above");
+            let mut stats = lock(shard);
+            f(&mut stats)
+        })
+    }
+
+    /// Takes what every shard recorded since the last harvest.
+    pub(crate) fn harvest(&self) -> Stats {
+        let shards: Vec<Shard> = lock(&self.0.shards).clone();
+        let mut total = Stats::default();
+        for shard in shards {
+            let taken = std::mem::take(&mut *lock(&shard));
+            total.merge(&taken);
+        }
+        total
+    }
+
+    pub(crate) fn request(
+        &self,
+        name: &str,
+        status: Option<u16>,
+        ttfb: Duration,
+        ttlb: Option<Duration>,
+        bytes: u64,
+    ) {
+        self.with(|stats| {
+            let entry = match stats.requests.get_mut(name) {
+                Some(entry) => entry,
+                None => stats.requests.entry(name.to_owned()).or_default(),
+            };
+            entry.count += 1;
+            entry.bytes_received += bytes;
+            match (status, ttlb) {
+                (Some(status), Some(ttlb)) => {
+                    entry.ttfb.record(ttfb);
+                    entry.time.record(ttlb);
+                    if status >= 400 {
+                        entry.errors += 1;
+                    }
+                }
+                _ => entry.errors += 1,
+            }
+            if let Some(status) = status {
+                *stats.status_codes.entry(status).or_default() += 1;
+            }
+        });
+    }
+
+    pub(crate) fn hit(&self, outcome: &Outcome, took: Duration, fallback_location: &str) {
+        self.with(|stats| {
+            stats.hits.time.record(took);
+            match outcome {
+                Ok(()) => stats.hits.success += 1,
+                Err(problem) => {
+                    match problem.kind {
+                        ProblemKind::Failure => stats.hits.failures += 1,
+                        ProblemKind::Error => stats.hits.errors += 1,
+                    }
+                    let location = problem.location.as_deref().unwrap_or(fallback_location);
+                    stats.add_problem(problem.kind, &problem.message, Some(location), 1);
+                }
+            }
+        });
+    }
+
+    pub(crate) fn incr(&self, name: &str, by: u64) {
+        self.with(|stats| match stats.counters.get_mut(name) {
+            Some(n) => *n += by,
+            None => {
+                stats.counters.insert(name.to_owned(), by);
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn harvest_collects_every_thread_once() {
+        let rec = Recorder::new();
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                let rec = rec.clone();
+                s.spawn(move || {
+                    for _ in 0..250 {
+                        rec.request(
+                            "GET /",
+                            Some(200),
+                            Duration::from_micros(5),
+                            Some(Duration::from_micros(9)),
+                            3,
+                        );
+                    }
+                });
+            }
+        });
+        let first = rec.harvest();
+        assert_eq!(first.requests["GET /"].count, 1000);
+        assert_eq!(first.requests["GET /"].bytes_received, 3000);
+        assert_eq!(first.status_codes[&200], 1000);
+        assert_eq!(
+            rec.harvest().request_count(),
+            0,
+            "a harvest takes, it does not copy"
+        );
+    }
+
+    #[test]
+    fn runs_do_not_mix() {
+        let (a, b) = (Recorder::new(), Recorder::new());
+        a.incr("x", 1);
+        b.incr("x", 5);
+        a.incr("x", 1);
+        assert_eq!(a.harvest().counters["x"], 2);
+        assert_eq!(b.harvest().counters["x"], 5);
+    }
+
+    #[test]
+    fn transport_errors_and_error_statuses_count_as_errors() {
+        let rec = Recorder::new();
+        rec.request("GET /a", None, Duration::ZERO, None, 0);
+        rec.request(
+            "GET /a",
+            Some(503),
+            Duration::from_micros(1),
+            Some(Duration::from_micros(2)),
+            0,
+        );
+        rec.request(
+            "GET /a",
+            Some(200),
+            Duration::from_micros(1),
+            Some(Duration::from_micros(2)),
+            0,
+        );
+        let stats = rec.harvest();
+        let a = &stats.requests["GET /a"];
+        assert_eq!((a.count, a.errors, a.time.len()), (3, 2, 2));
+    }
+}

@@ -1,0 +1,172 @@
+//! The load plan: stages of users, hits per user or a duration per stage, parsed from the
+//! Loads-compatible command line (`-u 10:20:30 --hits 20`, `-d 30s`).
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// What to run: stages one after another, all users of a stage at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Users of each stage.
+    pub users: Vec<u32>,
+    /// How long each user goes on.
+    pub length: Length,
+    /// Base URL for [`cx.app`](crate::App), overriding `LOADCASE_SERVER_URL` and the attribute.
+    pub server_url: Option<String>,
+}
+
+/// How long each user of a stage runs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Length {
+    /// Each user runs the sum of these hits (Loads' `--hits 5:10` is 15 hits per user).
+    Hits(Vec<u64>),
+    /// Each stage lasts this long; users loop until it ends.
+    Duration(#[serde(with = "secs")] Duration),
+}
+
+mod secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::from_secs_f64(f64::deserialize(d)?))
+    }
+}
+
+/// A schedule given on the command line that cannot be run, with the fix.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PlanError {
+    /// `-u` with something that is not a positive count.
+    #[error(
+        "--users: `{value}` is not a number of users (in `{list}`); give each stage a count of at least 1, colon-separated, e.g. -u 10:20:30"
+    )]
+    Users {
+        /// The offending stage.
+        value: String,
+        /// The whole list.
+        list: String,
+    },
+    /// `-c`/`--hits` with something that is not a positive count.
+    #[error(
+        "--hits: `{value}` is not a number of hits (in `{list}`); give a count of at least 1 per stage, colon-separated, e.g. --hits 20 or -c 5:10"
+    )]
+    Hits {
+        /// The offending entry.
+        value: String,
+        /// The whole list.
+        list: String,
+    },
+    /// `-d` that does not parse.
+    #[error(
+        "--duration: `{0}` is not a duration; write e.g. 30s, 2m, 1h30m, 500ms or a number of seconds"
+    )]
+    Duration(String),
+    /// `-d 0`.
+    #[error("--duration: a stage must last longer than zero; write e.g. -d 10s")]
+    ZeroDuration,
+    /// Both `--hits` and `--duration`.
+    #[error(
+        "--hits and --duration exclude each other: give a number of hits per user, or a duration per stage"
+    )]
+    HitsAndDuration,
+}
+
+impl Plan {
+    /// One user, one hit: what `cargo test` and a bare `cargo loadrun TEST` run.
+    pub fn once() -> Plan {
+        Plan {
+            users: vec![1],
+            length: Length::Hits(vec![1]),
+            server_url: None,
+        }
+    }
+
+    /// Builds a plan from the command-line strings; `None` means the option was not given.
+    pub fn parse(
+        users: Option<&str>,
+        hits: Option<&str>,
+        duration: Option<&str>,
+    ) -> Result<Plan, PlanError> {
+        let users = match users {
+            Some(list) => parse_list(list).map_err(|value| PlanError::Users {
+                value,
+                list: list.to_owned(),
+            })?,
+            None => vec![1],
+        };
+        let length = match (hits, duration) {
+            (Some(_), Some(_)) => return Err(PlanError::HitsAndDuration),
+            (_, Some(d)) => Length::Duration(parse_duration(d)?),
+            (Some(list), None) => {
+                Length::Hits(parse_list(list).map_err(|value| PlanError::Hits {
+                    value,
+                    list: list.to_owned(),
+                })?)
+            }
+            (None, None) => Length::Hits(vec![1]),
+        };
+        Ok(Plan {
+            users,
+            length,
+            server_url: None,
+        })
+    }
+
+    /// Hits each user runs, or `None` in duration mode.
+    pub fn hits_per_user(&self) -> Option<u64> {
+        match &self.length {
+            Length::Hits(hits) => Some(hits.iter().sum()),
+            Length::Duration(_) => None,
+        }
+    }
+
+    /// All hits of the plan, or `None` in duration mode: sum(users) × sum(hits).
+    pub fn total_hits(&self) -> Option<u64> {
+        let users: u64 = self.users.iter().map(|&u| u64::from(u)).sum();
+        self.hits_per_user().map(|h| h * users)
+    }
+
+    /// Planned length in duration mode: stages × duration.
+    pub fn total_duration(&self) -> Option<Duration> {
+        match self.length {
+            Length::Duration(d) => Some(d * self.users.len() as u32),
+            Length::Hits(_) => None,
+        }
+    }
+}
+
+fn parse_list<T: std::str::FromStr + PartialEq + Default>(list: &str) -> Result<Vec<T>, String> {
+    list.split(':')
+        .map(|part| {
+            let part = part.trim();
+            match part.parse::<T>() {
+                Ok(n) if n != T::default() => Ok(n),
+                _ => Err(part.to_owned()),
+            }
+        })
+        .collect()
+}
+
+/// Parses `30s`, `2m`, `1h30m`, `500ms`, `1m 30s`, or a bare number of seconds (Loads' `-d 30`).
+pub fn parse_duration(text: &str) -> Result<Duration, PlanError> {
+    let trimmed = text.trim();
+    let duration = match trimmed.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.0 => Duration::from_secs_f64(secs),
+        Ok(_) => return Err(PlanError::Duration(text.to_owned())),
+        Err(_) => {
+            humantime::parse_duration(trimmed).map_err(|_| PlanError::Duration(text.to_owned()))?
+        }
+    };
+    if duration.is_zero() {
+        return Err(PlanError::ZeroDuration);
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,93 @@
+//! What `#[load_test]` registers about each test, for the harness and for `cargo loadrun --list`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::{Deserialize, Serialize};
+
+use crate::context::Context;
+use crate::outcome::Outcome;
+
+/// One hit of a test: the user's async function, boxed and classified.
+pub type HitFn = for<'a> fn(&'a mut Context) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
+
+/// A `#[load_test]` function, as the attribute describes it.
+#[derive(Debug)]
+pub struct LoadTest {
+    /// `module_path!()` where it is defined; its first segment is the crate (the test target).
+    pub module_path: &'static str,
+    /// The function's name.
+    pub name: &'static str,
+    /// Source file.
+    pub file: &'static str,
+    /// Line of the function's name.
+    pub line: u32,
+    /// `server_url = "…"` of the attribute.
+    pub server_url: Option<&'static str>,
+    /// Runs one hit.
+    pub hit: HitFn,
+}
+
+impl LoadTest {
+    /// The name libtest knows it by: module path without the crate, then the function.
+    pub fn test_name(&self) -> String {
+        match self.module_path.split_once("::") {
+            Some((_, rest)) => format!("{rest}::{}", self.name),
+            None => self.name.to_owned(),
+        }
+    }
+
+    /// `target::path::function`, as `cargo loadrun` takes it.
+    pub fn path(&self) -> String {
+        format!("{}::{}", self.module_path, self.name)
+    }
+
+    /// `file:line` of the function.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+
+    /// What `--list` shows about it.
+    pub fn listing(&self) -> ListedTest {
+        ListedTest {
+            name: self.test_name(),
+            file: self.file.to_owned(),
+            line: self.line,
+            server_url: self.server_url.map(str::to_owned),
+        }
+    }
+}
+
+/// A load test as the test binary reports it to `cargo loadrun --list`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedTest {
+    /// libtest name (no crate prefix).
+    pub name: String,
+    /// Source file, relative to its package.
+    pub file: String,
+    /// Line of the function.
+    pub line: u32,
+    /// The attribute's server URL.
+    pub server_url: Option<String>,
+}
+
+/// Called from a constructor that `#[load_test]` emits, before `main`: when `cargo loadrun`
+/// asks for a listing (`LOADCASE_LIST=file`), appends this test to that file. Listing this way
+/// needs no test to run, so listing never runs a user's plain `#[test]`s.
+pub fn announce(test: &LoadTest) {
+    let Some(path) = std::env::var_os(crate::protocol::env::LIST) else {
+        return;
+    };
+    let Ok(mut line) = serde_json::to_string(&test.listing()) else {
+        return;
+    };
+    line.push('\n');
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path);
+    if let Ok(mut file) = file {
+        // One write call per line: appends from one process do not interleave.
+        let _ = std::io::Write::write_all(&mut file, line.as_bytes());
+    }
+}

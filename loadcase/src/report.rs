@@ -1,0 +1,238 @@
+//! The report model: what a run measured, serializable and mergeable.
+//!
+//! The same [`Stats`] type is what each worker thread records into and what the report carries,
+//! so that harvesting workers, merging reports from several processes and summing a run's stages
+//! are all the one [`Stats::merge`].
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ProblemKind;
+use crate::histogram::Histogram;
+
+/// Version of the report format. Bumped on any incompatible change.
+pub const REPORT_SCHEMA: u32 = 1;
+
+/// How many distinct problem messages a run keeps; past that they are counted together, so that
+/// an error text that embeds an ever-changing value cannot grow memory without bound.
+pub const MAX_PROBLEM_GROUPS: usize = 1000;
+
+/// Everything one run measured.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`REPORT_SCHEMA`] of the writer.
+    pub schema: u32,
+    /// The test, as `target::path::function`.
+    pub test: String,
+    /// Wall-clock start, milliseconds since the Unix epoch.
+    pub started_unix_ms: u64,
+    /// Real elapsed time of the run, in seconds.
+    pub elapsed_secs: f64,
+    /// True when the run was stopped before its plan completed (Ctrl-C, a lost runner).
+    pub interrupted: bool,
+    /// The measurements.
+    pub stats: Stats,
+}
+
+impl Report {
+    /// Real elapsed time of the run.
+    pub fn elapsed(&self) -> Duration {
+        Duration::from_secs_f64(self.elapsed_secs.max(0.0))
+    }
+
+    /// Merges a report of another process running part of the same plan: counts and histograms
+    /// add up, the start is the earliest, the elapsed time spans both.
+    pub fn merge(&mut self, other: &Report) {
+        let end = (self.started_unix_ms as f64 / 1e3 + self.elapsed_secs)
+            .max(other.started_unix_ms as f64 / 1e3 + other.elapsed_secs);
+        self.started_unix_ms = self.started_unix_ms.min(other.started_unix_ms);
+        self.elapsed_secs = end - self.started_unix_ms as f64 / 1e3;
+        self.interrupted |= other.interrupted;
+        self.stats.merge(&other.stats);
+    }
+}
+
+/// Counts and distributions of a run (or of a part of one).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Hits (test function calls) and how they ended.
+    pub hits: HitStats,
+    /// HTTP requests by name (`GET /path` unless named with `.name(…)`).
+    pub requests: BTreeMap<String, RequestStats>,
+    /// HTTP responses by status code.
+    pub status_codes: BTreeMap<u16, u64>,
+    /// Custom counters from [`Context::incr`](crate::Context::incr).
+    pub counters: BTreeMap<String, u64>,
+    /// WebSocket activity.
+    pub websockets: WebSocketStats,
+    /// Failures and errors grouped by kind, message and location, in first-seen order.
+    pub problems: Vec<ProblemGroup>,
+}
+
+/// Hits and their outcomes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HitStats {
+    /// Hits that returned success.
+    pub success: u64,
+    /// Hits that ended in an error.
+    pub errors: u64,
+    /// Hits that ended in a failure.
+    pub failures: u64,
+    /// Duration of every hit, whatever its outcome.
+    pub time: Histogram,
+}
+
+impl HitStats {
+    /// All completed hits.
+    pub fn total(&self) -> u64 {
+        self.success + self.errors + self.failures
+    }
+}
+
+/// One request name's figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RequestStats {
+    /// Requests sent.
+    pub count: u64,
+    /// Requests with no response (transport error) or a status of 400 or more.
+    pub errors: u64,
+    /// Time to last byte (the whole request, body read), for requests that got a response.
+    pub time: Histogram,
+    /// Time to first byte (status line and headers received).
+    pub ttfb: Histogram,
+    /// Response body bytes received.
+    pub bytes_received: u64,
+}
+
+/// WebSocket counts. Bytes are message payloads, as Loads counted them, not frame headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebSocketStats {
+    /// Sockets that completed the opening handshake.
+    pub opened: u64,
+    /// Data messages sent.
+    pub messages_sent: u64,
+    /// Data messages received.
+    pub messages_received: u64,
+    /// Payload bytes sent.
+    pub bytes_sent: u64,
+    /// Payload bytes received.
+    pub bytes_received: u64,
+}
+
+/// Hits that ended alike: same kind, message and location.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemGroup {
+    /// Failure or error.
+    pub kind: ProblemKind,
+    /// The message shared by every occurrence.
+    pub message: String,
+    /// `file:line:column` where it was raised, when known.
+    pub location: Option<String>,
+    /// How many hits ended this way.
+    pub count: u64,
+}
+
+impl Stats {
+    /// Adds everything `other` counted.
+    pub fn merge(&mut self, other: &Stats) {
+        self.hits.success += other.hits.success;
+        self.hits.errors += other.hits.errors;
+        self.hits.failures += other.hits.failures;
+        self.hits.time.merge(&other.hits.time);
+        for (name, theirs) in &other.requests {
+            let ours = self.requests.entry(name.clone()).or_default();
+            ours.count += theirs.count;
+            ours.errors += theirs.errors;
+            ours.time.merge(&theirs.time);
+            ours.ttfb.merge(&theirs.ttfb);
+            ours.bytes_received += theirs.bytes_received;
+        }
+        for (code, n) in &other.status_codes {
+            *self.status_codes.entry(*code).or_default() += n;
+        }
+        for (name, n) in &other.counters {
+            *self.counters.entry(name.clone()).or_default() += n;
+        }
+        let (ws, theirs) = (&mut self.websockets, &other.websockets);
+        ws.opened += theirs.opened;
+        ws.messages_sent += theirs.messages_sent;
+        ws.messages_received += theirs.messages_received;
+        ws.bytes_sent += theirs.bytes_sent;
+        ws.bytes_received += theirs.bytes_received;
+        for group in &other.problems {
+            self.add_problem(
+                group.kind,
+                &group.message,
+                group.location.as_deref(),
+                group.count,
+            );
+        }
+    }
+
+    /// Counts `count` occurrences of a problem into its group.
+    pub fn add_problem(
+        &mut self,
+        kind: ProblemKind,
+        message: &str,
+        location: Option<&str>,
+        count: u64,
+    ) {
+        let same = |g: &ProblemGroup| {
+            g.kind == kind && g.message == message && g.location.as_deref() == location
+        };
+        if let Some(group) = self.problems.iter_mut().find(|g| same(g)) {
+            group.count += count;
+            return;
+        }
+        // Two slots stay free for the per-kind overflow groups, so the cap is never exceeded.
+        let specific = self.problems.len() < MAX_PROBLEM_GROUPS - 2;
+        let (message, location) = if specific {
+            (message.to_owned(), location.map(str::to_owned))
+        } else {
+            let overflow = format!(
+                "(other {kind}s: more distinct messages than the {MAX_PROBLEM_GROUPS} kept)"
+            );
+            if let Some(group) = self
+                .problems
+                .iter_mut()
+                .find(|g| g.kind == kind && g.message == overflow)
+            {
+                group.count += count;
+                return;
+            }
+            (overflow, None)
+        };
+        self.problems.push(ProblemGroup {
+            kind,
+            message,
+            location,
+            count,
+        });
+    }
+
+    /// Problem groups, most frequent first (ties in first-seen order).
+    pub fn problems_by_count(&self) -> Vec<&ProblemGroup> {
+        let mut groups: Vec<&ProblemGroup> = self.problems.iter().collect();
+        groups.sort_by(|a, b| b.count.cmp(&a.count));
+        groups
+    }
+
+    /// Total HTTP requests over all names.
+    pub fn request_count(&self) -> u64 {
+        self.requests.values().map(|r| r.count).sum()
+    }
+
+    /// All request times together.
+    pub fn all_request_times(&self) -> Histogram {
+        let mut all = Histogram::default();
+        for stats in self.requests.values() {
+            all.merge(&stats.time);
+        }
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests;

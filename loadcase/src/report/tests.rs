@@ -1,0 +1,91 @@
+use super::*;
+
+fn sample(offset: u64, n: u64) -> Stats {
+    let mut s = Stats::default();
+    for i in 0..n {
+        let v = offset + i;
+        s.hits.time.record(Duration::from_micros(100 + v * 13));
+        let r = s.requests.entry(format!("GET /{}", v % 3)).or_default();
+        r.count += 1;
+        r.time.record(Duration::from_micros(90 + v * 11));
+        r.ttfb.record(Duration::from_micros(80 + v * 7));
+        r.bytes_received += 10;
+        *s.status_codes.entry(200 + (v % 2) as u16).or_default() += 1;
+        *s.counters.entry("pages".into()).or_default() += 1;
+        s.websockets.messages_sent += 2;
+        if v % 5 == 0 {
+            s.hits.failures += 1;
+            s.add_problem(
+                ProblemKind::Failure,
+                &format!("bad {}", v % 10),
+                Some("t.rs:1:1"),
+                1,
+            );
+        } else {
+            s.hits.success += 1;
+        }
+    }
+    s
+}
+
+#[test]
+fn merge_of_two_halves_equals_the_whole() {
+    let mut first = sample(0, 500);
+    let second = sample(500, 500);
+    first.merge(&second);
+    let mut whole = sample(0, 1000);
+    // Group order is first-seen; both orders saw "bad 0" before "bad 5".
+    whole.problems.sort_by(|a, b| a.message.cmp(&b.message));
+    first.problems.sort_by(|a, b| a.message.cmp(&b.message));
+    assert_eq!(first, whole);
+}
+
+#[test]
+fn merged_reports_serialize_round_trip() {
+    let mut a = Report {
+        schema: REPORT_SCHEMA,
+        test: "t::x".into(),
+        started_unix_ms: 1_000,
+        elapsed_secs: 2.0,
+        interrupted: false,
+        stats: sample(0, 10),
+    };
+    let b = Report {
+        schema: REPORT_SCHEMA,
+        test: "t::x".into(),
+        started_unix_ms: 2_000,
+        elapsed_secs: 2.0,
+        interrupted: true,
+        stats: sample(10, 10),
+    };
+    a.merge(&b);
+    assert_eq!(a.started_unix_ms, 1_000);
+    assert!((a.elapsed_secs - 3.0).abs() < 1e-9);
+    assert!(a.interrupted);
+    assert_eq!(a.stats.hits.total(), 20);
+    let back: Report = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+    assert_eq!(back, a);
+}
+
+#[test]
+fn problems_group_and_sort_by_count() {
+    let mut s = Stats::default();
+    s.add_problem(ProblemKind::Error, "refused", Some("a.rs:1:1"), 1);
+    s.add_problem(ProblemKind::Failure, "refused", Some("a.rs:1:1"), 1);
+    s.add_problem(ProblemKind::Failure, "refused", Some("a.rs:1:1"), 1);
+    s.add_problem(ProblemKind::Error, "refused", Some("b.rs:1:1"), 1);
+    let sorted = s.problems_by_count();
+    assert_eq!(sorted.len(), 3);
+    assert_eq!((sorted[0].kind, sorted[0].count), (ProblemKind::Failure, 2));
+}
+
+#[test]
+fn problem_groups_are_bounded_and_counts_stay_exact() {
+    let mut s = Stats::default();
+    for i in 0..(MAX_PROBLEM_GROUPS as u64 + 500) {
+        s.add_problem(ProblemKind::Error, &format!("id {i}"), None, 1);
+    }
+    assert!(s.problems.len() <= MAX_PROBLEM_GROUPS);
+    let total: u64 = s.problems.iter().map(|g| g.count).sum();
+    assert_eq!(total, MAX_PROBLEM_GROUPS as u64 + 500);
+}

@@ -1,0 +1,194 @@
+//! `cx.session`: a virtual user's HTTP client with reqwest's request-builder API, recording every
+//! request (name, status, time to first byte, time to last byte, bytes) on its way.
+
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{IntoUrl, Method, Url};
+use serde::Serialize;
+
+use crate::metrics::Recorder;
+use crate::response::Response;
+
+/// A virtual user's HTTP session: one connection pool and one cookie jar per user, kept across
+/// that user's hits and never shared with other users.
+#[derive(Clone)]
+pub struct Session {
+    client: reqwest::Client,
+    rec: Recorder,
+}
+
+macro_rules! methods {
+    ($($(#[$doc:meta])* $name:ident => $method:ident;)*) => {$(
+        $(#[$doc])*
+        pub fn $name(&self, url: impl IntoUrl) -> RequestBuilder<'_> {
+            self.request(Method::$method, url)
+        }
+    )*};
+}
+
+impl Session {
+    pub(crate) fn new(client: reqwest::Client, rec: Recorder) -> Self {
+        Session { client, rec }
+    }
+
+    methods! {
+        /// Starts a `GET`.
+        get => GET;
+        /// Starts a `POST`.
+        post => POST;
+        /// Starts a `PUT`.
+        put => PUT;
+        /// Starts a `PATCH`.
+        patch => PATCH;
+        /// Starts a `DELETE`.
+        delete => DELETE;
+        /// Starts a `HEAD`.
+        head => HEAD;
+    }
+
+    /// Starts a request with any method.
+    pub fn request(&self, method: Method, url: impl IntoUrl) -> RequestBuilder<'_> {
+        RequestBuilder {
+            inner: self.client.request(method, url),
+            name: None,
+            rec: &self.rec,
+        }
+    }
+
+    /// The underlying reqwest client. Requests sent through it directly are **not** recorded.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+}
+
+/// A request being built; `send().await` sends it, reads the body and records it.
+#[must_use = "a request does nothing until you `.send().await` it"]
+pub struct RequestBuilder<'s> {
+    inner: reqwest::RequestBuilder,
+    name: Option<String>,
+    rec: &'s Recorder,
+}
+
+macro_rules! delegate {
+    ($($(#[$doc:meta])* fn $name:ident$(<$($g:ident: $b:path),*>)?($($arg:ident: $ty:ty),*);)*) => {$(
+        $(#[$doc])*
+        pub fn $name$(<$($g: $b),*>)?(mut self, $($arg: $ty),*) -> Self {
+            self.inner = self.inner.$name($($arg),*);
+            self
+        }
+    )*};
+}
+
+impl<'s> RequestBuilder<'s> {
+    /// Groups this request in the statistics under `name` instead of `METHOD /path`, e.g.
+    /// `.name("GET /users/:id")` for URLs that differ only by an id.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Adds a header.
+    pub fn header<K, V>(mut self, key: K, value: V) -> Self
+    where
+        HeaderName: TryFrom<K>,
+        <HeaderName as TryFrom<K>>::Error: Into<http::Error>,
+        HeaderValue: TryFrom<V>,
+        <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
+    {
+        self.inner = self.inner.header(key, value);
+        self
+    }
+
+    delegate! {
+        /// Adds several headers.
+        fn headers(headers: HeaderMap);
+        /// Appends query parameters (anything serde can serialize as a query string).
+        fn query<T: Serialize>(query: &T);
+        /// Sends a JSON body and sets `Content-Type: application/json`.
+        fn json<T: Serialize>(json: &T);
+        /// Sends a form body and sets `Content-Type: application/x-www-form-urlencoded`.
+        fn form<T: Serialize>(form: &T);
+        /// Sets the body.
+        fn body<B: Into<reqwest::Body>>(body: B);
+        /// Overrides the session's request timeout (60 s by default) for this request.
+        fn timeout(timeout: Duration);
+        /// HTTP basic authentication.
+        fn basic_auth<U: std::fmt::Display, P: std::fmt::Display>(username: U, password: Option<P>);
+        /// Bearer token authentication.
+        fn bearer_auth<T: std::fmt::Display>(token: T);
+        /// Forces an HTTP version.
+        fn version(version: reqwest::Version);
+    }
+
+    /// Sends the request, reads the whole body, records it, and returns the response. HTTP error
+    /// statuses are responses, not errors (as in reqwest); use [`cx.app`](crate::App) to make them
+    /// failures.
+    pub async fn send(self) -> Result<Response, reqwest::Error> {
+        let (client, request) = self.inner.build_split();
+        let request = request?;
+        let name = match self.name {
+            Some(name) => name,
+            None => default_name(request.method(), request.url()),
+        };
+        let start = Instant::now();
+        let mut response = match client.execute(request).await {
+            Ok(response) => response,
+            Err(error) => {
+                self.rec.request(&name, None, start.elapsed(), None, 0);
+                return Err(error);
+            }
+        };
+        let ttfb = start.elapsed();
+        let status = response.status();
+        let version = response.version();
+        let headers = std::mem::take(response.headers_mut());
+        let url = response.url().clone();
+        match response.bytes().await {
+            Ok(body) => {
+                self.rec.request(
+                    &name,
+                    Some(status.as_u16()),
+                    ttfb,
+                    Some(start.elapsed()),
+                    body.len() as u64,
+                );
+                Ok(Response {
+                    status,
+                    version,
+                    headers,
+                    url,
+                    body,
+                })
+            }
+            Err(error) => {
+                self.rec
+                    .request(&name, Some(status.as_u16()), ttfb, None, 0);
+                Err(error)
+            }
+        }
+    }
+}
+
+/// `METHOD /path`: the query string is left out so that `?page=1` and `?page=2` group together.
+fn default_name(method: &Method, url: &Url) -> String {
+    let path = url.path();
+    let mut name = String::with_capacity(method.as_str().len() + 1 + path.len());
+    name.push_str(method.as_str());
+    name.push(' ');
+    name.push_str(path);
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_drop_the_query() {
+        let url = Url::parse("http://127.0.0.1:8080/search?q=x").unwrap();
+        assert_eq!(default_name(&Method::GET, &url), "GET /search");
+        let url = Url::parse("http://127.0.0.1:8080").unwrap();
+        assert_eq!(default_name(&Method::POST, &url), "POST /");
+    }
+}

@@ -1,0 +1,170 @@
+//! `cx.ws(url)`: an instrumented WebSocket (tokio-tungstenite underneath) that counts sockets
+//! opened, and data messages and payload bytes each way.
+
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite;
+use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
+
+pub use tokio_tungstenite::tungstenite::Message;
+
+use crate::metrics::Recorder;
+
+/// What can go wrong on a WebSocket.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WsError {
+    /// Connecting, the handshake, or the protocol failed.
+    #[error("websocket: {0}")]
+    Protocol(#[from] tungstenite::Error),
+    /// The peer closed the socket (or the stream ended) while a message was awaited.
+    #[error("websocket closed by the peer while a message was awaited")]
+    Closed,
+    /// A message of another type than awaited arrived.
+    #[error("websocket: expected a {expected} message, got {got}")]
+    Unexpected {
+        /// What the caller awaited.
+        expected: &'static str,
+        /// What came instead.
+        got: String,
+    },
+}
+
+/// A WebSocket connection. Use the helpers (`send_text`, `recv_text`, …) or it as a
+/// `Stream` + `Sink` of [`Message`]s; both paths are counted.
+pub struct WebSocket {
+    inner: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    rec: Recorder,
+}
+
+fn payload_len(message: &Message) -> Option<u64> {
+    match message {
+        Message::Text(text) => Some(text.len() as u64),
+        Message::Binary(data) => Some(data.len() as u64),
+        _ => None,
+    }
+}
+
+fn describe(message: &Message) -> String {
+    match message {
+        Message::Text(text) => format!("text {:?}", text.as_str()),
+        Message::Binary(data) => format!("binary ({} bytes)", data.len()),
+        Message::Close(frame) => format!("close ({frame:?})"),
+        other => format!("{other:?}"),
+    }
+}
+
+impl WebSocket {
+    pub(crate) async fn connect(url: &str, rec: Recorder) -> Result<WebSocket, WsError> {
+        let connector = crate::client::shared_tls().map(Connector::Rustls);
+        let (inner, _response) =
+            tokio_tungstenite::connect_async_tls_with_config(url, None, true, connector).await?;
+        rec.with(|stats| stats.websockets.opened += 1);
+        Ok(WebSocket { inner, rec })
+    }
+
+    /// Sends a text message.
+    pub async fn send_text(&mut self, text: impl Into<String>) -> Result<(), WsError> {
+        self.send(Message::text(text.into())).await
+    }
+
+    /// Sends a binary message.
+    pub async fn send_binary(&mut self, data: impl Into<bytes::Bytes>) -> Result<(), WsError> {
+        self.send(Message::binary(data.into())).await
+    }
+
+    /// Receives the next text, binary or close message; pings and pongs are answered and skipped.
+    pub async fn recv(&mut self) -> Result<Message, WsError> {
+        loop {
+            match self.next().await {
+                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
+                Some(Ok(message)) => return Ok(message),
+                Some(Err(error)) => return Err(error),
+                None => return Err(WsError::Closed),
+            }
+        }
+    }
+
+    /// Receives the next message, which must be text.
+    pub async fn recv_text(&mut self) -> Result<String, WsError> {
+        match self.recv().await? {
+            Message::Text(text) => Ok(text.as_str().to_owned()),
+            Message::Close(_) => Err(WsError::Closed),
+            other => Err(WsError::Unexpected {
+                expected: "text",
+                got: describe(&other),
+            }),
+        }
+    }
+
+    /// Receives the next message, which must be binary.
+    pub async fn recv_binary(&mut self) -> Result<bytes::Bytes, WsError> {
+        match self.recv().await? {
+            Message::Binary(data) => Ok(data),
+            Message::Close(_) => Err(WsError::Closed),
+            other => Err(WsError::Unexpected {
+                expected: "binary",
+                got: describe(&other),
+            }),
+        }
+    }
+
+    /// Closes the connection cleanly.
+    pub async fn close(mut self) -> Result<(), WsError> {
+        match self.inner.close(None).await {
+            Ok(())
+            | Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+impl Stream for WebSocket {
+    type Item = Result<Message, WsError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let polled = self.inner.poll_next_unpin(cx);
+        if let Poll::Ready(Some(Ok(message))) = &polled {
+            if let Some(bytes) = payload_len(message) {
+                self.rec.with(|stats| {
+                    stats.websockets.messages_received += 1;
+                    stats.websockets.bytes_received += bytes;
+                });
+            }
+        }
+        polled.map(|item| item.map(|result| result.map_err(WsError::from)))
+    }
+}
+
+impl Sink<Message> for WebSocket {
+    type Error = WsError;
+
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<(), WsError>> {
+        self.inner.poll_ready_unpin(cx).map_err(WsError::from)
+    }
+
+    fn start_send(mut self: Pin<&mut Self>, message: Message) -> Result<(), WsError> {
+        let bytes = payload_len(&message);
+        self.inner.start_send_unpin(message)?;
+        if let Some(bytes) = bytes {
+            self.rec.with(|stats| {
+                stats.websockets.messages_sent += 1;
+                stats.websockets.bytes_sent += bytes;
+            });
+        }
+        Ok(())
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<(), WsError>> {
+        self.inner.poll_flush_unpin(cx).map_err(WsError::from)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<(), WsError>> {
+        self.inner.poll_close_unpin(cx).map_err(WsError::from)
+    }
+}
