@@ -1,1 +1,135 @@
-fn main() {}
+//! `cargo loadrun`: builds the test target, runs a `#[load_test]` as a load in its test binary,
+//! shows progress, prints the summary, and exits with a documented code. All load logic lives in
+//! the `loadcase` library; this crate is the command line around it.
+
+mod cargo;
+mod cli;
+mod discover;
+mod exit;
+mod progress;
+mod summary;
+mod supervise;
+
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+
+use anyhow::{Result, anyhow, bail};
+use console::style;
+use loadcase::Plan;
+
+use crate::cargo::{TestTarget, Workspace};
+use crate::cli::Cli;
+use crate::progress::Display;
+use crate::supervise::{Ending, INTERRUPTS, Interrupted};
+
+fn main() -> ExitCode {
+    let cli = Cli::from_env();
+    // The test binary runs in its own process group; Ctrl-C reaches only us, and we relay it.
+    let _ = ctrlc::set_handler(|| {
+        INTERRUPTS.fetch_add(1, Ordering::Relaxed);
+    });
+    match run(&cli) {
+        Ok(code) => exit::code(code),
+        Err(error) if error.is::<Interrupted>() || INTERRUPTS.load(Ordering::Relaxed) > 0 => {
+            eprintln!("{} {error:#}", style("interrupted:").yellow().bold());
+            exit::code(exit::INTERRUPTED)
+        }
+        Err(error) => {
+            eprintln!("{} {error:#}", style("error:").red().bold());
+            exit::code(exit::USAGE)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<u8> {
+    // Everything that can be checked without cargo is checked before any build starts.
+    let mut plan = Plan::parse(cli.users.as_deref(), cli.hits.as_deref(), cli.duration.as_deref())?;
+    if let Some(url) = &cli.server_url {
+        check_server_url(url)?;
+        plan.server_url = Some(url.clone());
+    }
+    let test = match (&cli.test, cli.list) {
+        (_, true) => None,
+        (Some(test), false) => Some(discover::parse_test_path(test)?),
+        (None, false) => bail!("give a load test to run as target::function, or --list to see them"),
+    };
+    let workspace = Workspace::load(cli)?;
+    let targets = workspace.targets();
+    let Some(path) = test else {
+        return list(&workspace, &targets);
+    };
+    let target = discover::find_target(&path, &targets)?;
+    let binary = workspace
+        .build(Some(target), &targets)?
+        .into_iter()
+        .find(|b| &b.target == target)
+        .ok_or_else(|| anyhow!("cargo built no test binary for target `{}`", target.name))?;
+    let listed = discover::list(&binary)?;
+    if !listed.iter().any(|t| t.name == path.name) {
+        let names: Vec<String> = listed.iter().map(|t| format!("{}::{}", target.name, t.name)).collect();
+        let wanted = format!("{}::{}", target.name, path.name);
+        let hint = discover::did_you_mean(&discover::suggest(&wanted, names.iter().map(String::as_str)));
+        let available = if names.is_empty() { "none".to_owned() } else { names.join(", ") };
+        bail!("no load test `{wanted}`{hint}\n  load tests in target `{}`: {available}", target.name);
+    }
+    let display_name = format!("{}::{}", target.name, path.name);
+    let mut display = Display::new(cli.quiet, &display_name, &plan);
+    let ending = supervise::run(&binary, path.name, &display_name, &plan, &mut display);
+    display.finish();
+    match ending? {
+        Ending::Done(report) => {
+            print!("{}", summary::render(&report));
+            Ok(exit::for_report(&report))
+        }
+        Ending::Crashed { status, last, progress } => {
+            eprintln!(
+                "{} the test binary of `{display_name}` crashed ({status}) before reporting its results; its output is above",
+                style("error:").red().bold()
+            );
+            match (last, progress) {
+                (Some(report), _) => {
+                    eprintln!("what it reported before crashing (its last snapshot, up to a second old):\n");
+                    print!("{}", summary::render(&report));
+                }
+                (None, Some(p)) => eprintln!(
+                    "it had reported {} hits: {} successes, {} errors, {} failures",
+                    p.hits, p.success, p.errors, p.failures
+                ),
+                (None, None) => eprintln!("it reported nothing before crashing"),
+            }
+            Ok(exit::USAGE)
+        }
+    }
+}
+
+fn check_server_url(url: &str) -> Result<()> {
+    let parsed = url::Url::parse(url).map_err(|e| anyhow!("--server-url: `{url}` is not a URL ({e}); write e.g. http://127.0.0.1:8080"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        bail!("--server-url: `{url}` is not an http:// or https:// URL with a host; write e.g. http://127.0.0.1:8080");
+    }
+    Ok(())
+}
+
+fn list(workspace: &Workspace, targets: &[TestTarget]) -> Result<u8> {
+    let binaries = workspace.build(None, targets)?;
+    let mut rows = Vec::new();
+    for binary in &binaries {
+        for test in discover::list(binary)? {
+            rows.push((format!("{}::{}", binary.target.name, test.name), format!("{}:{}", test.file, test.line)));
+        }
+    }
+    if rows.is_empty() {
+        eprintln!(
+            "no load tests found under {}; mark an async fn(cx: &mut Context) #[load_test] in tests/*.rs",
+            workspace.root().display()
+        );
+        return Ok(exit::SUCCESS);
+    }
+    rows.sort();
+    rows.dedup();
+    let width = rows.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    for (name, place) in &rows {
+        println!("{name:<width$}  {place}");
+    }
+    Ok(exit::SUCCESS)
+}

@@ -36,9 +36,10 @@ pub mod env {
     pub const WORKER_THREADS: &str = "LOADCASE_WORKER_THREADS";
 }
 
-/// From the test binary to the runner.
+/// From the test binary to the runner. Externally tagged (`{"done": {…}}`): an internally
+/// tagged enum would buffer the report and lose its integer map keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ToRunner {
     /// First message: who is speaking.
     Hello {
@@ -59,7 +60,7 @@ pub enum ToRunner {
 
 /// From the runner to the test binary.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ToChild {
     /// Stop starting hits, finish the current ones, report.
     Stop,
@@ -87,12 +88,14 @@ pub fn receive<T: DeserializeOwned>(reader: &mut impl BufRead) -> io::Result<Opt
 /// version mismatch instead of failing to parse a newer message shape.
 pub fn hello_protocol(line: &str) -> Option<u32> {
     #[derive(Deserialize)]
+    struct Hello {
+        hello: Version,
+    }
+    #[derive(Deserialize)]
     struct Version {
         protocol: u32,
     }
-    serde_json::from_str::<Version>(line)
-        .ok()
-        .map(|v| v.protocol)
+    serde_json::from_str::<Hello>(line).ok().map(|h| h.hello.protocol)
 }
 
 #[cfg(test)]
@@ -102,28 +105,25 @@ mod tests {
     #[test]
     fn messages_round_trip_as_lines() {
         let mut buffer = Vec::new();
-        let hello = ToRunner::Hello {
-            protocol: PROTOCOL_VERSION,
-            token: "t".into(),
-            test: "a::b".into(),
-        };
+        let hello = ToRunner::Hello { protocol: PROTOCOL_VERSION, token: "t".into(), test: "a::b".into() };
         send(&mut buffer, &hello).unwrap();
-        send(&mut buffer, &ToRunner::Done(Report::default())).unwrap();
+        // Integer map keys and histograms are what a buffering (internally tagged) enum loses.
+        let mut report = Report::default();
+        report.stats.status_codes.insert(200, 7);
+        report.stats.hits.time.record(std::time::Duration::from_millis(3));
+        report.stats.requests.entry("GET /".into()).or_default().count = 7;
+        send(&mut buffer, &ToRunner::Done(report.clone())).unwrap();
         let mut reader = io::BufReader::new(buffer.as_slice());
         assert_eq!(receive::<ToRunner>(&mut reader).unwrap(), Some(hello));
-        assert_eq!(
-            receive::<ToRunner>(&mut reader).unwrap(),
-            Some(ToRunner::Done(Report::default()))
-        );
+        assert_eq!(receive::<ToRunner>(&mut reader).unwrap(), Some(ToRunner::Done(report)));
         assert_eq!(receive::<ToRunner>(&mut reader).unwrap(), None);
     }
 
     #[test]
     fn hello_version_is_readable_from_any_shape() {
-        assert_eq!(
-            hello_protocol(r#"{"type":"hello","protocol":9,"extra":[1]}"#),
-            Some(9)
-        );
+        assert_eq!(hello_protocol(r#"{"hello":{"protocol":9,"extra":[1]}}"#), Some(9));
+        let ours = serde_json::to_string(&ToRunner::Hello { protocol: 1, token: String::new(), test: String::new() }).unwrap();
+        assert_eq!(hello_protocol(&ours), Some(1));
         assert_eq!(hello_protocol("garbage"), None);
     }
 }

@@ -1,0 +1,180 @@
+//! Cargo: which test targets exist (`cargo metadata`), and building them the way nextest and
+//! cargo-criterion do (`cargo test --no-run --message-format=json-render-diagnostics`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{Context as _, Result, bail};
+use cargo_metadata::{Message, Metadata, MetadataCommand, TargetKind};
+
+use crate::cli::Cli;
+
+/// Where the test targets come from, as the user narrowed it with cargo's options.
+pub struct Workspace {
+    cargo: PathBuf,
+    cli_manifest: Option<PathBuf>,
+    package: Option<String>,
+    features: Vec<String>,
+    all_features: bool,
+    no_default_features: bool,
+    release: bool,
+    metadata: Metadata,
+}
+
+/// A target that can hold load tests.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestTarget {
+    /// Package name.
+    pub package: String,
+    /// Target name as cargo knows it (`example`, or the library's crate name).
+    pub name: String,
+    /// How to select it: `--test NAME`, `--lib`, or `--bin NAME`.
+    pub selector: Vec<String>,
+    /// The package's directory: tests run there, as under `cargo test`.
+    pub package_dir: PathBuf,
+}
+
+/// A built test binary.
+#[derive(Clone, Debug)]
+pub struct TestBinary {
+    /// What it was built from.
+    pub target: TestTarget,
+    /// The executable.
+    pub exe: PathBuf,
+}
+
+impl Workspace {
+    pub fn load(cli: &Cli) -> Result<Workspace> {
+        let cargo = std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
+        let mut command = MetadataCommand::new();
+        command.cargo_path(&cargo).no_deps();
+        if let Some(path) = &cli.manifest_path {
+            command.manifest_path(path);
+        }
+        let metadata = command.exec().map_err(|e| match e {
+            cargo_metadata::Error::CargoMetadata { stderr } => {
+                anyhow::anyhow!("cargo metadata failed: {}", stderr.trim().trim_start_matches("error: "))
+            }
+            other => anyhow::anyhow!("cannot run cargo metadata: {other}"),
+        })?;
+        if let Some(package) = &cli.package
+            && !metadata.workspace_packages().iter().any(|p| p.name.as_str() == package)
+        {
+            let names: Vec<&str> = metadata.workspace_packages().iter().map(|p| p.name.as_str()).collect();
+            bail!("package `{package}` is not in this workspace; its packages are: {}", names.join(", "));
+        }
+        Ok(Workspace {
+            cargo,
+            cli_manifest: cli.manifest_path.clone(),
+            package: cli.package.clone(),
+            features: cli.features.clone(),
+            all_features: cli.all_features,
+            no_default_features: cli.no_default_features,
+            release: !cli.debug,
+            metadata,
+        })
+    }
+
+    /// Every target of the selected packages that can hold load tests: integration tests,
+    /// libraries and binaries (their unit tests).
+    pub fn targets(&self) -> Vec<TestTarget> {
+        let packages = match &self.package {
+            Some(name) => self.metadata.workspace_packages().into_iter().filter(|p| p.name.as_str() == name).collect(),
+            None if self.cli_manifest.is_none() && self.in_member_dir().is_some() => {
+                self.in_member_dir().into_iter().collect()
+            }
+            None => self.metadata.workspace_default_packages(),
+        };
+        let mut targets = Vec::new();
+        for package in packages {
+            let dir = package.manifest_path.parent().map(|p| p.as_std_path().to_owned()).unwrap_or_default();
+            for target in &package.targets {
+                let selector = if target.kind.contains(&TargetKind::Test) {
+                    vec!["--test".to_owned(), target.name.clone()]
+                } else if target.kind.contains(&TargetKind::Lib) && target.test {
+                    vec!["--lib".to_owned()]
+                } else if target.kind.contains(&TargetKind::Bin) && target.test {
+                    vec!["--bin".to_owned(), target.name.clone()]
+                } else {
+                    continue;
+                };
+                targets.push(TestTarget {
+                    package: package.name.to_string(),
+                    name: target.name.replace('-', "_"),
+                    selector,
+                    package_dir: dir.clone(),
+                });
+            }
+        }
+        targets
+    }
+
+    /// Cargo's own default when run inside a member's directory: that member.
+    fn in_member_dir(&self) -> Option<&cargo_metadata::Package> {
+        let cwd = std::env::current_dir().ok()?;
+        self.metadata
+            .workspace_packages()
+            .into_iter()
+            .filter(|p| p.manifest_path.parent().is_some_and(|dir| cwd.starts_with(dir.as_std_path())))
+            .max_by_key(|p| p.manifest_path.as_str().len())
+            .filter(|p| p.manifest_path.parent().is_some_and(|dir| dir.as_std_path() != self.metadata.workspace_root.as_std_path()))
+    }
+
+    /// Builds the given targets (all of them for `None`) and returns their test binaries.
+    pub fn build(&self, only: Option<&TestTarget>, all: &[TestTarget]) -> Result<Vec<TestBinary>> {
+        let mut command = Command::new(&self.cargo);
+        command.args(["test", "--no-run", "--message-format=json-render-diagnostics"]);
+        if self.release {
+            command.arg("--release");
+        }
+        if let Some(path) = &self.cli_manifest {
+            command.arg("--manifest-path").arg(path);
+        }
+        match only {
+            Some(target) => {
+                command.args(["-p", &target.package]);
+                command.args(&target.selector);
+            }
+            None => {
+                let mut packages: Vec<&str> = all.iter().map(|t| t.package.as_str()).collect();
+                packages.dedup();
+                for package in packages {
+                    command.args(["-p", package]);
+                }
+                command.args(["--tests", "--lib", "--bins"]);
+            }
+        }
+        for features in &self.features {
+            command.args(["--features", features]);
+        }
+        if self.all_features {
+            command.arg("--all-features");
+        }
+        if self.no_default_features {
+            command.arg("--no-default-features");
+        }
+        command.stdout(Stdio::piped()).stderr(Stdio::inherit());
+        let mut child = command.spawn().with_context(|| format!("cannot run {}", self.cargo.display()))?;
+        let stdout = child.stdout.take().expect("piped");
+        let mut binaries = Vec::new();
+        for message in Message::parse_stream(std::io::BufReader::new(stdout)) {
+            let Ok(Message::CompilerArtifact(artifact)) = message else { continue };
+            let (Some(exe), true) = (artifact.executable, artifact.profile.test) else { continue };
+            let name = artifact.target.name.replace('-', "_");
+            let dir = artifact.manifest_path.parent().map(|p| p.as_std_path().to_owned()).unwrap_or_default();
+            if let Some(target) = all.iter().find(|t| t.name == name && t.package_dir == dir) {
+                binaries.push(TestBinary { target: target.clone(), exe: exe.into_std_path_buf() });
+            }
+        }
+        let status = child.wait().context("waiting for cargo")?;
+        if !status.success() {
+            bail!("the build failed (cargo's messages are above); fix it and run again");
+        }
+        Ok(binaries)
+    }
+
+    /// The workspace root, for showing paths.
+    pub fn root(&self) -> &Path {
+        self.metadata.workspace_root.as_std_path()
+    }
+}

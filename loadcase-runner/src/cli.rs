@@ -1,0 +1,85 @@
+//! The command line, Loads-compatible where Loads had the option.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Runs `#[load_test]` functions as load tests.
+///
+/// TEST is `target::path::function`: `example::test_es` is `test_es` in `tests/example.rs`.
+/// Stages run one after another, all users of a stage at once; each user runs the sum of the
+/// hits, so `-u 10:20:30 --hits 20` is 1200 hits. With no -u, -c or -d the test runs once.
+#[derive(Debug, Parser)]
+#[command(name = "cargo loadrun", bin_name = "cargo loadrun", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The load test to run, as target::path::function.
+    #[arg(value_name = "TEST", required_unless_present = "list")]
+    pub test: Option<String>,
+
+    /// List every load test with its file and line, then exit.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Users of each stage, colon-separated: `-u 10:20:30` runs three stages.
+    #[arg(short, long, value_name = "STAGES", allow_hyphen_values = true)]
+    pub users: Option<String>,
+
+    /// Hits per user, colon-separated values add up (`--cycles` and `--hits` are the same).
+    #[arg(short = 'c', long = "hits", visible_alias = "cycles", value_name = "HITS", allow_hyphen_values = true)]
+    pub hits: Option<String>,
+
+    /// Instead of hits: each stage lasts this long, users loop (30s, 2m, 1h30m, or seconds).
+    #[arg(short, long, value_name = "DURATION", allow_hyphen_values = true, conflicts_with = "hits")]
+    pub duration: Option<String>,
+
+    /// Base URL of `cx.app`; overrides LOADCASE_SERVER_URL and the attribute's server_url.
+    #[arg(long, value_name = "URL")]
+    pub server_url: Option<String>,
+
+    /// No progress display: the summary only.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Package to build, as cargo's -p.
+    #[arg(short, long, value_name = "SPEC")]
+    pub package: Option<String>,
+
+    /// Path to Cargo.toml, as cargo's --manifest-path.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Features to activate, as cargo's --features.
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+
+    /// Activate all features.
+    #[arg(long)]
+    pub all_features: bool,
+
+    /// Do not activate the default feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+
+    /// Build in the dev profile instead of --release.
+    #[arg(long)]
+    pub debug: bool,
+}
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    every hit succeeded
+  1    some hits failed or ended in an error
+  2    usage error, build error, or the test binary crashed
+  130  interrupted (Ctrl-C); the summary shows what ran";
+
+impl Cli {
+    /// Parses the process arguments. Cargo runs `cargo-loadrun loadrun ARGS` for
+    /// `cargo loadrun ARGS`; the binary also works run directly.
+    pub fn from_env() -> Cli {
+        let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        if args.get(1).is_some_and(|a| a == "loadrun") {
+            args.remove(1);
+        }
+        Cli::parse_from(args)
+    }
+}

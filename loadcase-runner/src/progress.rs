@@ -1,0 +1,161 @@
+//! What the user sees while a load runs: a progress bar on a terminal, a status line every few
+//! seconds elsewhere (CI logs), nothing with `-q`; and the test binary's own output, relayed
+//! above the bar without libtest's chatter.
+
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use loadcase::Plan;
+use loadcase::engine::Progress;
+
+/// How often the status line is printed when stderr is not a terminal.
+const LINE_EVERY: Duration = Duration::from_secs(5);
+
+enum Mode {
+    Bar(ProgressBar),
+    Lines { last: Instant, stage: usize },
+    Quiet,
+}
+
+pub struct Display {
+    mode: Mode,
+    test_name: String,
+    stage_secs: Option<f64>,
+}
+
+impl Display {
+    pub fn new(quiet: bool, test_name: &str, plan: &Plan) -> Display {
+        let stage_secs = plan.total_duration().map(|d| d.as_secs_f64() / plan.users.len() as f64);
+        let mode = if quiet {
+            Mode::Quiet
+        } else if std::io::stderr().is_terminal() {
+            let (length, template) = match (plan.total_hits(), plan.total_duration()) {
+                (Some(hits), _) => (hits, "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} hits  {msg}"),
+                (None, Some(d)) => (d.as_millis() as u64, "{spinner} [{elapsed_precise}] {wide_bar} {percent}%  {msg}"),
+                (None, None) => (1, "{spinner} {msg}"),
+            };
+            let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr_with_hz(10));
+            bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
+            Mode::Bar(bar)
+        } else {
+            Mode::Lines { last: Instant::now(), stage: 0 }
+        };
+        Display { mode, test_name: test_name.to_owned(), stage_secs }
+    }
+
+    pub fn progress(&mut self, p: &Progress) {
+        let rate = if p.elapsed_secs > 0.0 { p.hits as f64 / p.elapsed_secs } else { 0.0 };
+        let status = format!(
+            "stage {}/{} · {} users · {} ok · {} errors · {} failures · {:.0} hits/s",
+            p.stage, p.stages, p.active_users, p.success, p.errors, p.failures, rate
+        );
+        match &mut self.mode {
+            Mode::Bar(bar) => {
+                match self.stage_secs {
+                    // In duration mode the bar is time: whole stages done plus this stage's share.
+                    Some(stage) => {
+                        let done = (p.stage.saturating_sub(1)) as f64 * stage + p.stage_elapsed_secs.min(stage);
+                        bar.set_position((done * 1000.0) as u64);
+                    }
+                    None => bar.set_position(p.hits),
+                }
+                bar.set_message(status);
+            }
+            Mode::Lines { last, stage } => {
+                if last.elapsed() >= LINE_EVERY || p.stage != *stage {
+                    *last = Instant::now();
+                    *stage = p.stage;
+                    let done = match (p.planned_hits, p.planned_secs) {
+                        (Some(total), _) => format!("{}/{} hits", p.hits, total),
+                        (None, Some(secs)) => format!("{} hits, {:.0}/{:.0}s", p.hits, p.elapsed_secs, secs),
+                        _ => format!("{} hits", p.hits),
+                    };
+                    eprintln!("[{:>6.1}s] {} · {done} · {status}", p.elapsed_secs, self.test_name);
+                }
+            }
+            Mode::Quiet => {}
+        }
+    }
+
+    /// Relays a line of the test binary's output, dropping what libtest prints around a test.
+    pub fn output(&mut self, line: &str, stderr: bool) {
+        let Some(line) = user_line(line, stderr) else { return };
+        let print = || {
+            if stderr {
+                eprintln!("{line}");
+            } else {
+                println!("{line}");
+                let _ = std::io::stdout().flush();
+            }
+        };
+        match &self.mode {
+            Mode::Bar(bar) => bar.suspend(print),
+            _ => print(),
+        }
+    }
+
+    /// A message from the runner itself.
+    pub fn note(&mut self, text: &str) {
+        match &self.mode {
+            Mode::Bar(bar) => bar.suspend(|| eprintln!("{text}")),
+            _ => eprintln!("{text}"),
+        }
+    }
+
+    /// Removes the bar before the summary is printed.
+    pub fn finish(&mut self) {
+        if let Mode::Bar(bar) = &self.mode {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The user's part of a line of the test binary's output, or `None` for libtest's own lines.
+/// With `--nocapture`, libtest prints `test NAME ... ` and the test's first line of output
+/// follows on the same line.
+pub fn user_line(line: &str, stderr: bool) -> Option<&str> {
+    if stderr {
+        return Some(line);
+    }
+    let trimmed = line.trim_end();
+    if trimmed.is_empty() || trimmed == "ok" || trimmed.starts_with("test result: ") {
+        return None;
+    }
+    if let Some(count) = trimmed.strip_prefix("running ")
+        && count.split(' ').next().is_some_and(|n| n.parse::<u32>().is_ok())
+        && (count.ends_with(" test") || count.ends_with(" tests"))
+    {
+        return None;
+    }
+    if let Some(rest) = trimmed.strip_prefix("test ")
+        && let Some((_, after)) = rest.split_once(" ... ")
+    {
+        return match after {
+            "" | "ok" | "ignored" => None,
+            user => Some(user),
+        };
+    }
+    if trimmed.starts_with("test ") && trimmed.ends_with(" ...") {
+        return None;
+    }
+    Some(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::user_line;
+
+    #[test]
+    fn libtest_chatter_is_dropped_and_user_output_kept() {
+        assert_eq!(user_line("", false), None);
+        assert_eq!(user_line("running 1 test", false), None);
+        assert_eq!(user_line("test test_es ... ok", false), None);
+        assert_eq!(user_line("test test_es ... hello out", false), Some("hello out"));
+        assert_eq!(user_line("ok", false), None);
+        assert_eq!(user_line("test result: ok. 1 passed; 0 failed", false), None);
+        assert_eq!(user_line("running the numbers", false), Some("running the numbers"));
+        assert_eq!(user_line("user says hi", false), Some("user says hi"));
+        assert_eq!(user_line("", true), Some(""));
+    }
+}

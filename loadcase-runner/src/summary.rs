@@ -1,0 +1,141 @@
+//! The summary printed after a run: Loads' block with its exact labels first, then what Loads
+//! lacked — a table per request name, status codes, counters, and grouped failures and errors.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use loadcase::Report;
+use loadcase::report::Stats;
+
+/// Renders the whole summary.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    loads_block(&mut out, report);
+    requests_table(&mut out, report);
+    status_codes(&mut out, &report.stats);
+    counters(&mut out, &report.stats);
+    problems(&mut out, &report.stats);
+    out
+}
+
+fn loads_block(out: &mut String, report: &Report) {
+    let stats = &report.stats;
+    let hits = stats.hits.total();
+    let elapsed = report.elapsed_secs;
+    let rps = if elapsed > 0.0 { (hits as f64 / elapsed).round() as u64 } else { 0 };
+    let started = chrono::DateTime::from_timestamp_millis(report.started_unix_ms as i64)
+        .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default();
+    let average = stats.all_request_times().mean().as_secs_f64();
+    let ws = &stats.websockets;
+    let _ = writeln!(out, "Hits: {hits}");
+    let _ = writeln!(out, "Started: {started}");
+    let _ = writeln!(out, "Duration: {elapsed:.2} seconds");
+    let _ = writeln!(out, "Approximate Average RPS: {rps}");
+    let _ = writeln!(out, "Average request time: {average:.2}s");
+    let _ = writeln!(out, "Opened web sockets: {}", ws.opened);
+    let _ = writeln!(out, "Bytes received via web sockets : {}", ws.bytes_received);
+    let _ = writeln!(out);
+    let _ = writeln!(out, "Success: {}", stats.hits.success);
+    let _ = writeln!(out, "Errors: {}", stats.hits.errors);
+    let _ = writeln!(out, "Failures: {}", stats.hits.failures);
+    if report.interrupted {
+        let _ = writeln!(out, "\nInterrupted: the plan did not complete; the figures cover what ran.");
+    }
+}
+
+fn requests_table(out: &mut String, report: &Report) {
+    let stats = &report.stats;
+    if stats.requests.is_empty() {
+        return;
+    }
+    let width = stats.requests.keys().map(|k| k.chars().count()).max().unwrap_or(0).clamp(7, 60);
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:<width$} {:>8} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "Request", "count", "errors", "avg", "p50", "p90", "p95", "p99", "max", "req/s"
+    );
+    let elapsed = report.elapsed_secs;
+    for (name, r) in &stats.requests {
+        let t = &r.time;
+        let rate = if elapsed > 0.0 { r.count as f64 / elapsed } else { 0.0 };
+        let _ = writeln!(
+            out,
+            "{:<width$} {:>8} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9.1}",
+            truncate(name, width),
+            r.count,
+            r.errors,
+            human(t.mean()),
+            human(t.quantile(0.50)),
+            human(t.quantile(0.90)),
+            human(t.quantile(0.95)),
+            human(t.quantile(0.99)),
+            human(t.max()),
+            rate
+        );
+    }
+}
+
+fn status_codes(out: &mut String, stats: &Stats) {
+    if stats.status_codes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nStatus codes:");
+    for (code, count) in &stats.status_codes {
+        let _ = writeln!(out, "  {code}: {count}");
+    }
+}
+
+fn counters(out: &mut String, stats: &Stats) {
+    if stats.counters.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nCounters:");
+    for (name, count) in &stats.counters {
+        let _ = writeln!(out, "  {name}: {count}");
+    }
+}
+
+fn problems(out: &mut String, stats: &Stats) {
+    let groups = stats.problems_by_count();
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nFailures and errors, most common first:");
+    for group in groups {
+        let mut lines = group.message.lines();
+        let first = lines.next().unwrap_or("");
+        let plural = if group.count == 1 { "occurrence" } else { "occurrences" };
+        let _ = writeln!(out, "\n  {} {plural} of: {first}", group.count);
+        for line in lines {
+            let _ = writeln!(out, "      {line}");
+        }
+        let at = group.location.as_deref().unwrap_or("unknown location");
+        let _ = writeln!(out, "    {} at {at}", group.kind);
+    }
+}
+
+fn truncate(name: &str, width: usize) -> String {
+    if name.chars().count() <= width {
+        return name.to_owned();
+    }
+    let mut cut: String = name.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// `850µs`, `12.3ms`, `1.24s`: three significant figures at the scale that fits.
+pub fn human(d: Duration) -> String {
+    let micros = d.as_micros();
+    if micros < 1_000 {
+        format!("{micros}µs")
+    } else if micros < 1_000_000 {
+        format!("{:.1}ms", micros as f64 / 1e3)
+    } else {
+        format!("{:.2}s", micros as f64 / 1e6)
+    }
+}
+
+#[cfg(test)]
+mod tests;

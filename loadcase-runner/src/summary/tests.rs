@@ -1,0 +1,64 @@
+use std::time::Duration;
+
+use loadcase::ProblemKind;
+use loadcase::report::{REPORT_SCHEMA, Report};
+
+use super::*;
+
+fn report() -> Report {
+    let mut report = Report { schema: REPORT_SCHEMA, test: "example::test_es".into(), started_unix_ms: 1_764_000_000_000, elapsed_secs: 2.02, ..Report::default() };
+    let stats = &mut report.stats;
+    stats.hits.success = 997;
+    stats.hits.errors = 1;
+    stats.hits.failures = 2;
+    let r = stats.requests.entry("GET /".into()).or_default();
+    for i in 0..1000u64 {
+        r.count += 1;
+        r.time.record(Duration::from_micros(30_000 + i * 20));
+    }
+    stats.status_codes.insert(200, 1000);
+    stats.counters.insert("pages".into(), 1000);
+    stats.websockets.opened = 3;
+    stats.websockets.bytes_received = 42;
+    stats.add_problem(ProblemKind::Failure, "assertion failed: page.contains(\"Search\")", Some("tests/example.rs:31:5"), 2);
+    stats.add_problem(ProblemKind::Error, "error sending request: connection refused", Some("tests/example.rs:12:40"), 1);
+    report
+}
+
+#[test]
+fn loads_block_has_the_exact_labels_in_order() {
+    let text = render(&report());
+    let lines: Vec<&str> = text.lines().take(11).collect();
+    assert_eq!(lines[0], "Hits: 1000");
+    assert!(lines[1].starts_with("Started: 20"), "{}", lines[1]);
+    assert_eq!(lines[2], "Duration: 2.02 seconds");
+    assert_eq!(lines[3], "Approximate Average RPS: 495");
+    assert_eq!(lines[4], "Average request time: 0.04s");
+    assert_eq!(lines[5], "Opened web sockets: 3");
+    assert_eq!(lines[6], "Bytes received via web sockets : 42");
+    assert_eq!(lines[7], "");
+    assert_eq!(lines[8], "Success: 997");
+    assert_eq!(lines[9], "Errors: 1");
+    assert_eq!(lines[10], "Failures: 2");
+}
+
+#[test]
+fn tables_counters_and_grouped_problems_follow() {
+    let text = render(&report());
+    assert!(text.contains("Request"), "{text}");
+    let row = text.lines().find(|l| l.starts_with("GET /")).unwrap();
+    assert!(row.contains(" 1000 "), "{row}");
+    assert!(text.contains("Status codes:\n  200: 1000"));
+    assert!(text.contains("Counters:\n  pages: 1000"));
+    let failures = text.find("2 occurrences of: assertion failed").unwrap();
+    let errors = text.find("1 occurrence of: error sending request").unwrap();
+    assert!(failures < errors, "most common first");
+    assert!(text.contains("failure at tests/example.rs:31:5"));
+}
+
+#[test]
+fn durations_read_at_their_scale() {
+    assert_eq!(human(Duration::from_micros(850)), "850µs");
+    assert_eq!(human(Duration::from_micros(12_345)), "12.3ms");
+    assert_eq!(human(Duration::from_micros(1_240_000)), "1.24s");
+}
