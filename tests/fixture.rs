@@ -1,1 +1,138 @@
+//! Load tests that the end-to-end tests run through the real `cargo loadrun`. Each targets the
+//! server given with `--server-url` (a counting server the e2e test starts on loopback), so under
+//! a plain `cargo test` they are ignored.
 
+use std::time::Duration;
+
+use loadcase::prelude::*;
+
+fn base(cx: &Context) -> String {
+    cx.app.server_url().expect("the e2e tests pass --server-url").trim_end_matches('/').to_owned()
+}
+
+/// One GET per hit.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn get(cx: &mut Context) -> TestResult {
+    cx.app.get("/es").await?;
+    Ok(())
+}
+
+/// Logs in on its first hit; every hit then checks that the cookie names this very user.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn cookies(cx: &mut Context) -> TestResult {
+    let user = format!("user{}", cx.user());
+    if cx.hit() == 0 {
+        cx.app.post("/login").form(&[("user", user.as_str())]).await?;
+    }
+    let me = cx.app.get("/whoami").await?;
+    assert_eq!(me.text(), user, "a user saw another user's cookie");
+    Ok(())
+}
+
+/// Every fourth hit succeeds; the others fail by assert, fail by status, or error.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn outcomes(cx: &mut Context) -> TestResult {
+    match cx.hit() % 4 {
+        0 => {
+            cx.app.get("/es").await?;
+        }
+        1 => assert_eq!(cx.hit() % 4, 0, "deliberate assertion failure"),
+        2 => {
+            cx.app.get("/status/503").await?;
+        }
+        _ => {
+            std::fs::read("/nonexistent/loadcase-e2e")?;
+        }
+    }
+    Ok(())
+}
+
+/// A WebSocket echo: two messages each way per hit, on the server's /ws.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn websocket(cx: &mut Context) -> TestResult {
+    let url = format!("{}/ws", base(cx).replacen("http://", "ws://", 1));
+    let mut ws = cx.ws(url).await?;
+    ws.send_text("something").await?;
+    assert_eq!(ws.recv_text().await?, "something");
+    ws.send_binary(vec![0u8; 100]).await?;
+    assert_eq!(ws.recv_binary().await?.len(), 100);
+    ws.close().await?;
+    Ok(())
+}
+
+/// The attribute's URL points at a closed port; `--server-url` or `LOADCASE_SERVER_URL` win.
+#[load_test(server_url = "http://127.0.0.1:9")]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn attribute_url(cx: &mut Context) -> TestResult {
+    cx.app.get("/es").await?;
+    Ok(())
+}
+
+/// An unreachable server and a malformed URL: errors, and the run goes on.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn unreachable(cx: &mut Context) -> TestResult {
+    if cx.hit() % 2 == 0 {
+        cx.session.get("http://127.0.0.1:9/").send().await?;
+    } else {
+        cx.session.get("not a url").send().await?;
+    }
+    Ok(())
+}
+
+/// Slow requests, for duration mode and Ctrl-C.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn slow(cx: &mut Context) -> TestResult {
+    cx.app.get("/slow/50").await?;
+    Ok(())
+}
+
+/// Prints on both streams every hit: the side channel must not care.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn noisy(cx: &mut Context) -> TestResult {
+    println!("Hits: 999999 (a user's print that looks like the summary)");
+    eprintln!("noise on stderr from hit {}", cx.hit());
+    cx.app.get("/es").await?;
+    Ok(())
+}
+
+/// Works for a while, then the process dies: the runner must say so and keep what it got.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn crash(cx: &mut Context) -> TestResult {
+    cx.app.get("/es").await?;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    if cx.user() == 0 && cx.hit() == 100 {
+        eprintln!("fixture: aborting on purpose");
+        std::process::abort();
+    }
+    Ok(())
+}
+
+/// A plain test in the same target, which `cargo loadrun` must refuse to load-run.
+#[test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+fn not_a_load_test() {}
+
+/// Fails under `cargo test`: the functional-mode tests check how that reads.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn always_fails(cx: &mut Context) -> TestResult {
+    let page = cx.app.get("/").await?;
+    assert!(page.text().contains("no such words"), "the page lacks the words");
+    Ok(())
+}
+
+/// Errors under `cargo test`: the error names the line of the `?`.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn always_errors(_cx: &mut Context) -> TestResult {
+    std::fs::read("/nonexistent/loadcase-e2e")?;
+    Ok(())
+}

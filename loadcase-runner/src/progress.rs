@@ -2,7 +2,7 @@
 //! seconds elsewhere (CI logs), nothing with `-q`; and the test binary's own output, relayed
 //! above the bar without libtest's chatter.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -79,19 +79,13 @@ impl Display {
     }
 
     /// Relays a line of the test binary's output, dropping what libtest prints around a test.
+    /// Everything the test prints goes to stderr: stdout carries the summary alone, so that the
+    /// user's own prints can never be mistaken for it.
     pub fn output(&mut self, line: &str, stderr: bool) {
         let Some(line) = user_line(line, stderr) else { return };
-        let print = || {
-            if stderr {
-                eprintln!("{line}");
-            } else {
-                println!("{line}");
-                let _ = std::io::stdout().flush();
-            }
-        };
         match &self.mode {
-            Mode::Bar(bar) => bar.suspend(print),
-            _ => print(),
+            Mode::Bar(bar) => bar.suspend(|| eprintln!("{line}")),
+            _ => eprintln!("{line}"),
         }
     }
 

@@ -163,10 +163,8 @@ impl<'s> AppRequest<'s> {
 
     async fn send(self) -> Result<Response, Error> {
         let url = self.url?;
-        let builder = self
-            .builder
-            .expect("a builder exists whenever the URL does");
-        let response = builder.send().await.map_err(|e| {
+        let builder = self.builder.expect("a builder exists whenever the URL does");
+        let response = builder.expect(self.expected.clone()).send().await.map_err(|e| {
             let mut e = Error::from(e);
             e.relocate(self.location);
             e

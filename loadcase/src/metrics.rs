@@ -32,6 +32,19 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// One HTTP request, as the session saw it.
+pub(crate) struct RequestRecord<'a> {
+    pub name: &'a str,
+    /// `None` when no response came (transport error).
+    pub status: Option<u16>,
+    pub ttfb: Duration,
+    /// `None` when the body could not be read.
+    pub ttlb: Option<Duration>,
+    pub bytes: u64,
+    /// Got a response with a status the caller accepts.
+    pub ok: bool,
+}
+
 /// A handle to record into the current run. Cheap to clone; held by sessions, sockets, contexts.
 #[derive(Clone)]
 pub(crate) struct Recorder(Arc<RunMetrics>);
@@ -71,32 +84,22 @@ impl Recorder {
         total
     }
 
-    pub(crate) fn request(
-        &self,
-        name: &str,
-        status: Option<u16>,
-        ttfb: Duration,
-        ttlb: Option<Duration>,
-        bytes: u64,
-    ) {
+    pub(crate) fn request(&self, r: &RequestRecord<'_>) {
         self.with(|stats| {
-            let entry = match stats.requests.get_mut(name) {
+            let entry = match stats.requests.get_mut(r.name) {
                 Some(entry) => entry,
-                None => stats.requests.entry(name.to_owned()).or_default(),
+                None => stats.requests.entry(r.name.to_owned()).or_default(),
             };
             entry.count += 1;
-            entry.bytes_received += bytes;
-            match (status, ttlb) {
-                (Some(status), Some(ttlb)) => {
-                    entry.ttfb.record(ttfb);
-                    entry.time.record(ttlb);
-                    if status >= 400 {
-                        entry.errors += 1;
-                    }
-                }
-                _ => entry.errors += 1,
+            entry.bytes_received += r.bytes;
+            if !r.ok {
+                entry.errors += 1;
             }
-            if let Some(status) = status {
+            if let Some(ttlb) = r.ttlb {
+                entry.ttfb.record(r.ttfb);
+                entry.time.record(ttlb);
+            }
+            if let Some(status) = r.status {
                 *stats.status_codes.entry(status).or_default() += 1;
             }
         });
@@ -141,13 +144,14 @@ mod tests {
                 let rec = rec.clone();
                 s.spawn(move || {
                     for _ in 0..250 {
-                        rec.request(
-                            "GET /",
-                            Some(200),
-                            Duration::from_micros(5),
-                            Some(Duration::from_micros(9)),
-                            3,
-                        );
+                        rec.request(&RequestRecord {
+                            name: "GET /",
+                            status: Some(200),
+                            ttfb: Duration::from_micros(5),
+                            ttlb: Some(Duration::from_micros(9)),
+                            bytes: 3,
+                            ok: true,
+                        });
                     }
                 });
             }
@@ -174,25 +178,16 @@ mod tests {
     }
 
     #[test]
-    fn transport_errors_and_error_statuses_count_as_errors() {
+    fn failed_requests_count_as_errors_and_only_timed_ones_are_timed() {
         let rec = Recorder::new();
-        rec.request("GET /a", None, Duration::ZERO, None, 0);
-        rec.request(
-            "GET /a",
-            Some(503),
-            Duration::from_micros(1),
-            Some(Duration::from_micros(2)),
-            0,
-        );
-        rec.request(
-            "GET /a",
-            Some(200),
-            Duration::from_micros(1),
-            Some(Duration::from_micros(2)),
-            0,
-        );
+        let record = |status, ttlb, ok| RequestRecord { name: "GET /a", status, ttfb: Duration::from_micros(1), ttlb, bytes: 0, ok };
+        rec.request(&record(None, None, false));
+        rec.request(&record(Some(503), Some(Duration::from_micros(2)), false));
+        rec.request(&record(Some(404), Some(Duration::from_micros(2)), true));
+        rec.request(&record(Some(200), Some(Duration::from_micros(2)), true));
         let stats = rec.harvest();
         let a = &stats.requests["GET /a"];
-        assert_eq!((a.count, a.errors, a.time.len()), (3, 2, 2));
+        assert_eq!((a.count, a.errors, a.time.len()), (4, 2, 3));
+        assert_eq!(stats.status_codes.values().sum::<u64>(), 3);
     }
 }

@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{IntoUrl, Method, Url};
 use serde::Serialize;
 
-use crate::metrics::Recorder;
+use crate::metrics::{RequestRecord, Recorder};
 use crate::response::Response;
 
 /// A virtual user's HTTP session: one connection pool and one cookie jar per user, kept across
@@ -52,6 +52,7 @@ impl Session {
         RequestBuilder {
             inner: self.client.request(method, url),
             name: None,
+            expected: Vec::new(),
             rec: &self.rec,
         }
     }
@@ -67,6 +68,7 @@ impl Session {
 pub struct RequestBuilder<'s> {
     inner: reqwest::RequestBuilder,
     name: Option<String>,
+    expected: Vec<u16>,
     rec: &'s Recorder,
 }
 
@@ -132,10 +134,14 @@ impl<'s> RequestBuilder<'s> {
             None => default_name(request.method(), request.url()),
         };
         let start = Instant::now();
+        let record = |status: Option<u16>, ttfb: Duration, ttlb: Option<Duration>, bytes: u64| {
+            let ok = ttlb.is_some() && status.is_some_and(|s| accepts(&self.expected, s));
+            self.rec.request(&RequestRecord { name: &name, status, ttfb, ttlb, bytes, ok });
+        };
         let mut response = match client.execute(request).await {
             Ok(response) => response,
             Err(error) => {
-                self.rec.request(&name, None, start.elapsed(), None, 0);
+                record(None, start.elapsed(), None, 0);
                 return Err(error);
             }
         };
@@ -146,28 +152,26 @@ impl<'s> RequestBuilder<'s> {
         let url = response.url().clone();
         match response.bytes().await {
             Ok(body) => {
-                self.rec.request(
-                    &name,
-                    Some(status.as_u16()),
-                    ttfb,
-                    Some(start.elapsed()),
-                    body.len() as u64,
-                );
-                Ok(Response {
-                    status,
-                    version,
-                    headers,
-                    url,
-                    body,
-                })
+                record(Some(status.as_u16()), ttfb, Some(start.elapsed()), body.len() as u64);
+                Ok(Response { status, version, headers, url, body })
             }
             Err(error) => {
-                self.rec
-                    .request(&name, Some(status.as_u16()), ttfb, None, 0);
+                record(Some(status.as_u16()), ttfb, None, 0);
                 Err(error)
             }
         }
     }
+
+    /// Statuses the caller accepts, for the request table's error column (the app's
+    /// `expect_status`); by default anything below 400.
+    pub(crate) fn expect(mut self, statuses: Vec<u16>) -> Self {
+        self.expected = statuses;
+        self
+    }
+}
+
+fn accepts(expected: &[u16], status: u16) -> bool {
+    if expected.is_empty() { status < 400 } else { expected.contains(&status) }
 }
 
 /// `METHOD /path`: the query string is left out so that `?page=1` and `?page=2` group together.

@@ -1,1 +1,8 @@
+//! End-to-end: the real `cargo loadrun`, the real fixture test binary, a real server on loopback
+//! that counts what it receives.
 
+mod counts;
+mod functional;
+mod inputs;
+mod lifecycle;
+mod outcomes;

@@ -1,1 +1,112 @@
+//! Helpers of the end-to-end tests: the real `cargo loadrun` binary, run on the fixture package
+//! against a counting server, and its summary read back.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+pub use loadcase_examples::{Counts, DemoServer};
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the workspace").to_owned()
+}
+
+/// The `cargo-loadrun` binary: `LOADCASE_RUNNER` if set (CI builds it first), else built now.
+pub fn runner() -> &'static Path {
+    static RUNNER: OnceLock<PathBuf> = OnceLock::new();
+    RUNNER.get_or_init(|| {
+        if let Some(path) = std::env::var_os("LOADCASE_RUNNER") {
+            return PathBuf::from(path);
+        }
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(cargo)
+            .args(["build", "-p", "loadcase-runner", "--message-format=json-render-diagnostics"])
+            .current_dir(workspace())
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run cargo build");
+        assert!(output.status.success(), "cargo build -p loadcase-runner failed");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|msg| msg.get("executable")?.as_str().map(PathBuf::from))
+            .find(|exe| exe.file_name().is_some_and(|n| n == "cargo-loadrun"))
+            .expect("cargo built cargo-loadrun")
+    })
+}
+
+/// What one run of the runner did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// A `Label: value` line of the summary, as a number.
+    pub fn figure(&self, label: &str) -> u64 {
+        let prefix = format!("{label}: ");
+        let line = self.stdout.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no `{label}` in:\n{self}"));
+        line[prefix.len()..].trim().parse().unwrap_or_else(|_| panic!("`{line}` is not a number"))
+    }
+
+    /// The request table: name → (count, errors).
+    pub fn requests(&self) -> BTreeMap<String, (u64, u64)> {
+        let mut rows = BTreeMap::new();
+        let mut in_table = false;
+        for line in self.stdout.lines() {
+            if line.starts_with("Request ") {
+                in_table = true;
+                continue;
+            }
+            if in_table {
+                let fields: Vec<&str> = line.split_whitespace().collect();
+                if fields.len() < 11 {
+                    break;
+                }
+                let name = fields[..fields.len() - 9].join(" ");
+                let n = fields.len() - 9;
+                rows.insert(name, (fields[n].parse().unwrap(), fields[n + 1].parse().unwrap()));
+            }
+        }
+        rows
+    }
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+/// A runner command on the fixture package, in the dev profile (sharing the build of the
+/// surrounding `cargo test`).
+pub fn loadrun(args: &[&str]) -> Command {
+    let mut command = Command::new(runner());
+    command
+        .arg("loadrun")
+        .args(["--manifest-path", "tests/Cargo.toml", "--debug"])
+        .args(args)
+        .current_dir(workspace())
+        .env_remove("LOADCASE_SERVER_URL")
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs a command to the end.
+pub fn finish(mut command: Command) -> Run {
+    let Output { status, stdout, stderr } = command.output().expect("run cargo-loadrun");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// `cargo loadrun ARGS` to the end.
+pub fn run(args: &[&str]) -> Run {
+    finish(loadrun(args))
+}

@@ -1,0 +1,42 @@
+//! Under `cargo test`, a load test is an ordinary test: it runs once and passes or fails with
+//! its message.
+
+use std::process::Command;
+
+use loadcase_e2e::{DemoServer, workspace};
+
+fn cargo_test(test: &str, server: &DemoServer) -> (bool, String) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["test", "-q", "--manifest-path", "tests/Cargo.toml", "--test", "fixture", "--", "--ignored", "--exact", test])
+        .env("LOADCASE_SERVER_URL", server.url(""))
+        .current_dir(workspace())
+        .output()
+        .expect("run cargo test");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+#[test]
+fn a_load_test_runs_once_under_cargo_test() {
+    let server = DemoServer::start_local();
+    let (passed, output) = cargo_test("cookies", &server);
+    assert!(passed, "{output}");
+    assert!(output.contains("1 passed"), "{output}");
+    let counts = server.counts();
+    assert_eq!((counts.logins, counts.by_route["GET /whoami"]), (1, 1), "one user, one hit");
+}
+
+#[test]
+fn failures_and_errors_fail_the_test_with_their_message_and_line() {
+    let server = DemoServer::start_local();
+    let (passed, output) = cargo_test("always_fails", &server);
+    assert!(!passed, "{output}");
+    assert!(output.contains("the page lacks the words"), "{output}");
+    assert!(output.contains("tests/fixture.rs:"), "{output}");
+
+    let (passed, output) = cargo_test("always_errors", &server);
+    assert!(!passed, "{output}");
+    assert!(output.contains("error at tests/fixture.rs:"), "{output}");
+    assert!(output.contains("No such file or directory"), "{output}");
+}
