@@ -104,3 +104,7 @@ async fn reqwest_free_get(url: &str) -> String {
     stream.read_to_string(&mut body).await.unwrap();
     body
 }
+
+/// Does nothing: `cargo loadrun example::noop -u 10000` shows how fast 10,000 users start.
+#[load_test]
+async fn noop(_cx: &mut Context) {}

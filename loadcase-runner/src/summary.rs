@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use loadcase::Report;
+use loadcase::{Histogram, Report};
 use loadcase::report::Stats;
 
 /// Renders the whole summary.
@@ -32,7 +32,12 @@ fn loads_block(out: &mut String, report: &Report) {
     let _ = writeln!(out, "Started: {started}");
     let _ = writeln!(out, "Duration: {elapsed:.2} seconds");
     let _ = writeln!(out, "Approximate Average RPS: {rps}");
-    let _ = writeln!(out, "Average request time: {average:.2}s");
+    // Loads printed two decimals; below 10 ms that reads 0.00s, so finer requests get more.
+    if average >= 0.01 || average == 0.0 {
+        let _ = writeln!(out, "Average request time: {average:.2}s");
+    } else {
+        let _ = writeln!(out, "Average request time: {average:.5}s");
+    }
     let _ = writeln!(out, "Opened web sockets: {}", ws.opened);
     let _ = writeln!(out, "Bytes received via web sockets : {}", ws.bytes_received);
     let _ = writeln!(out);
@@ -66,12 +71,12 @@ fn requests_table(out: &mut String, report: &Report) {
             truncate(name, width),
             r.count,
             r.errors,
-            human(t.mean()),
-            human(t.quantile(0.50)),
-            human(t.quantile(0.90)),
-            human(t.quantile(0.95)),
-            human(t.quantile(0.99)),
-            human(t.max()),
+            timed(t, |t| t.mean()),
+            timed(t, |t| t.quantile(0.50)),
+            timed(t, |t| t.quantile(0.90)),
+            timed(t, |t| t.quantile(0.95)),
+            timed(t, |t| t.quantile(0.99)),
+            timed(t, |t| t.max()),
             rate
         );
     }
@@ -123,6 +128,11 @@ fn truncate(name: &str, width: usize) -> String {
     let mut cut: String = name.chars().take(width - 1).collect();
     cut.push('…');
     cut
+}
+
+/// A figure of a histogram, or `-` when no request of that name got a response to time.
+fn timed(histogram: &Histogram, figure: impl Fn(&Histogram) -> Duration) -> String {
+    if histogram.is_empty() { "-".to_owned() } else { human(figure(histogram)) }
 }
 
 /// `850µs`, `12.3ms`, `1.24s`: three significant figures at the scale that fits.

@@ -57,6 +57,19 @@ fn tables_counters_and_grouped_problems_follow() {
 }
 
 #[test]
+fn sub_10ms_averages_keep_their_digits_and_untimed_rows_show_dashes() {
+    let mut r = report();
+    let get = r.stats.requests.get_mut("GET /").unwrap();
+    get.time = loadcase::Histogram::default();
+    get.time.record(Duration::from_micros(612));
+    r.stats.requests.entry("GET /down".into()).or_default().count = 3;
+    let text = render(&r);
+    assert!(text.contains("Average request time: 0.00061s"), "{text}");
+    let down = text.lines().find(|l| l.starts_with("GET /down")).unwrap();
+    assert!(down.contains(" - "), "{down}");
+}
+
+#[test]
 fn durations_read_at_their_scale() {
     assert_eq!(human(Duration::from_micros(850)), "850µs");
     assert_eq!(human(Duration::from_micros(12_345)), "12.3ms");
