@@ -7,7 +7,11 @@ use std::time::Duration;
 use loadcase::prelude::*;
 
 fn base(cx: &Context) -> String {
-    cx.app.server_url().expect("the e2e tests pass --server-url").trim_end_matches('/').to_owned()
+    cx.app
+        .server_url()
+        .expect("the e2e tests pass --server-url")
+        .trim_end_matches('/')
+        .to_owned()
 }
 
 /// One GET per hit.
@@ -24,7 +28,10 @@ async fn get(cx: &mut Context) -> TestResult {
 async fn cookies(cx: &mut Context) -> TestResult {
     let user = format!("user{}", cx.user());
     if cx.hit() == 0 {
-        cx.app.post("/login").form(&[("user", user.as_str())]).await?;
+        cx.app
+            .post("/login")
+            .form(&[("user", user.as_str())])
+            .await?;
     }
     let me = cx.app.get("/whoami").await?;
     assert_eq!(me.text(), user, "a user saw another user's cookie");
@@ -76,7 +83,7 @@ async fn attribute_url(cx: &mut Context) -> TestResult {
 #[load_test]
 #[ignore = "run through cargo loadrun by the e2e tests"]
 async fn unreachable(cx: &mut Context) -> TestResult {
-    if cx.hit() % 2 == 0 {
+    if cx.hit().is_multiple_of(2) {
         cx.session.get("http://127.0.0.1:9/").send().await?;
     } else {
         cx.session.get("not a url").send().await?;
@@ -125,7 +132,10 @@ fn not_a_load_test() {}
 #[ignore = "run through cargo loadrun by the e2e tests"]
 async fn always_fails(cx: &mut Context) -> TestResult {
     let page = cx.app.get("/").await?;
-    assert!(page.text().contains("no such words"), "the page lacks the words");
+    assert!(
+        page.text().contains("no such words"),
+        "the page lacks the words"
+    );
     Ok(())
 }
 

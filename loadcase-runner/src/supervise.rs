@@ -24,24 +24,41 @@ pub enum Ending {
     /// The binary reported its final report.
     Done(Report),
     /// The binary exited without one; what it had sent is kept.
-    Crashed { status: ExitStatus, last: Option<Report>, progress: Option<Progress> },
+    Crashed {
+        status: ExitStatus,
+        last: Option<Report>,
+        progress: Option<Progress>,
+    },
 }
 
 enum Event {
-    Channel(ToRunner),
+    Channel(Box<ToRunner>),
     ChannelClosed,
     Stdout(String),
     Stderr(String),
 }
 
 /// Runs `name` (libtest name) of `binary` with `plan`.
-pub fn run(binary: &TestBinary, name: &str, display_name: &str, plan: &Plan, display: &mut Display) -> Result<Ending> {
-    let listener = TcpListener::bind("127.0.0.1:0").context("cannot open the side channel on 127.0.0.1")?;
+pub fn run(
+    binary: &TestBinary,
+    name: &str,
+    display_name: &str,
+    plan: &Plan,
+    display: &mut Display,
+) -> Result<Ending> {
+    let listener =
+        TcpListener::bind("127.0.0.1:0").context("cannot open the side channel on 127.0.0.1")?;
     let address = listener.local_addr()?;
     let token = token();
     let mut command = Command::new(&binary.exe);
     command
-        .args([name, "--exact", "--nocapture", "--test-threads=1", "--include-ignored"])
+        .args([
+            name,
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+            "--include-ignored",
+        ])
         .env(env::PLAN, serde_json::to_string(plan)?)
         .env(env::TEST, name)
         .env(env::CONNECT, address.to_string())
@@ -56,11 +73,21 @@ pub fn run(binary: &TestBinary, name: &str, display_name: &str, plan: &Plan, dis
     // the binary to stop and still gets its report.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command.spawn().with_context(|| format!("cannot start {}", binary.exe.display()))?;
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("cannot start {}", binary.exe.display()))?;
 
     let (events, inbox) = mpsc::channel();
-    relay_lines(child.stdout.take().expect("piped"), events.clone(), Event::Stdout);
-    relay_lines(child.stderr.take().expect("piped"), events.clone(), Event::Stderr);
+    relay_lines(
+        child.stdout.take().expect("piped"),
+        events.clone(),
+        Event::Stdout,
+    );
+    relay_lines(
+        child.stderr.take().expect("piped"),
+        events.clone(),
+        Event::Stderr,
+    );
 
     let stream = match accept(&listener, &mut child, &inbox, display)? {
         Some(stream) => stream,
@@ -72,7 +99,11 @@ pub fn run(binary: &TestBinary, name: &str, display_name: &str, plan: &Plan, dis
                     "`{display_name}` ran as an ordinary test and never connected: it is a #[test], not a #[load_test] (cargo loadrun --list shows the load tests)"
                 );
             }
-            return Ok(Ending::Crashed { status, last: None, progress: None });
+            return Ok(Ending::Crashed {
+                status,
+                last: None,
+                progress: None,
+            });
         }
     };
     let mut writer = BufWriter::new(stream.try_clone()?);
@@ -82,7 +113,7 @@ pub fn run(binary: &TestBinary, name: &str, display_name: &str, plan: &Plan, dis
         loop {
             match protocol::receive::<ToRunner>(&mut reader) {
                 Ok(Some(message)) => {
-                    if events.send(Event::Channel(message)).is_err() {
+                    if events.send(Event::Channel(Box::new(message))).is_err() {
                         break;
                     }
                 }
@@ -103,20 +134,24 @@ pub fn run(binary: &TestBinary, name: &str, display_name: &str, plan: &Plan, dis
         if interrupts > stops_sent {
             stops_sent = interrupts;
             if interrupts == 1 {
-                display.note("stopping: finishing running hits (Ctrl-C again to kill the test binary)");
+                display.note(
+                    "stopping: finishing running hits (Ctrl-C again to kill the test binary)",
+                );
                 let _ = protocol::send(&mut writer, &ToChild::Stop);
             } else {
                 let _ = child.kill();
             }
         }
         match inbox.recv_timeout(Duration::from_millis(50)) {
-            Ok(Event::Channel(ToRunner::Progress(p))) => {
-                display.progress(&p);
-                progress = Some(p);
-            }
-            Ok(Event::Channel(ToRunner::Snapshot(report))) => last = Some(report),
-            Ok(Event::Channel(ToRunner::Done(report))) => done = Some(report),
-            Ok(Event::Channel(ToRunner::Hello { .. })) => {}
+            Ok(Event::Channel(message)) => match *message {
+                ToRunner::Progress(p) => {
+                    display.progress(&p);
+                    progress = Some(p);
+                }
+                ToRunner::Snapshot(report) => last = Some(report),
+                ToRunner::Done(report) => done = Some(report),
+                ToRunner::Hello { .. } => {}
+            },
             Ok(Event::Stdout(line)) => display.output(&line, false),
             Ok(Event::Stderr(line)) => display.output(&line, true),
             Ok(Event::ChannelClosed) | Err(RecvTimeoutError::Disconnected) => break,
@@ -132,7 +167,11 @@ pub fn run(binary: &TestBinary, name: &str, display_name: &str, plan: &Plan, dis
     // Output still in the pipes, and a `done` that raced the close.
     while let Ok(event) = inbox.recv_timeout(Duration::from_millis(20)) {
         match event {
-            Event::Channel(ToRunner::Done(report)) => done = Some(report),
+            Event::Channel(message) => {
+                if let ToRunner::Done(report) = *message {
+                    done = Some(report);
+                }
+            }
             Event::Stdout(line) => display.output(&line, false),
             Event::Stderr(line) => display.output(&line, true),
             _ => {}
@@ -141,10 +180,19 @@ pub fn run(binary: &TestBinary, name: &str, display_name: &str, plan: &Plan, dis
     Ok(ending(status, done, last, progress))
 }
 
-fn ending(status: ExitStatus, done: Option<Report>, last: Option<Report>, progress: Option<Progress>) -> Ending {
+fn ending(
+    status: ExitStatus,
+    done: Option<Report>,
+    last: Option<Report>,
+    progress: Option<Progress>,
+) -> Ending {
     match done {
         Some(report) => Ending::Done(report),
-        None => Ending::Crashed { status, last, progress },
+        None => Ending::Crashed {
+            status,
+            last,
+            progress,
+        },
     }
 }
 
@@ -165,7 +213,12 @@ fn wait_briefly(child: &mut Child) -> Result<ExitStatus> {
 }
 
 /// Waits for the binary to connect, relaying its output meanwhile. `None` if it exited first.
-fn accept(listener: &TcpListener, child: &mut Child, inbox: &Receiver<Event>, display: &mut Display) -> Result<Option<TcpStream>> {
+fn accept(
+    listener: &TcpListener,
+    child: &mut Child,
+    inbox: &Receiver<Event>,
+    display: &mut Display,
+) -> Result<Option<TcpStream>> {
     listener.set_nonblocking(true)?;
     loop {
         match listener.accept() {
@@ -203,9 +256,13 @@ impl std::fmt::Display for Interrupted {
 impl std::error::Error for Interrupted {}
 
 fn handshake(reader: &mut BufReader<TcpStream>, token: &str) -> Result<()> {
-    reader.get_ref().set_read_timeout(Some(Duration::from_secs(30)))?;
+    reader
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut line = String::new();
-    reader.read_line(&mut line).context("the test binary connected but sent no hello")?;
+    reader
+        .read_line(&mut line)
+        .context("the test binary connected but sent no hello")?;
     reader.get_ref().set_read_timeout(None)?;
     match protocol::hello_protocol(&line) {
         Some(PROTOCOL_VERSION) => {}
@@ -217,11 +274,17 @@ fn handshake(reader: &mut BufReader<TcpStream>, token: &str) -> Result<()> {
     }
     match serde_json::from_str::<ToRunner>(&line) {
         Ok(ToRunner::Hello { token: theirs, .. }) if theirs == token => Ok(()),
-        _ => bail!("the side channel was answered by something other than the test binary (wrong token)"),
+        _ => bail!(
+            "the side channel was answered by something other than the test binary (wrong token)"
+        ),
     }
 }
 
-fn relay_lines(stream: impl std::io::Read + Send + 'static, events: Sender<Event>, wrap: fn(String) -> Event) {
+fn relay_lines(
+    stream: impl std::io::Read + Send + 'static,
+    events: Sender<Event>,
+    wrap: fn(String) -> Event,
+) {
     std::thread::spawn(move || {
         let mut reader = BufReader::new(stream);
         let mut buffer = Vec::new();
@@ -230,7 +293,9 @@ fn relay_lines(stream: impl std::io::Read + Send + 'static, events: Sender<Event
             match reader.read_until(b'\n', &mut buffer) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
-                    let line = String::from_utf8_lossy(&buffer).trim_end_matches(['\n', '\r']).to_owned();
+                    let line = String::from_utf8_lossy(&buffer)
+                        .trim_end_matches(['\n', '\r'])
+                        .to_owned();
                     if events.send(wrap(line)).is_err() {
                         break;
                     }
@@ -253,8 +318,14 @@ fn drain(inbox: &Receiver<Event>, display: &mut Display) {
 fn token() -> String {
     use std::hash::{BuildHasher, Hasher};
     // RandomState is seeded from the OS; two of them give 128 unpredictable bits.
-    let a = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    let a = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
     format!("{a:016x}{:016x}", h.finish())
 }

@@ -76,7 +76,7 @@ impl App {
         ) {
             (true, _) => Ok(path.to_owned()),
             (false, Some(base)) => Ok(join(base, path)),
-            (false, None) => Err(Error::error(format!(
+            (false, None) => Err(Error::new(format!(
                 "cx.app.{}(\"{path}\") has no server URL to go to: pass --server-url URL to cargo loadrun, \
                  set LOADCASE_SERVER_URL, or write #[load_test(server_url = \"http://…\")]",
                 method.as_str().to_ascii_lowercase()
@@ -163,12 +163,18 @@ impl<'s> AppRequest<'s> {
 
     async fn send(self) -> Result<Response, Error> {
         let url = self.url?;
-        let builder = self.builder.expect("a builder exists whenever the URL does");
-        let response = builder.expect(self.expected.clone()).send().await.map_err(|e| {
-            let mut e = Error::from(e);
-            e.relocate(self.location);
-            e
-        })?;
+        let builder = self
+            .builder
+            .expect("a builder exists whenever the URL does");
+        let response = builder
+            .expect(self.expected.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                let mut e = Error::from(e);
+                e.relocate(self.location);
+                e
+            })?;
         let status = response.status().as_u16();
         let accepted = if self.expected.is_empty() {
             (200..400).contains(&status)

@@ -18,7 +18,9 @@ pub struct Context {
     user: u64,
     hit: u64,
     rec: Recorder,
-    // Boxed and lazily made: most tests keep no state, and 10,000 idle users should stay small.
+    // Boxed and lazily made: most tests keep no state, and 10,000 idle users should stay small
+    // (8 bytes per user instead of a 48-byte empty map).
+    #[allow(clippy::box_collection)]
     state: Option<Box<HashMap<TypeId, Box<dyn Any + Send + Sync>>>>,
 }
 

@@ -49,7 +49,7 @@ impl Error {
 
     /// An error: the hit could not be completed.
     #[track_caller]
-    pub fn error(message: impl Into<String>) -> Self {
+    pub fn new(message: impl Into<String>) -> Self {
         Self::with_kind(ProblemKind::Error, message)
     }
 

@@ -86,7 +86,7 @@ fn load(test: &'static LoadTest, plan: &str) {
         }
         ticks += 1;
         let mut sent = protocol::send(&mut writer, &ToRunner::Progress(progress.clone()));
-        if sent.is_ok() && ticks % SNAPSHOT_EVERY == 0 {
+        if sent.is_ok() && ticks.is_multiple_of(SNAPSHOT_EVERY) {
             sent = protocol::send(&mut writer, &ToRunner::Snapshot(report.clone()));
         }
         if sent.is_err() {

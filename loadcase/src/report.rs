@@ -215,7 +215,7 @@ impl Stats {
     /// Problem groups, most frequent first (ties in first-seen order).
     pub fn problems_by_count(&self) -> Vec<&ProblemGroup> {
         let mut groups: Vec<&ProblemGroup> = self.problems.iter().collect();
-        groups.sort_by(|a, b| b.count.cmp(&a.count));
+        groups.sort_by_key(|g| std::cmp::Reverse(g.count));
         groups
     }
 

@@ -129,13 +129,13 @@ impl Stream for WebSocket {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
         let polled = self.inner.poll_next_unpin(cx);
-        if let Poll::Ready(Some(Ok(message))) = &polled {
-            if let Some(bytes) = payload_len(message) {
-                self.rec.with(|stats| {
-                    stats.websockets.messages_received += 1;
-                    stats.websockets.bytes_received += bytes;
-                });
-            }
+        if let Poll::Ready(Some(Ok(message))) = &polled
+            && let Some(bytes) = payload_len(message)
+        {
+            self.rec.with(|stats| {
+                stats.websockets.messages_received += 1;
+                stats.websockets.bytes_received += bytes;
+            });
         }
         polled.map(|item| item.map(|result| result.map_err(WsError::from)))
     }

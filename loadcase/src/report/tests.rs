@@ -13,7 +13,7 @@ fn sample(offset: u64, n: u64) -> Stats {
         *s.status_codes.entry(200 + (v % 2) as u16).or_default() += 1;
         *s.counters.entry("pages".into()).or_default() += 1;
         s.websockets.messages_sent += 2;
-        if v % 5 == 0 {
+        if v.is_multiple_of(5) {
             s.hits.failures += 1;
             s.add_problem(
                 ProblemKind::Failure,
