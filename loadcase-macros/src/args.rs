@@ -1,8 +1,15 @@
 //! The attribute's arguments: `server_url = "…"`.
 
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
-use syn::{Expr, ExprLit, Lit, LitStr, Meta, Token};
+use syn::parse::{ParseStream, Parser};
+use syn::{Error, Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token};
+
+/// What a bare argument should have looked like.
+const EXPECTED: &str = "expected `server_url = \"http://…\"`";
+
+/// Names that people reach for but that belong to `cargo loadrun`, not to the attribute.
+const RUNNER_OPTIONS: &[&str] = &[
+    "users", "user", "hits", "cycles", "duration", "stages", "stage",
+];
 
 pub struct Args {
     pub server_url: Option<LitStr>,
@@ -10,47 +17,86 @@ pub struct Args {
 
 impl Args {
     pub fn parse(tokens: proc_macro2::TokenStream) -> syn::Result<Args> {
-        let metas = Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens)?;
-        let mut args = Args { server_url: None };
-        for meta in metas {
-            let Meta::NameValue(pair) = &meta else {
-                return Err(syn::Error::new_spanned(
-                    meta,
-                    "expected `server_url = \"http://…\"`",
-                ));
-            };
-            if !pair.path.is_ident("server_url") {
-                return Err(syn::Error::new_spanned(
-                    &pair.path,
-                    "unknown argument of #[load_test]; the only one is `server_url = \"http://…\"`",
-                ));
+        (|input: ParseStream| {
+            let mut args = Args { server_url: None };
+            while !input.is_empty() {
+                if input.peek(LitStr) {
+                    let url: LitStr = input.parse()?;
+                    return Err(Error::new(
+                        url.span(),
+                        "name the argument: `server_url = \"http://…\"`",
+                    ));
+                }
+                let meta: Meta = input.parse()?;
+                args.add(meta)?;
+                if input.is_empty() {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
             }
-            if args.server_url.is_some() {
-                return Err(syn::Error::new_spanned(
-                    &pair.path,
-                    "`server_url` is given twice",
-                ));
-            }
-            let Expr::Lit(ExprLit {
-                lit: Lit::Str(url), ..
-            }) = &pair.value
-            else {
-                return Err(syn::Error::new_spanned(
-                    &pair.value,
-                    "`server_url` takes a string literal, e.g. \"http://127.0.0.1:8080\"",
-                ));
-            };
-            let value = url.value();
-            if !(value.starts_with("http://") || value.starts_with("https://"))
-                || value.len() <= "https://".len()
-            {
-                return Err(syn::Error::new_spanned(
-                    url,
-                    "`server_url` must be an absolute http:// or https:// URL",
-                ));
-            }
-            args.server_url = Some(url.clone());
-        }
-        Ok(args)
+            Ok(args)
+        })
+        .parse2(tokens)
     }
+
+    fn add(&mut self, meta: Meta) -> syn::Result<()> {
+        let Meta::NameValue(MetaNameValue { path, value, .. }) = meta else {
+            return Err(Error::new_spanned(meta, EXPECTED));
+        };
+        if !path.is_ident("server_url") {
+            let name = quote::ToTokens::to_token_stream(&path).to_string();
+            let mut message = format!(
+                "unknown argument `{name}`: #[load_test] takes only `server_url = \"http://…\"`"
+            );
+            if RUNNER_OPTIONS.contains(&name.as_str()) {
+                message.push_str(
+                    "; users, hits and duration are options of `cargo loadrun` (`-u 10 -c 5`, `-d 30s`)",
+                );
+            }
+            return Err(Error::new_spanned(path, message));
+        }
+        if self.server_url.is_some() {
+            return Err(Error::new_spanned(
+                path,
+                "`server_url` is given twice; keep one",
+            ));
+        }
+        let Expr::Lit(ExprLit {
+            lit: Lit::Str(url), ..
+        }) = value
+        else {
+            return Err(Error::new_spanned(
+                value,
+                "`server_url` takes a string literal, e.g. `server_url = \"http://127.0.0.1:8080\"`",
+            ));
+        };
+        check_url(&url)?;
+        self.server_url = Some(url);
+        Ok(())
+    }
+}
+
+/// `http://` or `https://`, then at least a host, and no whitespace.
+fn check_url(url: &LitStr) -> syn::Result<()> {
+    let value = url.value();
+    let rest = value
+        .strip_prefix("http://")
+        .or_else(|| value.strip_prefix("https://"));
+    let valid = rest.is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+        && !value.contains(char::is_whitespace);
+    if valid {
+        return Ok(());
+    }
+    let message = if !value.contains("://")
+        && !value.is_empty()
+        && !value.contains(char::is_whitespace)
+    {
+        format!(
+            "`server_url` must be an absolute http:// or https:// URL; did you mean \"http://{value}\"?"
+        )
+    } else {
+        "`server_url` must be an absolute http:// or https:// URL, e.g. \"http://127.0.0.1:8080\""
+            .to_owned()
+    };
+    Err(Error::new_spanned(url, message))
 }

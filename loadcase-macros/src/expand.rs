@@ -2,8 +2,9 @@
 //! announces the test to `cargo loadrun --list`, and the call into `::loadcase::__private`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
-use syn::ItemFn;
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{ItemFn, ReturnType};
 
 use crate::args::Args;
 
@@ -31,8 +32,11 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
         inner.ident = name.clone();
         inner
     };
+    let (into_outcome, return_check) = return_type(&sig.output);
     // Test-only attributes (#[ignore], #[should_panic], docs, cfg) stay on the generated #[test].
     quote! {
+        #return_check
+
         #(#attrs)*
         #[::core::prelude::v1::test]
         #vis fn #name() {
@@ -43,7 +47,7 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
                 dyn ::core::future::Future<Output = ::loadcase::__private::Outcome> + ::core::marker::Send + 'a,
             >> {
                 ::std::boxed::Box::pin(async move {
-                    ::loadcase::__private::IntoOutcome::into_outcome(#name(cx).await)
+                    #into_outcome(#name(cx).await)
                 })
             }
 
@@ -71,4 +75,44 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
             ::loadcase::__private::run_test(&#test)
         }
     }
+}
+
+/// How the hit turns what the function returned into an outcome, and a check of the return type
+/// for builds without `--test`.
+///
+/// The conversion names the return type, `<T as IntoOutcome>::into_outcome`, so that a type
+/// without `IntoOutcome` is reported at the function's `-> T`, not at the attribute. Under
+/// `cargo test` the hit itself makes that check; elsewhere (`cargo check`, `cargo build`,
+/// doctests, trybuild) the `#[test]` is dropped with everything in it, so a `const` beside it
+/// makes the check instead: a wrong return type is an error in every build, and only once.
+fn return_type(output: &ReturnType) -> (TokenStream, TokenStream) {
+    let ty = match output {
+        // `impl Trait` cannot be named in an expression; the compiler reports it at the call.
+        ReturnType::Type(_, ty) if !mentions_impl(ty.to_token_stream()) => ty,
+        // `()` needs no check.
+        _ => {
+            return (
+                quote!(::loadcase::__private::IntoOutcome::into_outcome),
+                TokenStream::new(),
+            );
+        }
+    };
+    let span = ty.span();
+    let into_outcome =
+        quote_spanned!(span=> <#ty as ::loadcase::__private::IntoOutcome>::into_outcome);
+    let check = quote_spanned! {span=>
+        #[cfg(not(test))]
+        const _: () = {
+            let _ = #into_outcome;
+        };
+    };
+    (into_outcome, check)
+}
+
+fn mentions_impl(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|token| match token {
+        proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+        proc_macro2::TokenTree::Group(group) => mentions_impl(group.stream()),
+        _ => false,
+    })
 }

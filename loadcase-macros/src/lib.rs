@@ -35,7 +35,13 @@ fn run(
     args: proc_macro2::TokenStream,
     item: proc_macro2::TokenStream,
 ) -> syn::Result<proc_macro2::TokenStream> {
-    let args = args::Args::parse(args)?;
-    let function = validate::function(item)?;
-    Ok(expand::expand(&args, &function))
+    // Both are checked before reporting, so one compile shows every problem.
+    match (args::Args::parse(args), validate::function(item)) {
+        (Ok(args), Ok(function)) => Ok(expand::expand(&args, &function)),
+        (Err(mut error), Err(more)) => {
+            error.combine(more);
+            Err(error)
+        }
+        (Err(error), Ok(_)) | (Ok(_), Err(error)) => Err(error),
+    }
 }

@@ -53,15 +53,28 @@ impl Workspace {
         }
         let metadata = command.exec().map_err(|e| match e {
             cargo_metadata::Error::CargoMetadata { stderr } => {
-                anyhow::anyhow!("cargo metadata failed: {}", stderr.trim().trim_start_matches("error: "))
+                anyhow::anyhow!(
+                    "cargo metadata failed: {}",
+                    stderr.trim().trim_start_matches("error: ")
+                )
             }
             other => anyhow::anyhow!("cannot run cargo metadata: {other}"),
         })?;
         if let Some(package) = &cli.package
-            && !metadata.workspace_packages().iter().any(|p| p.name.as_str() == package)
+            && !metadata
+                .workspace_packages()
+                .iter()
+                .any(|p| p.name.as_str() == package)
         {
-            let names: Vec<&str> = metadata.workspace_packages().iter().map(|p| p.name.as_str()).collect();
-            bail!("package `{package}` is not in this workspace; its packages are: {}", names.join(", "));
+            let names: Vec<&str> = metadata
+                .workspace_packages()
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            bail!(
+                "package `{package}` is not in this workspace; its packages are: {}",
+                names.join(", ")
+            );
         }
         Ok(Workspace {
             cargo,
@@ -79,7 +92,12 @@ impl Workspace {
     /// libraries and binaries (their unit tests).
     pub fn targets(&self) -> Vec<TestTarget> {
         let packages = match &self.package {
-            Some(name) => self.metadata.workspace_packages().into_iter().filter(|p| p.name.as_str() == name).collect(),
+            Some(name) => self
+                .metadata
+                .workspace_packages()
+                .into_iter()
+                .filter(|p| p.name.as_str() == name)
+                .collect(),
             None if self.cli_manifest.is_none() && self.in_member_dir().is_some() => {
                 self.in_member_dir().into_iter().collect()
             }
@@ -87,7 +105,11 @@ impl Workspace {
         };
         let mut targets = Vec::new();
         for package in packages {
-            let dir = package.manifest_path.parent().map(|p| p.as_std_path().to_owned()).unwrap_or_default();
+            let dir = package
+                .manifest_path
+                .parent()
+                .map(|p| p.as_std_path().to_owned())
+                .unwrap_or_default();
             for target in &package.targets {
                 let selector = if target.kind.contains(&TargetKind::Test) {
                     vec!["--test".to_owned(), target.name.clone()]
@@ -115,15 +137,27 @@ impl Workspace {
         self.metadata
             .workspace_packages()
             .into_iter()
-            .filter(|p| p.manifest_path.parent().is_some_and(|dir| cwd.starts_with(dir.as_std_path())))
+            .filter(|p| {
+                p.manifest_path
+                    .parent()
+                    .is_some_and(|dir| cwd.starts_with(dir.as_std_path()))
+            })
             .max_by_key(|p| p.manifest_path.as_str().len())
-            .filter(|p| p.manifest_path.parent().is_some_and(|dir| dir.as_std_path() != self.metadata.workspace_root.as_std_path()))
+            .filter(|p| {
+                p.manifest_path.parent().is_some_and(|dir| {
+                    dir.as_std_path() != self.metadata.workspace_root.as_std_path()
+                })
+            })
     }
 
     /// Builds the given targets (all of them for `None`) and returns their test binaries.
     pub fn build(&self, only: Option<&TestTarget>, all: &[TestTarget]) -> Result<Vec<TestBinary>> {
         let mut command = Command::new(&self.cargo);
-        command.args(["test", "--no-run", "--message-format=json-render-diagnostics"]);
+        command.args([
+            "test",
+            "--no-run",
+            "--message-format=json-render-diagnostics",
+        ]);
         if self.release {
             command.arg("--release");
         }
@@ -154,16 +188,29 @@ impl Workspace {
             command.arg("--no-default-features");
         }
         command.stdout(Stdio::piped()).stderr(Stdio::inherit());
-        let mut child = command.spawn().with_context(|| format!("cannot run {}", self.cargo.display()))?;
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("cannot run {}", self.cargo.display()))?;
         let stdout = child.stdout.take().expect("piped");
         let mut binaries = Vec::new();
         for message in Message::parse_stream(std::io::BufReader::new(stdout)) {
-            let Ok(Message::CompilerArtifact(artifact)) = message else { continue };
-            let (Some(exe), true) = (artifact.executable, artifact.profile.test) else { continue };
+            let Ok(Message::CompilerArtifact(artifact)) = message else {
+                continue;
+            };
+            let (Some(exe), true) = (artifact.executable, artifact.profile.test) else {
+                continue;
+            };
             let name = artifact.target.name.replace('-', "_");
-            let dir = artifact.manifest_path.parent().map(|p| p.as_std_path().to_owned()).unwrap_or_default();
+            let dir = artifact
+                .manifest_path
+                .parent()
+                .map(|p| p.as_std_path().to_owned())
+                .unwrap_or_default();
             if let Some(target) = all.iter().find(|t| t.name == name && t.package_dir == dir) {
-                binaries.push(TestBinary { target: target.clone(), exe: exe.into_std_path_buf() });
+                binaries.push(TestBinary {
+                    target: target.clone(),
+                    exe: exe.into_std_path_buf(),
+                });
             }
         }
         let status = child.wait().context("waiting for cargo")?;

@@ -25,11 +25,23 @@ pub struct Cli {
     pub users: Option<String>,
 
     /// Hits per user, colon-separated values add up (`--cycles` and `--hits` are the same).
-    #[arg(short = 'c', long = "hits", visible_alias = "cycles", value_name = "HITS", allow_hyphen_values = true)]
+    #[arg(
+        short = 'c',
+        long = "hits",
+        visible_alias = "cycles",
+        value_name = "HITS",
+        allow_hyphen_values = true
+    )]
     pub hits: Option<String>,
 
     /// Instead of hits: each stage lasts this long, users loop (30s, 2m, 1h30m, or seconds).
-    #[arg(short, long, value_name = "DURATION", allow_hyphen_values = true, conflicts_with = "hits")]
+    #[arg(
+        short,
+        long,
+        value_name = "DURATION",
+        allow_hyphen_values = true,
+        conflicts_with = "hits"
+    )]
     pub duration: Option<String>,
 
     /// Base URL of `cx.app`; overrides LOADCASE_SERVER_URL and the attribute's server_url.

@@ -34,7 +34,8 @@ pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .map(|c| {
             let last = c.rsplit("::").next().unwrap_or(c);
             let wanted_last = wanted.rsplit("::").next().unwrap_or(wanted);
-            let score = strsim::jaro_winkler(wanted, c).max(strsim::jaro_winkler(wanted_last, last));
+            let score =
+                strsim::jaro_winkler(wanted, c).max(strsim::jaro_winkler(wanted_last, last));
             (score, c)
         })
         .filter(|(score, _)| *score >= 0.75)
@@ -51,7 +52,10 @@ pub fn did_you_mean(suggestions: &[&str]) -> String {
         [one] => format!("; did you mean `{one}`?"),
         [init @ .., last] => format!(
             "; did you mean {} or `{last}`?",
-            init.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            init.iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -73,7 +77,11 @@ pub fn find_target<'t>(path: &TestPath<'_>, targets: &'t [TestTarget]) -> Result
         }
         several => {
             let packages: Vec<&str> = several.iter().map(|t| t.package.as_str()).collect();
-            bail!("test target `{}` exists in packages {}; choose one with -p PACKAGE", path.target, packages.join(", "))
+            bail!(
+                "test target `{}` exists in packages {}; choose one with -p PACKAGE",
+                path.target,
+                packages.join(", ")
+            )
         }
     }
 }
@@ -84,7 +92,9 @@ pub fn list(binary: &TestBinary) -> Result<Vec<ListedTest>> {
     let file = std::env::temp_dir().join(format!(
         "loadcase-list-{}-{}.jsonl",
         std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
     ));
     let output = Command::new(&binary.exe)
         .args(["--list", "--format", "terse"])
@@ -103,7 +113,10 @@ pub fn list(binary: &TestBinary) -> Result<Vec<ListedTest>> {
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
-    let mut tests: Vec<ListedTest> = text.lines().filter_map(|line| serde_json::from_str(line).ok()).collect();
+    let mut tests: Vec<ListedTest> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
     tests.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     tests.dedup();
     Ok(tests)

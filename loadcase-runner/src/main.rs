@@ -43,7 +43,11 @@ fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<u8> {
     // Everything that can be checked without cargo is checked before any build starts.
-    let mut plan = Plan::parse(cli.users.as_deref(), cli.hits.as_deref(), cli.duration.as_deref())?;
+    let mut plan = Plan::parse(
+        cli.users.as_deref(),
+        cli.hits.as_deref(),
+        cli.duration.as_deref(),
+    )?;
     if let Some(url) = &cli.server_url {
         check_server_url(url)?;
         plan.server_url = Some(url.clone());
@@ -51,7 +55,9 @@ fn run(cli: &Cli) -> Result<u8> {
     let test = match (&cli.test, cli.list) {
         (_, true) => None,
         (Some(test), false) => Some(discover::parse_test_path(test)?),
-        (None, false) => bail!("give a load test to run as target::function, or --list to see them"),
+        (None, false) => {
+            bail!("give a load test to run as target::function, or --list to see them")
+        }
     };
     let workspace = Workspace::load(cli)?;
     let targets = workspace.targets();
@@ -66,11 +72,24 @@ fn run(cli: &Cli) -> Result<u8> {
         .ok_or_else(|| anyhow!("cargo built no test binary for target `{}`", target.name))?;
     let listed = discover::list(&binary)?;
     if !listed.iter().any(|t| t.name == path.name) {
-        let names: Vec<String> = listed.iter().map(|t| format!("{}::{}", target.name, t.name)).collect();
+        let names: Vec<String> = listed
+            .iter()
+            .map(|t| format!("{}::{}", target.name, t.name))
+            .collect();
         let wanted = format!("{}::{}", target.name, path.name);
-        let hint = discover::did_you_mean(&discover::suggest(&wanted, names.iter().map(String::as_str)));
-        let available = if names.is_empty() { "none".to_owned() } else { names.join(", ") };
-        bail!("no load test `{wanted}`{hint}\n  load tests in target `{}`: {available}", target.name);
+        let hint = discover::did_you_mean(&discover::suggest(
+            &wanted,
+            names.iter().map(String::as_str),
+        ));
+        let available = if names.is_empty() {
+            "none".to_owned()
+        } else {
+            names.join(", ")
+        };
+        bail!(
+            "no load test `{wanted}`{hint}\n  load tests in target `{}`: {available}",
+            target.name
+        );
     }
     let display_name = format!("{}::{}", target.name, path.name);
     let mut display = Display::new(cli.quiet, &display_name, &plan);
@@ -81,14 +100,20 @@ fn run(cli: &Cli) -> Result<u8> {
             print!("{}", summary::render(&report));
             Ok(exit::for_report(&report))
         }
-        Ending::Crashed { status, last, progress } => {
+        Ending::Crashed {
+            status,
+            last,
+            progress,
+        } => {
             eprintln!(
                 "{} the test binary of `{display_name}` crashed ({status}) before reporting its results; its output is above",
                 style("error:").red().bold()
             );
             match (last, progress) {
                 (Some(report), _) => {
-                    eprintln!("what it reported before crashing (its last snapshot, up to a second old):\n");
+                    eprintln!(
+                        "what it reported before crashing (its last snapshot, up to a second old):\n"
+                    );
                     print!("{}", summary::render(&report));
                 }
                 (None, Some(p)) => eprintln!(
@@ -103,9 +128,13 @@ fn run(cli: &Cli) -> Result<u8> {
 }
 
 fn check_server_url(url: &str) -> Result<()> {
-    let parsed = url::Url::parse(url).map_err(|e| anyhow!("--server-url: `{url}` is not a URL ({e}); write e.g. http://127.0.0.1:8080"))?;
+    let parsed = url::Url::parse(url).map_err(|e| {
+        anyhow!("--server-url: `{url}` is not a URL ({e}); write e.g. http://127.0.0.1:8080")
+    })?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
-        bail!("--server-url: `{url}` is not an http:// or https:// URL with a host; write e.g. http://127.0.0.1:8080");
+        bail!(
+            "--server-url: `{url}` is not an http:// or https:// URL with a host; write e.g. http://127.0.0.1:8080"
+        );
     }
     Ok(())
 }
@@ -115,7 +144,10 @@ fn list(workspace: &Workspace, targets: &[TestTarget]) -> Result<u8> {
     let mut rows = Vec::new();
     for binary in &binaries {
         for test in discover::list(binary)? {
-            rows.push((format!("{}::{}", binary.target.name, test.name), format!("{}:{}", test.file, test.line)));
+            rows.push((
+                format!("{}::{}", binary.target.name, test.name),
+                format!("{}:{}", test.file, test.line),
+            ));
         }
     }
     if rows.is_empty() {

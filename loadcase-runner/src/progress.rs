@@ -26,26 +26,50 @@ pub struct Display {
 
 impl Display {
     pub fn new(quiet: bool, test_name: &str, plan: &Plan) -> Display {
-        let stage_secs = plan.total_duration().map(|d| d.as_secs_f64() / plan.users.len() as f64);
+        let stage_secs = plan
+            .total_duration()
+            .map(|d| d.as_secs_f64() / plan.users.len() as f64);
         let mode = if quiet {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
             let (length, template) = match (plan.total_hits(), plan.total_duration()) {
-                (Some(hits), _) => (hits, "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} hits  {msg}"),
-                (None, Some(d)) => (d.as_millis() as u64, "{spinner} [{elapsed_precise}] {wide_bar} {percent}%  {msg}"),
+                (Some(hits), _) => (
+                    hits,
+                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} hits  {msg}",
+                ),
+                (None, Some(d)) => (
+                    d.as_millis() as u64,
+                    "{spinner} [{elapsed_precise}] {wide_bar} {percent}%  {msg}",
+                ),
                 (None, None) => (1, "{spinner} {msg}"),
             };
-            let bar = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr_with_hz(10));
-            bar.set_style(ProgressStyle::with_template(template).expect("valid template").progress_chars("=> "));
+            let bar =
+                ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr_with_hz(10));
+            bar.set_style(
+                ProgressStyle::with_template(template)
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
             Mode::Bar(bar)
         } else {
-            Mode::Lines { last: Instant::now(), stage: 0 }
+            Mode::Lines {
+                last: Instant::now(),
+                stage: 0,
+            }
         };
-        Display { mode, test_name: test_name.to_owned(), stage_secs }
+        Display {
+            mode,
+            test_name: test_name.to_owned(),
+            stage_secs,
+        }
     }
 
     pub fn progress(&mut self, p: &Progress) {
-        let rate = if p.elapsed_secs > 0.0 { p.hits as f64 / p.elapsed_secs } else { 0.0 };
+        let rate = if p.elapsed_secs > 0.0 {
+            p.hits as f64 / p.elapsed_secs
+        } else {
+            0.0
+        };
         let status = format!(
             "stage {}/{} · {} users · {} ok · {} errors · {} failures · {:.0} hits/s",
             p.stage, p.stages, p.active_users, p.success, p.errors, p.failures, rate
@@ -55,7 +79,8 @@ impl Display {
                 match self.stage_secs {
                     // In duration mode the bar is time: whole stages done plus this stage's share.
                     Some(stage) => {
-                        let done = (p.stage.saturating_sub(1)) as f64 * stage + p.stage_elapsed_secs.min(stage);
+                        let done = (p.stage.saturating_sub(1)) as f64 * stage
+                            + p.stage_elapsed_secs.min(stage);
                         bar.set_position((done * 1000.0) as u64);
                     }
                     None => bar.set_position(p.hits),
@@ -68,10 +93,15 @@ impl Display {
                     *stage = p.stage;
                     let done = match (p.planned_hits, p.planned_secs) {
                         (Some(total), _) => format!("{}/{} hits", p.hits, total),
-                        (None, Some(secs)) => format!("{} hits, {:.0}/{:.0}s", p.hits, p.elapsed_secs, secs),
+                        (None, Some(secs)) => {
+                            format!("{} hits, {:.0}/{:.0}s", p.hits, p.elapsed_secs, secs)
+                        }
                         _ => format!("{} hits", p.hits),
                     };
-                    eprintln!("[{:>6.1}s] {} · {done} · {status}", p.elapsed_secs, self.test_name);
+                    eprintln!(
+                        "[{:>6.1}s] {} · {done} · {status}",
+                        p.elapsed_secs, self.test_name
+                    );
                 }
             }
             Mode::Quiet => {}
@@ -82,7 +112,9 @@ impl Display {
     /// Everything the test prints goes to stderr: stdout carries the summary alone, so that the
     /// user's own prints can never be mistaken for it.
     pub fn output(&mut self, line: &str, stderr: bool) {
-        let Some(line) = user_line(line, stderr) else { return };
+        let Some(line) = user_line(line, stderr) else {
+            return;
+        };
         match &self.mode {
             Mode::Bar(bar) => bar.suspend(|| eprintln!("{line}")),
             _ => eprintln!("{line}"),
@@ -117,7 +149,10 @@ pub fn user_line(line: &str, stderr: bool) -> Option<&str> {
         return None;
     }
     if let Some(count) = trimmed.strip_prefix("running ")
-        && count.split(' ').next().is_some_and(|n| n.parse::<u32>().is_ok())
+        && count
+            .split(' ')
+            .next()
+            .is_some_and(|n| n.parse::<u32>().is_ok())
         && (count.ends_with(" test") || count.ends_with(" tests"))
     {
         return None;
@@ -145,10 +180,19 @@ mod tests {
         assert_eq!(user_line("", false), None);
         assert_eq!(user_line("running 1 test", false), None);
         assert_eq!(user_line("test test_es ... ok", false), None);
-        assert_eq!(user_line("test test_es ... hello out", false), Some("hello out"));
+        assert_eq!(
+            user_line("test test_es ... hello out", false),
+            Some("hello out")
+        );
         assert_eq!(user_line("ok", false), None);
-        assert_eq!(user_line("test result: ok. 1 passed; 0 failed", false), None);
-        assert_eq!(user_line("running the numbers", false), Some("running the numbers"));
+        assert_eq!(
+            user_line("test result: ok. 1 passed; 0 failed", false),
+            None
+        );
+        assert_eq!(
+            user_line("running the numbers", false),
+            Some("running the numbers")
+        );
         assert_eq!(user_line("user says hi", false), Some("user says hi"));
         assert_eq!(user_line("", true), Some(""));
     }

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use loadcase::{Histogram, Report};
 use loadcase::report::Stats;
+use loadcase::{Histogram, Report};
 
 /// Renders the whole summary.
 pub fn render(report: &Report) -> String {
@@ -22,9 +22,17 @@ fn loads_block(out: &mut String, report: &Report) {
     let stats = &report.stats;
     let hits = stats.hits.total();
     let elapsed = report.elapsed_secs;
-    let rps = if elapsed > 0.0 { (hits as f64 / elapsed).round() as u64 } else { 0 };
+    let rps = if elapsed > 0.0 {
+        (hits as f64 / elapsed).round() as u64
+    } else {
+        0
+    };
     let started = chrono::DateTime::from_timestamp_millis(report.started_unix_ms as i64)
-        .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
         .unwrap_or_default();
     let average = stats.all_request_times().mean().as_secs_f64();
     let ws = &stats.websockets;
@@ -39,13 +47,20 @@ fn loads_block(out: &mut String, report: &Report) {
         let _ = writeln!(out, "Average request time: {average:.5}s");
     }
     let _ = writeln!(out, "Opened web sockets: {}", ws.opened);
-    let _ = writeln!(out, "Bytes received via web sockets : {}", ws.bytes_received);
+    let _ = writeln!(
+        out,
+        "Bytes received via web sockets : {}",
+        ws.bytes_received
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "Success: {}", stats.hits.success);
     let _ = writeln!(out, "Errors: {}", stats.hits.errors);
     let _ = writeln!(out, "Failures: {}", stats.hits.failures);
     if report.interrupted {
-        let _ = writeln!(out, "\nInterrupted: the plan did not complete; the figures cover what ran.");
+        let _ = writeln!(
+            out,
+            "\nInterrupted: the plan did not complete; the figures cover what ran."
+        );
     }
 }
 
@@ -54,7 +69,13 @@ fn requests_table(out: &mut String, report: &Report) {
     if stats.requests.is_empty() {
         return;
     }
-    let width = stats.requests.keys().map(|k| k.chars().count()).max().unwrap_or(0).clamp(7, 60);
+    let width = stats
+        .requests
+        .keys()
+        .map(|k| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 60);
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -64,7 +85,11 @@ fn requests_table(out: &mut String, report: &Report) {
     let elapsed = report.elapsed_secs;
     for (name, r) in &stats.requests {
         let t = &r.time;
-        let rate = if elapsed > 0.0 { r.count as f64 / elapsed } else { 0.0 };
+        let rate = if elapsed > 0.0 {
+            r.count as f64 / elapsed
+        } else {
+            0.0
+        };
         let _ = writeln!(
             out,
             "{:<width$} {:>8} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9.1}",
@@ -111,7 +136,11 @@ fn problems(out: &mut String, stats: &Stats) {
     for group in groups {
         let mut lines = group.message.lines();
         let first = lines.next().unwrap_or("");
-        let plural = if group.count == 1 { "occurrence" } else { "occurrences" };
+        let plural = if group.count == 1 {
+            "occurrence"
+        } else {
+            "occurrences"
+        };
         let _ = writeln!(out, "\n  {} {plural} of: {first}", group.count);
         for line in lines {
             let _ = writeln!(out, "      {line}");
@@ -132,7 +161,11 @@ fn truncate(name: &str, width: usize) -> String {
 
 /// A figure of a histogram, or `-` when no request of that name got a response to time.
 fn timed(histogram: &Histogram, figure: impl Fn(&Histogram) -> Duration) -> String {
-    if histogram.is_empty() { "-".to_owned() } else { human(figure(histogram)) }
+    if histogram.is_empty() {
+        "-".to_owned()
+    } else {
+        human(figure(histogram))
+    }
 }
 
 /// `850µs`, `12.3ms`, `1.24s`: three significant figures at the scale that fits.

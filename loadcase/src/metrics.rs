@@ -180,7 +180,14 @@ mod tests {
     #[test]
     fn failed_requests_count_as_errors_and_only_timed_ones_are_timed() {
         let rec = Recorder::new();
-        let record = |status, ttlb, ok| RequestRecord { name: "GET /a", status, ttfb: Duration::from_micros(1), ttlb, bytes: 0, ok };
+        let record = |status, ttlb, ok| RequestRecord {
+            name: "GET /a",
+            status,
+            ttfb: Duration::from_micros(1),
+            ttlb,
+            bytes: 0,
+            ok,
+        };
         rec.request(&record(None, None, false));
         rec.request(&record(Some(503), Some(Duration::from_micros(2)), false));
         rec.request(&record(Some(404), Some(Duration::from_micros(2)), true));

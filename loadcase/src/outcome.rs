@@ -27,6 +27,11 @@ pub type Outcome = Result<(), Problem>;
 
 /// Turns what a test function returns into an [`Outcome`]. Implemented for `()` and for
 /// `Result<(), E>` with any displayable `E`.
+#[diagnostic::on_unimplemented(
+    message = "a #[load_test] function cannot return `{Self}`",
+    label = "a #[load_test] must return `()` or `Result<(), E>` with `E: Display`",
+    note = "return `TestResult` (`Result<(), loadcase::Error>`) and use `?` on errors, or return nothing"
+)]
 pub trait IntoOutcome {
     /// Classifies the value.
     fn into_outcome(self) -> Outcome;

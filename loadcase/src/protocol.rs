@@ -95,7 +95,9 @@ pub fn hello_protocol(line: &str) -> Option<u32> {
     struct Version {
         protocol: u32,
     }
-    serde_json::from_str::<Hello>(line).ok().map(|h| h.hello.protocol)
+    serde_json::from_str::<Hello>(line)
+        .ok()
+        .map(|h| h.hello.protocol)
 }
 
 #[cfg(test)]
@@ -105,24 +107,48 @@ mod tests {
     #[test]
     fn messages_round_trip_as_lines() {
         let mut buffer = Vec::new();
-        let hello = ToRunner::Hello { protocol: PROTOCOL_VERSION, token: "t".into(), test: "a::b".into() };
+        let hello = ToRunner::Hello {
+            protocol: PROTOCOL_VERSION,
+            token: "t".into(),
+            test: "a::b".into(),
+        };
         send(&mut buffer, &hello).unwrap();
         // Integer map keys and histograms are what a buffering (internally tagged) enum loses.
         let mut report = Report::default();
         report.stats.status_codes.insert(200, 7);
-        report.stats.hits.time.record(std::time::Duration::from_millis(3));
-        report.stats.requests.entry("GET /".into()).or_default().count = 7;
+        report
+            .stats
+            .hits
+            .time
+            .record(std::time::Duration::from_millis(3));
+        report
+            .stats
+            .requests
+            .entry("GET /".into())
+            .or_default()
+            .count = 7;
         send(&mut buffer, &ToRunner::Done(report.clone())).unwrap();
         let mut reader = io::BufReader::new(buffer.as_slice());
         assert_eq!(receive::<ToRunner>(&mut reader).unwrap(), Some(hello));
-        assert_eq!(receive::<ToRunner>(&mut reader).unwrap(), Some(ToRunner::Done(report)));
+        assert_eq!(
+            receive::<ToRunner>(&mut reader).unwrap(),
+            Some(ToRunner::Done(report))
+        );
         assert_eq!(receive::<ToRunner>(&mut reader).unwrap(), None);
     }
 
     #[test]
     fn hello_version_is_readable_from_any_shape() {
-        assert_eq!(hello_protocol(r#"{"hello":{"protocol":9,"extra":[1]}}"#), Some(9));
-        let ours = serde_json::to_string(&ToRunner::Hello { protocol: 1, token: String::new(), test: String::new() }).unwrap();
+        assert_eq!(
+            hello_protocol(r#"{"hello":{"protocol":9,"extra":[1]}}"#),
+            Some(9)
+        );
+        let ours = serde_json::to_string(&ToRunner::Hello {
+            protocol: 1,
+            token: String::new(),
+            test: String::new(),
+        })
+        .unwrap();
         assert_eq!(hello_protocol(&ours), Some(1));
         assert_eq!(hello_protocol("garbage"), None);
     }

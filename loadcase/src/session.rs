@@ -7,7 +7,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{IntoUrl, Method, Url};
 use serde::Serialize;
 
-use crate::metrics::{RequestRecord, Recorder};
+use crate::metrics::{Recorder, RequestRecord};
 use crate::response::Response;
 
 /// A virtual user's HTTP session: one connection pool and one cookie jar per user, kept across
@@ -136,7 +136,14 @@ impl<'s> RequestBuilder<'s> {
         let start = Instant::now();
         let record = |status: Option<u16>, ttfb: Duration, ttlb: Option<Duration>, bytes: u64| {
             let ok = ttlb.is_some() && status.is_some_and(|s| accepts(&self.expected, s));
-            self.rec.request(&RequestRecord { name: &name, status, ttfb, ttlb, bytes, ok });
+            self.rec.request(&RequestRecord {
+                name: &name,
+                status,
+                ttfb,
+                ttlb,
+                bytes,
+                ok,
+            });
         };
         let mut response = match client.execute(request).await {
             Ok(response) => response,
@@ -152,8 +159,19 @@ impl<'s> RequestBuilder<'s> {
         let url = response.url().clone();
         match response.bytes().await {
             Ok(body) => {
-                record(Some(status.as_u16()), ttfb, Some(start.elapsed()), body.len() as u64);
-                Ok(Response { status, version, headers, url, body })
+                record(
+                    Some(status.as_u16()),
+                    ttfb,
+                    Some(start.elapsed()),
+                    body.len() as u64,
+                );
+                Ok(Response {
+                    status,
+                    version,
+                    headers,
+                    url,
+                    body,
+                })
             }
             Err(error) => {
                 record(Some(status.as_u16()), ttfb, None, 0);
@@ -171,7 +189,11 @@ impl<'s> RequestBuilder<'s> {
 }
 
 fn accepts(expected: &[u16], status: u16) -> bool {
-    if expected.is_empty() { status < 400 } else { expected.contains(&status) }
+    if expected.is_empty() {
+        status < 400
+    } else {
+        expected.contains(&status)
+    }
 }
 
 /// `METHOD /path`: the query string is left out so that `?page=1` and `?page=2` group together.

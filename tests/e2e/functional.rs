@@ -8,12 +8,27 @@ use loadcase_e2e::{DemoServer, workspace};
 fn cargo_test(test: &str, server: &DemoServer) -> (bool, String) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
-        .args(["test", "-q", "--manifest-path", "tests/Cargo.toml", "--test", "fixture", "--", "--ignored", "--exact", test])
+        .args([
+            "test",
+            "-q",
+            "--manifest-path",
+            "tests/Cargo.toml",
+            "--test",
+            "fixture",
+            "--",
+            "--ignored",
+            "--exact",
+            test,
+        ])
         .env("LOADCASE_SERVER_URL", server.url(""))
         .current_dir(workspace())
         .output()
         .expect("run cargo test");
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     (output.status.success(), text)
 }
 
@@ -24,7 +39,11 @@ fn a_load_test_runs_once_under_cargo_test() {
     assert!(passed, "{output}");
     assert!(output.contains("1 passed"), "{output}");
     let counts = server.counts();
-    assert_eq!((counts.logins, counts.by_route["GET /whoami"]), (1, 1), "one user, one hit");
+    assert_eq!(
+        (counts.logins, counts.by_route["GET /whoami"]),
+        (1, 1),
+        "one user, one hit"
+    );
 }
 
 #[test]

@@ -12,37 +12,82 @@ fn assert_usage_error(run: &Run, needles: &[&str]) {
 
 #[test]
 fn malformed_schedules() {
-    assert_usage_error(&run(&["fixture::get", "-u", "0"]), &["--users: `0`", "-u 10:20:30"]);
-    assert_usage_error(&run(&["fixture::get", "-u", "10:x:30"]), &["`x` is not a number of users (in `10:x:30`)"]);
-    assert_usage_error(&run(&["fixture::get", "-c", "-1"]), &["--hits: `-1` is not a number of hits"]);
-    assert_usage_error(&run(&["fixture::get", "-d", "abc"]), &["--duration: `abc` is not a duration", "30s"]);
-    assert_usage_error(&run(&["fixture::get", "--hits", "3", "-d", "5s"]), &["cannot be used with"]);
-    assert_usage_error(&run(&["fixture::get", "--server-url", "ftp://x"]), &["--server-url", "http://"]);
-    assert_usage_error(&run(&["fixture::get", "--server-url", "not a url"]), &["--server-url: `not a url` is not a URL"]);
+    assert_usage_error(
+        &run(&["fixture::get", "-u", "0"]),
+        &["--users: `0`", "-u 10:20:30"],
+    );
+    assert_usage_error(
+        &run(&["fixture::get", "-u", "10:x:30"]),
+        &["`x` is not a number of users (in `10:x:30`)"],
+    );
+    assert_usage_error(
+        &run(&["fixture::get", "-c", "-1"]),
+        &["--hits: `-1` is not a number of hits"],
+    );
+    assert_usage_error(
+        &run(&["fixture::get", "-d", "abc"]),
+        &["--duration: `abc` is not a duration", "30s"],
+    );
+    assert_usage_error(
+        &run(&["fixture::get", "--hits", "3", "-d", "5s"]),
+        &["cannot be used with"],
+    );
+    assert_usage_error(
+        &run(&["fixture::get", "--server-url", "ftp://x"]),
+        &["--server-url", "http://"],
+    );
+    assert_usage_error(
+        &run(&["fixture::get", "--server-url", "not a url"]),
+        &["--server-url: `not a url` is not a URL"],
+    );
     assert_usage_error(&run(&["--bogus-flag"]), &["--bogus-flag"]);
     assert_usage_error(&run(&[]), &["TEST"]);
 }
 
 #[test]
 fn unknown_targets_and_tests_suggest_close_names() {
-    assert_usage_error(&run(&["fixtrue::get"]), &["no test target named `fixtrue`; did you mean `fixture`?"]);
-    assert_usage_error(&run(&["fixture::cookeis"]), &["no load test `fixture::cookeis`; did you mean `fixture::cookies`"]);
+    assert_usage_error(
+        &run(&["fixtrue::get"]),
+        &["no test target named `fixtrue`; did you mean `fixture`?"],
+    );
+    assert_usage_error(
+        &run(&["fixture::cookeis"]),
+        &["no load test `fixture::cookeis`; did you mean `fixture::cookies`"],
+    );
     assert_usage_error(&run(&["just_a_name"]), &["target::function"]);
-    assert_usage_error(&run(&["fixture::not_a_load_test"]), &["no load test `fixture::not_a_load_test`"]);
-    assert_usage_error(&run(&["-p", "nope", "fixture::get"]), &["package `nope` is not in this workspace"]);
+    assert_usage_error(
+        &run(&["fixture::not_a_load_test"]),
+        &["no load test `fixture::not_a_load_test`"],
+    );
+    assert_usage_error(
+        &run(&["-p", "nope", "fixture::get"]),
+        &["package `nope` is not in this workspace"],
+    );
 }
 
 #[test]
 fn list_shows_load_tests_with_their_place_and_no_plain_tests() {
     let run = run(&["--list"]);
     assert_eq!(run.code, 0, "{run}");
-    let line = run.stdout.lines().find(|l| l.starts_with("fixture::cookies ")).unwrap_or_else(|| panic!("{run}"));
-    assert!(line.trim_end().ends_with(&format!("tests/fixture.rs:{}", line_of("async fn cookies"))), "{line}");
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("fixture::cookies "))
+        .unwrap_or_else(|| panic!("{run}"));
+    assert!(
+        line.trim_end()
+            .ends_with(&format!("tests/fixture.rs:{}", line_of("async fn cookies"))),
+        "{line}"
+    );
     assert!(!run.stdout.contains("not_a_load_test"), "{run}");
-    assert!(!run.stdout.contains("e2e::"), "the e2e tests are plain tests: {run}");
+    assert!(
+        !run.stdout.contains("e2e::"),
+        "the e2e tests are plain tests: {run}"
+    );
 }
 
 fn line_of(needle: &str) -> usize {
-    let source = std::fs::read_to_string(loadcase_e2e::workspace().join("tests/fixture.rs")).unwrap();
+    let source =
+        std::fs::read_to_string(loadcase_e2e::workspace().join("tests/fixture.rs")).unwrap();
     source.lines().position(|l| l.contains(needle)).unwrap() + 1
 }

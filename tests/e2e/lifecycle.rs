@@ -7,8 +7,15 @@ use std::time::{Duration, Instant};
 use loadcase_e2e::{DemoServer, Run, loadrun, run};
 
 fn duration_of(run: &Run) -> f64 {
-    let line = run.stdout.lines().find(|l| l.starts_with("Duration: ")).expect("a Duration line");
-    line["Duration: ".len()..].trim_end_matches(" seconds").parse().expect("seconds")
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Duration: "))
+        .expect("a Duration line");
+    line["Duration: ".len()..]
+        .trim_end_matches(" seconds")
+        .parse()
+        .expect("seconds")
 }
 
 #[test]
@@ -23,7 +30,15 @@ fn no_schedule_runs_the_test_once() {
 #[test]
 fn duration_mode_lasts_each_stage_and_counts_exactly() {
     let server = DemoServer::start_local();
-    let run = run(&["fixture::slow", "-u", "2:3", "-d", "1s", "--server-url", &server.url("")]);
+    let run = run(&[
+        "fixture::slow",
+        "-u",
+        "2:3",
+        "-d",
+        "1s",
+        "--server-url",
+        &server.url(""),
+    ]);
     assert_eq!(run.code, 0, "{run}");
     let seconds = duration_of(&run);
     // Two stages of one second; hits running at a stage's end (50 ms each) finish first.
@@ -37,19 +52,41 @@ fn duration_mode_lasts_each_stage_and_counts_exactly() {
 #[test]
 fn a_crashing_test_binary_is_reported_with_what_it_sent() {
     let server = DemoServer::start_local();
-    let run = run(&["fixture::crash", "-u", "2", "-c", "200", "--server-url", &server.url("")]);
+    let run = run(&[
+        "fixture::crash",
+        "-u",
+        "2",
+        "-c",
+        "200",
+        "--server-url",
+        &server.url(""),
+    ]);
     assert_eq!(run.code, 2, "{run}");
     assert!(run.stderr.contains("crashed"), "{run}");
-    assert!(run.stderr.contains("fixture: aborting on purpose"), "the binary's own output is shown: {run}");
+    assert!(
+        run.stderr.contains("fixture: aborting on purpose"),
+        "the binary's own output is shown: {run}"
+    );
     let hits = run.figure("Hits");
-    assert!(hits > 0 && hits <= server.counts().requests, "{hits} hits kept:\n{run}");
+    assert!(
+        hits > 0 && hits <= server.counts().requests,
+        "{hits} hits kept:\n{run}"
+    );
     assert!(!run.stderr.contains("panicked at loadcase-runner"), "{run}");
 }
 
 #[test]
 fn ctrl_c_stops_cleanly_prints_what_ran_and_exits_130() {
     let server = DemoServer::start_local();
-    let mut command = loadrun(&["fixture::slow", "-u", "5", "-d", "60s", "--server-url", &server.url("")]);
+    let mut command = loadrun(&[
+        "fixture::slow",
+        "-u",
+        "5",
+        "-d",
+        "60s",
+        "--server-url",
+        &server.url(""),
+    ]);
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().expect("start the runner");
     // The first status line means the load is running.
@@ -60,10 +97,17 @@ fn ctrl_c_stops_cleanly_prints_what_ran_and_exits_130() {
     }
     std::thread::sleep(Duration::from_millis(1500));
     let sent = Instant::now();
-    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let output = child.wait_with_output().unwrap();
-    assert!(sent.elapsed() < Duration::from_secs(10), "stopping took {:?}", sent.elapsed());
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "stopping took {:?}",
+        sent.elapsed()
+    );
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
     let run = Run {
@@ -75,5 +119,9 @@ fn ctrl_c_stops_cleanly_prints_what_ran_and_exits_130() {
     assert!(run.stdout.contains("Interrupted"), "{run}");
     let hits = run.figure("Hits");
     assert!(hits > 0, "{run}");
-    assert_eq!(hits, server.counts().requests, "hits running at Ctrl-C finish and are counted");
+    assert_eq!(
+        hits,
+        server.counts().requests,
+        "hits running at Ctrl-C finish and are counted"
+    );
 }

@@ -10,7 +10,10 @@ pub use loadcase_examples::{Counts, DemoServer};
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is inside the workspace").to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the workspace")
+        .to_owned()
 }
 
 /// The `cargo-loadrun` binary: `LOADCASE_RUNNER` if set (CI builds it first), else built now.
@@ -22,12 +25,20 @@ pub fn runner() -> &'static Path {
         }
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let output = Command::new(cargo)
-            .args(["build", "-p", "loadcase-runner", "--message-format=json-render-diagnostics"])
+            .args([
+                "build",
+                "-p",
+                "loadcase-runner",
+                "--message-format=json-render-diagnostics",
+            ])
             .current_dir(workspace())
             .stderr(Stdio::inherit())
             .output()
             .expect("run cargo build");
-        assert!(output.status.success(), "cargo build -p loadcase-runner failed");
+        assert!(
+            output.status.success(),
+            "cargo build -p loadcase-runner failed"
+        );
         String::from_utf8_lossy(&output.stdout)
             .lines()
             .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
@@ -49,8 +60,15 @@ impl Run {
     /// A `Label: value` line of the summary, as a number.
     pub fn figure(&self, label: &str) -> u64 {
         let prefix = format!("{label}: ");
-        let line = self.stdout.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no `{label}` in:\n{self}"));
-        line[prefix.len()..].trim().parse().unwrap_or_else(|_| panic!("`{line}` is not a number"))
+        let line = self
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no `{label}` in:\n{self}"));
+        line[prefix.len()..]
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("`{line}` is not a number"))
     }
 
     /// The request table: name → (count, errors).
@@ -69,7 +87,10 @@ impl Run {
                 }
                 let name = fields[..fields.len() - 9].join(" ");
                 let n = fields.len() - 9;
-                rows.insert(name, (fields[n].parse().unwrap(), fields[n + 1].parse().unwrap()));
+                rows.insert(
+                    name,
+                    (fields[n].parse().unwrap(), fields[n + 1].parse().unwrap()),
+                );
             }
         }
         rows
@@ -78,7 +99,11 @@ impl Run {
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -98,7 +123,11 @@ pub fn loadrun(args: &[&str]) -> Command {
 
 /// Runs a command to the end.
 pub fn finish(mut command: Command) -> Run {
-    let Output { status, stdout, stderr } = command.output().expect("run cargo-loadrun");
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = command.output().expect("run cargo-loadrun");
     Run {
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),

@@ -6,7 +6,13 @@ use loadcase::report::{REPORT_SCHEMA, Report};
 use super::*;
 
 fn report() -> Report {
-    let mut report = Report { schema: REPORT_SCHEMA, test: "example::test_es".into(), started_unix_ms: 1_764_000_000_000, elapsed_secs: 2.02, ..Report::default() };
+    let mut report = Report {
+        schema: REPORT_SCHEMA,
+        test: "example::test_es".into(),
+        started_unix_ms: 1_764_000_000_000,
+        elapsed_secs: 2.02,
+        ..Report::default()
+    };
     let stats = &mut report.stats;
     stats.hits.success = 997;
     stats.hits.errors = 1;
@@ -20,8 +26,18 @@ fn report() -> Report {
     stats.counters.insert("pages".into(), 1000);
     stats.websockets.opened = 3;
     stats.websockets.bytes_received = 42;
-    stats.add_problem(ProblemKind::Failure, "assertion failed: page.contains(\"Search\")", Some("tests/example.rs:31:5"), 2);
-    stats.add_problem(ProblemKind::Error, "error sending request: connection refused", Some("tests/example.rs:12:40"), 1);
+    stats.add_problem(
+        ProblemKind::Failure,
+        "assertion failed: page.contains(\"Search\")",
+        Some("tests/example.rs:31:5"),
+        2,
+    );
+    stats.add_problem(
+        ProblemKind::Error,
+        "error sending request: connection refused",
+        Some("tests/example.rs:12:40"),
+        1,
+    );
     report
 }
 
@@ -62,7 +78,11 @@ fn sub_10ms_averages_keep_their_digits_and_untimed_rows_show_dashes() {
     let get = r.stats.requests.get_mut("GET /").unwrap();
     get.time = loadcase::Histogram::default();
     get.time.record(Duration::from_micros(612));
-    r.stats.requests.entry("GET /down".into()).or_default().count = 3;
+    r.stats
+        .requests
+        .entry("GET /down".into())
+        .or_default()
+        .count = 3;
     let text = render(&r);
     assert!(text.contains("Average request time: 0.00061s"), "{text}");
     let down = text.lines().find(|l| l.starts_with("GET /down")).unwrap();

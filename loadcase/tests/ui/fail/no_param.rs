@@ -1,0 +1,8 @@
+use loadcase::prelude::*;
+
+#[load_test]
+async fn no_param() -> TestResult {
+    Ok(())
+}
+
+fn main() {}

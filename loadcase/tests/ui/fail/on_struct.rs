@@ -1,0 +1,8 @@
+use loadcase::prelude::*;
+
+#[load_test]
+struct OnStruct {
+    users: u32,
+}
+
+fn main() {}
