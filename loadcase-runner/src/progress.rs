@@ -65,26 +65,10 @@ impl Display {
     }
 
     pub fn progress(&mut self, p: &Progress) {
-        let rate = if p.elapsed_secs > 0.0 {
-            p.hits as f64 / p.elapsed_secs
-        } else {
-            0.0
-        };
-        let status = format!(
-            "stage {}/{} · {} users · {} ok · {} errors · {} failures · {:.0} hits/s",
-            p.stage, p.stages, p.active_users, p.success, p.errors, p.failures, rate
-        );
+        let status = status(p);
         match &mut self.mode {
             Mode::Bar(bar) => {
-                match self.stage_secs {
-                    // In duration mode the bar is time: whole stages done plus this stage's share.
-                    Some(stage) => {
-                        let done = (p.stage.saturating_sub(1)) as f64 * stage
-                            + p.stage_elapsed_secs.min(stage);
-                        bar.set_position((done * 1000.0) as u64);
-                    }
-                    None => bar.set_position(p.hits),
-                }
+                bar.set_position(bar_position(p, self.stage_secs));
                 bar.set_message(status);
             }
             Mode::Lines { last, stage } => {
@@ -137,6 +121,31 @@ impl Display {
     }
 }
 
+/// The bar's position: hits done, or in duration mode milliseconds of the plan done — whole
+/// stages plus this stage's share — so that it stays right across stages and the grace period.
+pub fn bar_position(p: &Progress, stage_secs: Option<f64>) -> u64 {
+    match stage_secs {
+        Some(stage) => {
+            let done = p.stage.saturating_sub(1) as f64 * stage + p.stage_elapsed_secs.min(stage);
+            (done * 1000.0) as u64
+        }
+        None => p.hits,
+    }
+}
+
+/// `stage 1/3 · 10 users · 95 ok · 0 errors · 0 failures · 512 hits/s`.
+pub fn status(p: &Progress) -> String {
+    let rate = if p.elapsed_secs > 0.0 {
+        p.hits as f64 / p.elapsed_secs
+    } else {
+        0.0
+    };
+    format!(
+        "stage {}/{} · {} users · {} ok · {} errors · {} failures · {:.0} hits/s",
+        p.stage, p.stages, p.active_users, p.success, p.errors, p.failures, rate
+    )
+}
+
 /// The user's part of a line of the test binary's output, or `None` for libtest's own lines.
 /// With `--nocapture`, libtest prints `test NAME ... ` and the test's first line of output
 /// follows on the same line.
@@ -173,7 +182,40 @@ pub fn user_line(line: &str, stderr: bool) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::user_line;
+    use super::*;
+
+    fn at(stage: usize, stage_elapsed_secs: f64, hits: u64) -> Progress {
+        Progress {
+            stage,
+            stages: 3,
+            stage_elapsed_secs,
+            hits,
+            elapsed_secs: 2.0,
+            success: hits,
+            ..Progress::default()
+        }
+    }
+
+    #[test]
+    fn the_bar_counts_hits_or_time_across_stages() {
+        assert_eq!(bar_position(&at(2, 0.5, 120), None), 120);
+        // 10 s stages: stage 2 at 2.5 s is 12.5 s into the plan.
+        assert_eq!(bar_position(&at(2, 2.5, 0), Some(10.0)), 12_500);
+        // Past the stage's end (hits finishing in the grace period) the bar waits at the boundary.
+        assert_eq!(bar_position(&at(1, 13.0, 0), Some(10.0)), 10_000);
+        assert_eq!(bar_position(&at(3, 10.0, 0), Some(10.0)), 30_000);
+    }
+
+    #[test]
+    fn status_reads_stage_users_outcomes_and_rate() {
+        let mut p = at(2, 1.0, 100);
+        p.active_users = 20;
+        p.errors = 3;
+        assert_eq!(
+            status(&p),
+            "stage 2/3 · 20 users · 100 ok · 3 errors · 0 failures · 50 hits/s"
+        );
+    }
 
     #[test]
     fn libtest_chatter_is_dropped_and_user_output_kept() {
