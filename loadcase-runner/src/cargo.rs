@@ -175,7 +175,15 @@ impl Workspace {
                 for package in packages {
                     command.args(["-p", package]);
                 }
-                command.args(["--tests", "--lib", "--bins"]);
+                // Every target by name, rather than --tests, so that targets with `test = false`
+                // (load tests that need a server running) are listed too.
+                let mut selectors: Vec<&[String]> =
+                    all.iter().map(|t| t.selector.as_slice()).collect();
+                selectors.sort();
+                selectors.dedup();
+                for selector in selectors {
+                    command.args(selector);
+                }
             }
         }
         for features in &self.features {

@@ -4,6 +4,7 @@
 mod counts;
 mod display;
 mod functional;
+mod guide;
 mod inputs;
 mod lifecycle;
 mod outcomes;

@@ -110,10 +110,15 @@ impl std::fmt::Display for Run {
 /// A runner command on the fixture package, in the dev profile (sharing the build of the
 /// surrounding `cargo test`).
 pub fn loadrun(args: &[&str]) -> Command {
+    loadrun_in("tests/Cargo.toml", args)
+}
+
+/// A runner command on another package of the workspace.
+pub fn loadrun_in(manifest: &str, args: &[&str]) -> Command {
     let mut command = Command::new(runner());
     command
         .arg("loadrun")
-        .args(["--manifest-path", "tests/Cargo.toml", "--debug"])
+        .args(["--manifest-path", manifest, "--debug"])
         .args(args)
         .current_dir(workspace())
         .env_remove("LOADCASE_SERVER_URL")
