@@ -38,21 +38,22 @@ async fn cookies(cx: &mut Context) -> TestResult {
     Ok(())
 }
 
-/// Every fourth hit succeeds; the others fail by assert, fail by status, or error.
+/// One hit in five succeeds; the others fail by assert, by status, by `fail!`, or error.
 #[load_test]
 #[ignore = "run through cargo loadrun by the e2e tests"]
 async fn outcomes(cx: &mut Context) -> TestResult {
-    match cx.hit() % 4 {
+    match cx.hit() % 5 {
         0 => {
             cx.app.get("/es").await?;
         }
-        1 => assert_eq!(cx.hit() % 4, 0, "deliberate assertion failure"),
+        1 => assert_eq!(cx.hit() % 5, 0, "deliberate assertion failure"),
         2 => {
             cx.app.get("/status/503").await?;
         }
-        _ => {
+        3 => {
             std::fs::read("/nonexistent/loadcase-e2e")?;
         }
+        _ => loadcase::fail!("deliberate fail! of hit {}", cx.hit() % 5),
     }
     Ok(())
 }

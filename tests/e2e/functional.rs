@@ -59,3 +59,48 @@ fn failures_and_errors_fail_the_test_with_their_message_and_line() {
     assert!(output.contains("error at tests/fixture.rs:"), "{output}");
     assert!(output.contains("No such file or directory"), "{output}");
 }
+
+#[test]
+fn cargo_nextest_runs_load_tests_as_ordinary_tests() {
+    let server = DemoServer::start_local();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "nextest",
+            "run",
+            "--manifest-path",
+            "tests/Cargo.toml",
+            "--test",
+            "fixture",
+        ])
+        .args([
+            "--run-ignored",
+            "only",
+            "--no-fail-fast",
+            "-E",
+            "test(=cookies) | test(=always_fails)",
+        ])
+        .env("LOADCASE_SERVER_URL", server.url(""))
+        .current_dir(workspace())
+        .output()
+        .expect("run cargo nextest (install it with `cargo install cargo-nextest`)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !text.contains("no such command"),
+        "cargo-nextest is needed for this test: {text}"
+    );
+    assert!(!output.status.success(), "always_fails must fail: {text}");
+    assert!(
+        text.contains("PASS") && text.contains("fixture cookies"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL") && text.contains("the page lacks the words"),
+        "{text}"
+    );
+    assert_eq!(server.counts().logins, 1, "cookies ran once");
+}

@@ -10,20 +10,24 @@ fn failures_and_errors_are_told_apart_and_grouped() {
         "-u",
         "2",
         "-c",
-        "8",
+        "10",
         "--server-url",
         &server.url(""),
     ]);
     assert_eq!(run.code, 1, "{run}");
-    assert_eq!(run.figure("Hits"), 16);
+    assert_eq!(run.figure("Hits"), 20);
     assert_eq!(run.figure("Success"), 4);
     assert_eq!(
         run.figure("Failures"),
-        8,
-        "asserts and unexpected statuses are failures"
+        12,
+        "asserts, unexpected statuses and fail! are failures"
     );
     assert_eq!(run.figure("Errors"), 4, "an Err through ? is an error");
     let out = &run.stdout;
+    assert!(
+        out.contains("4 occurrences of: deliberate fail! of hit 4"),
+        "{run}"
+    );
     assert!(
         out.contains(
             "4 occurrences of: assertion `left == right` failed: deliberate assertion failure"
@@ -97,4 +101,16 @@ fn user_output_cannot_corrupt_results() {
         "stdout carries the summary alone: {run}"
     );
     assert_eq!(server.counts().requests, 15);
+}
+
+#[test]
+fn cx_app_without_a_server_url_is_an_error_that_says_how_to_set_one() {
+    let run = run(&["fixture::get", "-u", "2", "-c", "2"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(run.figure("Errors"), 4);
+    assert!(
+        run.stdout.contains("4 occurrences of: cx.app.get(\"/es\") has no server URL to go to: pass --server-url URL"),
+        "{run}"
+    );
+    assert!(run.stdout.contains("error at tests/fixture.rs:"), "{run}");
 }
