@@ -147,3 +147,20 @@ async fn always_errors(_cx: &mut Context) -> TestResult {
     std::fs::read("/nonexistent/loadcase-e2e")?;
     Ok(())
 }
+
+/// Never finishes in time: awaits for a minute.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn sleepy(_cx: &mut Context) -> TestResult {
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    Ok(())
+}
+
+/// Blocks its thread for a minute: only killing the process ends it early.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn stuck(_cx: &mut Context) -> TestResult {
+    eprintln!("fixture: stuck");
+    std::thread::sleep(Duration::from_secs(60));
+    Ok(())
+}

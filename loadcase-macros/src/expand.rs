@@ -43,7 +43,7 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
             #[allow(clippy::unused_async)]
             #inner_sig #block
 
-            fn #hit<'a>(cx: &'a mut ::loadcase::Context) -> ::std::pin::Pin<::std::boxed::Box<
+            fn #hit<'a>(cx: &'a mut ::loadcase::__private::Context) -> ::std::pin::Pin<::std::boxed::Box<
                 dyn ::core::future::Future<Output = ::loadcase::__private::Outcome> + ::core::marker::Send + 'a,
             >> {
                 ::std::boxed::Box::pin(async move {

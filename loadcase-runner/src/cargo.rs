@@ -30,8 +30,37 @@ pub struct TestTarget {
     pub name: String,
     /// How to select it: `--test NAME`, `--lib`, or `--bin NAME`.
     pub selector: Vec<String>,
+    /// What kind of target it is.
+    pub kind: Kind,
+    /// Its `required-features`, all enabled by the options given.
+    pub buildable: bool,
     /// The package's directory: tests run there, as under `cargo test`.
     pub package_dir: PathBuf,
+}
+
+/// The kinds of target whose test binaries can hold load tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `tests/*.rs`.
+    Test,
+    /// The library's unit tests.
+    Lib,
+    /// A binary's unit tests.
+    Bin,
+}
+
+impl Kind {
+    fn of(kinds: &[TargetKind]) -> Option<Kind> {
+        if kinds.contains(&TargetKind::Test) {
+            Some(Kind::Test)
+        } else if kinds.contains(&TargetKind::Lib) {
+            Some(Kind::Lib)
+        } else if kinds.contains(&TargetKind::Bin) {
+            Some(Kind::Bin)
+        } else {
+            None
+        }
+    }
 }
 
 /// A built test binary.
@@ -110,25 +139,54 @@ impl Workspace {
                 .parent()
                 .map(|p| p.as_std_path().to_owned())
                 .unwrap_or_default();
+            let enabled = self.enabled_features(package);
             for target in &package.targets {
-                let selector = if target.kind.contains(&TargetKind::Test) {
-                    vec!["--test".to_owned(), target.name.clone()]
-                } else if target.kind.contains(&TargetKind::Lib) && target.test {
-                    vec!["--lib".to_owned()]
-                } else if target.kind.contains(&TargetKind::Bin) && target.test {
-                    vec!["--bin".to_owned(), target.name.clone()]
-                } else {
-                    continue;
+                let (kind, selector) = match Kind::of(&target.kind) {
+                    Some(Kind::Test) => {
+                        (Kind::Test, vec!["--test".to_owned(), target.name.clone()])
+                    }
+                    Some(Kind::Lib) if target.test => (Kind::Lib, vec!["--lib".to_owned()]),
+                    Some(Kind::Bin) if target.test => {
+                        (Kind::Bin, vec!["--bin".to_owned(), target.name.clone()])
+                    }
+                    _ => continue,
                 };
+                let buildable = self.all_features
+                    || target.required_features.iter().all(|f| enabled.contains(f));
                 targets.push(TestTarget {
                     package: package.name.to_string(),
                     name: target.name.replace('-', "_"),
                     selector,
+                    kind,
+                    buildable,
                     package_dir: dir.clone(),
                 });
             }
         }
         targets
+    }
+
+    /// The features the options enable in `package`: those given, and its defaults unless
+    /// `--no-default-features` (a feature that a default one enables is not followed).
+    fn enabled_features(&self, package: &cargo_metadata::Package) -> Vec<String> {
+        let mut enabled: Vec<String> = self
+            .features
+            .iter()
+            .flat_map(|f| f.split([',', ' ']))
+            .filter(|f| !f.is_empty())
+            .map(|f| f.rsplit('/').next().unwrap_or(f).to_owned())
+            .collect();
+        if !self.no_default_features {
+            enabled.extend(
+                package
+                    .features
+                    .get("default")
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+        }
+        enabled
     }
 
     /// Cargo's own default when run inside a member's directory: that member.
@@ -170,15 +228,23 @@ impl Workspace {
                 command.args(&target.selector);
             }
             None => {
-                let mut packages: Vec<&str> = all.iter().map(|t| t.package.as_str()).collect();
+                let mut packages: Vec<&str> = all
+                    .iter()
+                    .filter(|t| t.buildable)
+                    .map(|t| t.package.as_str())
+                    .collect();
                 packages.dedup();
                 for package in packages {
                     command.args(["-p", package]);
                 }
                 // Every target by name, rather than --tests, so that targets with `test = false`
-                // (load tests that need a server running) are listed too.
-                let mut selectors: Vec<&[String]> =
-                    all.iter().map(|t| t.selector.as_slice()).collect();
+                // (load tests that need a server running) are listed too; those whose
+                // required features are off are left out, as cargo test leaves them out.
+                let mut selectors: Vec<&[String]> = all
+                    .iter()
+                    .filter(|t| t.buildable)
+                    .map(|t| t.selector.as_slice())
+                    .collect();
                 selectors.sort();
                 selectors.dedup();
                 for selector in selectors {
@@ -214,7 +280,11 @@ impl Workspace {
                 .parent()
                 .map(|p| p.as_std_path().to_owned())
                 .unwrap_or_default();
-            if let Some(target) = all.iter().find(|t| t.name == name && t.package_dir == dir) {
+            let kind = Kind::of(&artifact.target.kind);
+            if let Some(target) = all
+                .iter()
+                .find(|t| t.name == name && t.package_dir == dir && Some(t.kind) == kind)
+            {
                 binaries.push(TestBinary {
                     target: target.clone(),
                     exe: exe.into_std_path_buf(),

@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result, bail};
 use loadcase::protocol::env;
 use loadcase::registry::ListedTest;
 
-use crate::cargo::{TestBinary, TestTarget};
+use crate::cargo::{Kind, TestBinary, TestTarget};
 
 /// `example::mod::test_es` split into the target and the name libtest knows.
 #[derive(Debug, PartialEq, Eq)]
@@ -75,6 +75,17 @@ pub fn find_target<'t>(path: &TestPath<'_>, targets: &'t [TestTarget]) -> Result
                 names.join(", ")
             )
         }
+        // One package with a `tests/NAME.rs` beside a library or binary of the same name: the
+        // integration test wins, as the name most likely means that file.
+        several if several.iter().all(|t| t.package == several[0].package) => several
+            .iter()
+            .copied()
+            .min_by_key(|t| match t.kind {
+                Kind::Test => 0,
+                Kind::Lib => 1,
+                Kind::Bin => 2,
+            })
+            .ok_or_else(|| anyhow::anyhow!("no target")),
         several => {
             let packages: Vec<&str> = several.iter().map(|t| t.package.as_str()).collect();
             bail!(

@@ -13,12 +13,17 @@ pub const USAGE: u8 = 2;
 /// Interrupted by Ctrl-C.
 pub const INTERRUPTED: u8 = 130;
 
-/// The exit code a finished run deserves.
+/// The exit code a finished run deserves: anything that went wrong — a failed, errored or
+/// cancelled hit, a user that crashed outside a hit, no hit at all — is not a success.
 pub fn for_report(report: &Report) -> u8 {
-    let hits = &report.stats.hits;
+    let stats = &report.stats;
+    let hits = &stats.hits;
     if report.interrupted {
         INTERRUPTED
-    } else if hits.errors + hits.failures > 0 || hits.total() == 0 {
+    } else if hits.errors + hits.failures + hits.cancelled > 0
+        || !stats.problems.is_empty()
+        || hits.total() == 0
+    {
         HITS_FAILED
     } else {
         SUCCESS
@@ -27,4 +32,39 @@ pub fn for_report(report: &Report) -> u8 {
 
 pub fn code(code: u8) -> ExitCode {
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use loadcase::ProblemKind;
+
+    use super::*;
+
+    fn report(success: u64) -> Report {
+        let mut report = Report::default();
+        report.stats.hits.success = success;
+        report
+    }
+
+    #[test]
+    fn every_way_of_going_wrong_has_its_code() {
+        assert_eq!(for_report(&report(5)), SUCCESS);
+        assert_eq!(for_report(&report(0)), HITS_FAILED, "no hit at all");
+        let mut r = report(5);
+        r.stats.hits.failures = 1;
+        assert_eq!(for_report(&r), HITS_FAILED);
+        let mut r = report(5);
+        r.stats.hits.cancelled = 1;
+        assert_eq!(for_report(&r), HITS_FAILED);
+        let mut r = report(5);
+        r.stats.add_problem(
+            ProblemKind::Error,
+            "a virtual user crashed outside a hit",
+            None,
+            1,
+        );
+        assert_eq!(for_report(&r), HITS_FAILED);
+        r.interrupted = true;
+        assert_eq!(for_report(&r), INTERRUPTED);
+    }
 }

@@ -48,8 +48,14 @@ fn run(cli: &Cli) -> Result<u8> {
         cli.hits.as_deref(),
         cli.duration.as_deref(),
     )?;
+    if let Some(url) = std::env::var(loadcase::protocol::env::SERVER_URL)
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        check_server_url(&url, loadcase::protocol::env::SERVER_URL)?;
+    }
     if let Some(url) = &cli.server_url {
-        check_server_url(url)?;
+        check_server_url(url, "--server-url")?;
         plan.server_url = Some(url.clone());
     }
     let test = match (&cli.test, cli.list) {
@@ -109,31 +115,47 @@ fn run(cli: &Cli) -> Result<u8> {
                 "{} the test binary of `{display_name}` crashed ({status}) before reporting its results; its output is above",
                 style("error:").red().bold()
             );
-            match (last, progress) {
-                (Some(report), _) => {
-                    eprintln!(
-                        "what it reported before crashing (its last snapshot, up to a second old):\n"
-                    );
-                    print!("{}", summary::render(&report));
-                }
-                (None, Some(p)) => eprintln!(
-                    "it had reported {} hits: {} successes, {} errors, {} failures",
-                    p.hits, p.success, p.errors, p.failures
-                ),
-                (None, None) => eprintln!("it reported nothing before crashing"),
-            }
+            partial(last, progress);
             Ok(exit::USAGE)
+        }
+        Ending::Killed { last, progress } => {
+            eprintln!(
+                "{} killed the test binary on the second Ctrl-C",
+                style("interrupted:").yellow().bold()
+            );
+            partial(last, progress);
+            Ok(exit::INTERRUPTED)
         }
     }
 }
 
-fn check_server_url(url: &str) -> Result<()> {
-    let parsed = url::Url::parse(url).map_err(|e| {
-        anyhow!("--server-url: `{url}` is not a URL ({e}); write e.g. http://127.0.0.1:8080")
-    })?;
+/// Prints what a binary that ended without its final report had sent.
+fn partial(last: Option<loadcase::Report>, progress: Option<loadcase::engine::Progress>) {
+    match (last, progress) {
+        (Some(report), _) => {
+            eprintln!("what it had reported (its last snapshot, up to a second old):\n");
+            print!("{}", summary::render(&report));
+        }
+        (None, Some(p)) => eprintln!(
+            "it had reported {} hits: {} successes, {} errors, {} failures",
+            p.hits, p.success, p.errors, p.failures
+        ),
+        (None, None) => eprintln!("it reported nothing before it ended"),
+    }
+}
+
+/// A base URL for `cx.app`: http or https, a host, and no query or fragment (paths are
+/// appended to it). `source` names where it came from, for the message.
+fn check_server_url(url: &str, source: &str) -> Result<()> {
+    let example = "write e.g. http://127.0.0.1:8080 or https://staging.example.com/api";
+    let parsed = url::Url::parse(url)
+        .map_err(|e| anyhow!("{source}: `{url}` is not a URL ({e}); {example}"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        bail!("{source}: `{url}` is not an http:// or https:// URL with a host; {example}");
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
         bail!(
-            "--server-url: `{url}` is not an http:// or https:// URL with a host; write e.g. http://127.0.0.1:8080"
+            "{source}: `{url}` has a query or fragment, but request paths are appended to it; {example}"
         );
     }
     Ok(())

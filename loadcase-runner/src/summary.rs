@@ -56,6 +56,13 @@ fn loads_block(out: &mut String, report: &Report) {
     let _ = writeln!(out, "Success: {}", stats.hits.success);
     let _ = writeln!(out, "Errors: {}", stats.hits.errors);
     let _ = writeln!(out, "Failures: {}", stats.hits.failures);
+    if stats.hits.cancelled > 0 {
+        let _ = writeln!(
+            out,
+            "Cancelled: {} (still running when a grace period ended; not counted above)",
+            stats.hits.cancelled
+        );
+    }
     if report.interrupted {
         let _ = writeln!(
             out,

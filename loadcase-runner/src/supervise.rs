@@ -19,13 +19,26 @@ use crate::progress::Display;
 /// Ctrl-C presses since the run started.
 pub static INTERRUPTS: AtomicUsize = AtomicUsize::new(0);
 
+/// After the binary exits, how long its last messages and output may take to arrive.
+const AFTER_EXIT: Duration = Duration::from_secs(5);
+/// After the binary closes the channel, how long it may take to exit (a user's background
+/// thread can keep a process alive) before it is killed: everything it measured has arrived.
+const AFTER_CLOSE: Duration = Duration::from_secs(10);
+/// How long the binary may take to say hello once connected.
+const HELLO: Duration = Duration::from_secs(10);
+
 /// How a supervised run ended.
 pub enum Ending {
-    /// The binary reported its final report.
+    /// The binary sent its final report.
     Done(Report),
     /// The binary exited without one; what it had sent is kept.
     Crashed {
         status: ExitStatus,
+        last: Option<Report>,
+        progress: Option<Progress>,
+    },
+    /// A second Ctrl-C killed the binary; what it had sent is kept.
+    Killed {
         last: Option<Report>,
         progress: Option<Progress>,
     },
@@ -36,211 +49,7 @@ enum Event {
     ChannelClosed,
     Stdout(String),
     Stderr(String),
-}
-
-/// Runs `name` (libtest name) of `binary` with `plan`.
-pub fn run(
-    binary: &TestBinary,
-    name: &str,
-    display_name: &str,
-    plan: &Plan,
-    display: &mut Display,
-) -> Result<Ending> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").context("cannot open the side channel on 127.0.0.1")?;
-    let address = listener.local_addr()?;
-    let token = token();
-    let mut command = Command::new(&binary.exe);
-    command
-        .args([
-            name,
-            "--exact",
-            "--nocapture",
-            "--test-threads=1",
-            "--include-ignored",
-        ])
-        .env(env::PLAN, serde_json::to_string(plan)?)
-        .env(env::TEST, name)
-        .env(env::CONNECT, address.to_string())
-        .env(env::TOKEN, &token)
-        .env("CARGO_MANIFEST_DIR", &binary.target.package_dir)
-        .env("CARGO_PKG_NAME", &binary.target.package)
-        .current_dir(&binary.target.package_dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // Its own process group: a Ctrl-C at the terminal reaches only the runner, which then asks
-    // the binary to stop and still gets its report.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command
-        .spawn()
-        .with_context(|| format!("cannot start {}", binary.exe.display()))?;
-
-    let (events, inbox) = mpsc::channel();
-    relay_lines(
-        child.stdout.take().expect("piped"),
-        events.clone(),
-        Event::Stdout,
-    );
-    relay_lines(
-        child.stderr.take().expect("piped"),
-        events.clone(),
-        Event::Stderr,
-    );
-
-    let stream = match accept(&listener, &mut child, &inbox, display)? {
-        Some(stream) => stream,
-        None => {
-            let status = child.wait()?;
-            drain(&inbox, display);
-            if status.success() {
-                bail!(
-                    "`{display_name}` ran as an ordinary test and never connected: it is a #[test], not a #[load_test] (cargo loadrun --list shows the load tests)"
-                );
-            }
-            return Ok(Ending::Crashed {
-                status,
-                last: None,
-                progress: None,
-            });
-        }
-    };
-    let mut writer = BufWriter::new(stream.try_clone()?);
-    let mut reader = BufReader::new(stream);
-    handshake(&mut reader, &token)?;
-    std::thread::spawn(move || {
-        loop {
-            match protocol::receive::<ToRunner>(&mut reader) {
-                Ok(Some(message)) => {
-                    if events.send(Event::Channel(Box::new(message))).is_err() {
-                        break;
-                    }
-                }
-                _ => {
-                    let _ = events.send(Event::ChannelClosed);
-                    break;
-                }
-            }
-        }
-    });
-
-    let mut last: Option<Report> = None;
-    let mut progress: Option<Progress> = None;
-    let mut done: Option<Report> = None;
-    let mut stops_sent = 0;
-    loop {
-        let interrupts = INTERRUPTS.load(Ordering::Relaxed);
-        if interrupts > stops_sent {
-            stops_sent = interrupts;
-            if interrupts == 1 {
-                display.note(
-                    "stopping: finishing running hits (Ctrl-C again to kill the test binary)",
-                );
-                let _ = protocol::send(&mut writer, &ToChild::Stop);
-            } else {
-                let _ = child.kill();
-            }
-        }
-        match inbox.recv_timeout(Duration::from_millis(50)) {
-            Ok(Event::Channel(message)) => match *message {
-                ToRunner::Progress(p) => {
-                    display.progress(&p);
-                    progress = Some(p);
-                }
-                ToRunner::Snapshot(report) => last = Some(report),
-                ToRunner::Done(report) => done = Some(report),
-                ToRunner::Hello { .. } => {}
-            },
-            Ok(Event::Stdout(line)) => display.output(&line, false),
-            Ok(Event::Stderr(line)) => display.output(&line, true),
-            Ok(Event::ChannelClosed) | Err(RecvTimeoutError::Disconnected) => break,
-            Err(RecvTimeoutError::Timeout) => {
-                if let Some(status) = child.try_wait()? {
-                    drain(&inbox, display);
-                    return Ok(ending(status, done, last, progress));
-                }
-            }
-        }
-    }
-    let status = wait_briefly(&mut child)?;
-    // Output still in the pipes, and a `done` that raced the close.
-    while let Ok(event) = inbox.recv_timeout(Duration::from_millis(20)) {
-        match event {
-            Event::Channel(message) => {
-                if let ToRunner::Done(report) = *message {
-                    done = Some(report);
-                }
-            }
-            Event::Stdout(line) => display.output(&line, false),
-            Event::Stderr(line) => display.output(&line, true),
-            _ => {}
-        }
-    }
-    Ok(ending(status, done, last, progress))
-}
-
-fn ending(
-    status: ExitStatus,
-    done: Option<Report>,
-    last: Option<Report>,
-    progress: Option<Progress>,
-) -> Ending {
-    match done {
-        Some(report) => Ending::Done(report),
-        None => Ending::Crashed {
-            status,
-            last,
-            progress,
-        },
-    }
-}
-
-/// Waits for the binary to exit after it closed the channel; kills it if it lingers (a user's
-/// background thread, say) since everything it measured has been received.
-fn wait_briefly(child: &mut Child) -> Result<ExitStatus> {
-    let until = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait()? {
-            return Ok(status);
-        }
-        if Instant::now() > until {
-            let _ = child.kill();
-            return Ok(child.wait()?);
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// Waits for the binary to connect, relaying its output meanwhile. `None` if it exited first.
-fn accept(
-    listener: &TcpListener,
-    child: &mut Child,
-    inbox: &Receiver<Event>,
-    display: &mut Display,
-) -> Result<Option<TcpStream>> {
-    listener.set_nonblocking(true)?;
-    loop {
-        match listener.accept() {
-            Ok((stream, _)) => {
-                stream.set_nonblocking(false)?;
-                let _ = stream.set_nodelay(true);
-                return Ok(Some(stream));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(e).context("side channel accept failed"),
-        }
-        if child.try_wait()?.is_some() {
-            return Ok(None);
-        }
-        if INTERRUPTS.load(Ordering::Relaxed) > 0 {
-            let _ = child.kill();
-            let _ = child.wait();
-            bail!(Interrupted);
-        }
-        drain(inbox, display);
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    OutputClosed,
 }
 
 /// Interrupted before the test binary started measuring.
@@ -255,10 +64,238 @@ impl std::fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
+/// The running binary, its events, and what it has said so far.
+struct Supervisor<'d> {
+    child: Child,
+    inbox: Receiver<Event>,
+    display: &'d mut Display,
+    outputs_open: u8,
+    channel_closed: bool,
+    exited: Option<(ExitStatus, Instant)>,
+    last: Option<Report>,
+    progress: Option<Progress>,
+    done: Option<Report>,
+}
+
+/// Runs `name` (libtest name) of `binary` with `plan`.
+pub fn run(
+    binary: &TestBinary,
+    name: &str,
+    display_name: &str,
+    plan: &Plan,
+    display: &mut Display,
+) -> Result<Ending> {
+    let listener =
+        TcpListener::bind("127.0.0.1:0").context("cannot open the side channel on 127.0.0.1")?;
+    let token = token();
+    let mut command = Command::new(&binary.exe);
+    command
+        .args([
+            name,
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+            "--include-ignored",
+        ])
+        .env(env::PLAN, serde_json::to_string(plan)?)
+        .env(env::TEST, name)
+        .env(env::CONNECT, listener.local_addr()?.to_string())
+        .env(env::TOKEN, &token)
+        .env("CARGO_MANIFEST_DIR", &binary.target.package_dir)
+        .env("CARGO_PKG_NAME", &binary.target.package)
+        .current_dir(&binary.target.package_dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Its own process group: a Ctrl-C at the terminal reaches only the runner, which then asks
+    // the binary to stop and still gets its report.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("cannot start {}", binary.exe.display()))?;
+    let (events, inbox) = mpsc::channel();
+    relay_lines(
+        child.stdout.take().expect("piped"),
+        events.clone(),
+        Event::Stdout,
+    );
+    relay_lines(
+        child.stderr.take().expect("piped"),
+        events.clone(),
+        Event::Stderr,
+    );
+    let mut supervisor = Supervisor {
+        child,
+        inbox,
+        display,
+        outputs_open: 2,
+        channel_closed: false,
+        exited: None,
+        last: None,
+        progress: None,
+        done: None,
+    };
+
+    let Some(stream) = supervisor.accept(&listener)? else {
+        let (status, _) = supervisor
+            .exited
+            .expect("accept returns None only after the exit");
+        if status.success() {
+            bail!(
+                "`{display_name}` ran as an ordinary test and never connected: it is a #[test], not a #[load_test] (cargo loadrun --list shows the load tests)"
+            );
+        }
+        return Ok(Ending::Crashed {
+            status,
+            last: None,
+            progress: None,
+        });
+    };
+    let mut writer = BufWriter::new(stream.try_clone()?);
+    let mut reader = BufReader::new(stream);
+    if let Err(error) = handshake(&mut reader, &token) {
+        supervisor.kill_and_flush();
+        return Err(error);
+    }
+    std::thread::spawn(move || {
+        while let Ok(Some(message)) = protocol::receive::<ToRunner>(&mut reader) {
+            if events.send(Event::Channel(Box::new(message))).is_err() {
+                return;
+            }
+        }
+        let _ = events.send(Event::ChannelClosed);
+    });
+    supervisor.watch(&mut writer)
+}
+
+impl Supervisor<'_> {
+    /// Waits for the binary to connect, relaying its output meanwhile. `None` if it exited first.
+    fn accept(&mut self, listener: &TcpListener) -> Result<Option<TcpStream>> {
+        listener.set_nonblocking(true)?;
+        loop {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    stream.set_nonblocking(false)?;
+                    let _ = stream.set_nodelay(true);
+                    return Ok(Some(stream));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e).context("side channel accept failed"),
+            }
+            if let Some(status) = self.child.try_wait()? {
+                self.exited = Some((status, Instant::now()));
+                self.flush_output();
+                return Ok(None);
+            }
+            if INTERRUPTS.load(Ordering::Relaxed) > 0 {
+                self.kill_and_flush();
+                bail!(Interrupted);
+            }
+            self.next_event(Duration::from_millis(5));
+        }
+    }
+
+    /// Relays events until the binary has exited and everything it sent has arrived.
+    fn watch(mut self, writer: &mut BufWriter<TcpStream>) -> Result<Ending> {
+        let mut stop_sent = false;
+        let mut killed = false;
+        let mut closed_at: Option<Instant> = None;
+        loop {
+            let interrupts = INTERRUPTS.load(Ordering::Relaxed);
+            if interrupts >= 1 && !stop_sent {
+                stop_sent = true;
+                self.display.note(
+                    "stopping: finishing running hits (Ctrl-C again to kill the test binary)",
+                );
+                let _ = protocol::send(writer, &ToChild::Stop);
+            }
+            if interrupts >= 2 && !killed {
+                killed = true;
+                let _ = self.child.kill();
+            }
+            if self.exited.is_none()
+                && let Some(status) = self.child.try_wait()?
+            {
+                self.exited = Some((status, Instant::now()));
+            }
+            if self.channel_closed && closed_at.is_none() {
+                closed_at = Some(Instant::now());
+            }
+            if self.exited.is_none() && closed_at.is_some_and(|at| at.elapsed() > AFTER_CLOSE) {
+                let _ = self.child.kill();
+            }
+            match self.exited {
+                Some(_) if self.channel_closed && self.outputs_open == 0 => break,
+                Some((_, at)) if at.elapsed() > AFTER_EXIT => break,
+                _ => {}
+            }
+            self.next_event(Duration::from_millis(50));
+        }
+        let (status, _) = self.exited.expect("the loop ends after the exit");
+        Ok(match (self.done, killed) {
+            (Some(report), _) => Ending::Done(report),
+            (None, true) => Ending::Killed {
+                last: self.last,
+                progress: self.progress,
+            },
+            (None, false) => Ending::Crashed {
+                status,
+                last: self.last,
+                progress: self.progress,
+            },
+        })
+    }
+
+    /// Handles the next event, if one comes within `wait`.
+    fn next_event(&mut self, wait: Duration) {
+        let event = match self.inbox.recv_timeout(wait) {
+            Ok(event) => event,
+            Err(RecvTimeoutError::Timeout) => return,
+            // Every sender is gone: nothing more can arrive.
+            Err(RecvTimeoutError::Disconnected) => {
+                self.channel_closed = true;
+                self.outputs_open = 0;
+                return;
+            }
+        };
+        match event {
+            Event::Channel(message) => match *message {
+                ToRunner::Progress(p) => {
+                    self.display.progress(&p);
+                    self.progress = Some(p);
+                }
+                ToRunner::Snapshot(report) => self.last = Some(report),
+                ToRunner::Done(report) => self.done = Some(report),
+                ToRunner::Hello { .. } => {}
+            },
+            Event::ChannelClosed => self.channel_closed = true,
+            Event::Stdout(line) => self.display.output(&line, false),
+            Event::Stderr(line) => self.display.output(&line, true),
+            Event::OutputClosed => self.outputs_open = self.outputs_open.saturating_sub(1),
+        }
+    }
+
+    /// Relays what the exited binary still had in its pipes (bounded: a grandchild process may
+    /// hold them open).
+    fn flush_output(&mut self) {
+        let until = Instant::now() + AFTER_EXIT;
+        while self.outputs_open > 0 && Instant::now() < until {
+            self.next_event(Duration::from_millis(20));
+        }
+    }
+
+    fn kill_and_flush(&mut self) {
+        let _ = self.child.kill();
+        if let Ok(status) = self.child.wait() {
+            self.exited = Some((status, Instant::now()));
+        }
+        self.flush_output();
+    }
+}
+
 fn handshake(reader: &mut BufReader<TcpStream>, token: &str) -> Result<()> {
-    reader
-        .get_ref()
-        .set_read_timeout(Some(Duration::from_secs(30)))?;
+    reader.get_ref().set_read_timeout(Some(HELLO))?;
     let mut line = String::new();
     reader
         .read_line(&mut line)
@@ -297,22 +334,13 @@ fn relay_lines(
                         .trim_end_matches(['\n', '\r'])
                         .to_owned();
                     if events.send(wrap(line)).is_err() {
-                        break;
+                        return;
                     }
                 }
             }
         }
+        let _ = events.send(Event::OutputClosed);
     });
-}
-
-fn drain(inbox: &Receiver<Event>, display: &mut Display) {
-    while let Ok(event) = inbox.try_recv() {
-        match event {
-            Event::Stdout(line) => display.output(&line, false),
-            Event::Stderr(line) => display.output(&line, true),
-            _ => {}
-        }
-    }
 }
 
 fn token() -> String {

@@ -10,7 +10,8 @@ use reqwest::cookie::Jar;
 /// Requests that get no answer in this long fail with a timeout error, unless the request sets
 /// its own with `.timeout(…)`.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long connecting may take, TCP and TLS and (for WebSockets) the opening handshake.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn tls_config() -> Option<&'static rustls::ClientConfig> {
     static CONFIG: OnceLock<Option<rustls::ClientConfig>> = OnceLock::new();

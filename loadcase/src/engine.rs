@@ -154,11 +154,10 @@ pub fn run(
     });
     let started = Instant::now();
     runtime.block_on(drive(plan, &shared, started, &mut report, observer));
-    report.stats.merge(&shared.rec.harvest());
-    report.elapsed_secs = started.elapsed().as_secs_f64();
-    report.interrupted = control.is_stopped();
     // Hits cancelled by a grace period may have left tasks a test spawned; do not wait on them.
     runtime.shutdown_timeout(Duration::from_millis(100));
+    // Cancellations recorded while the runtime shut down.
+    report.stats.merge(&shared.rec.harvest());
     report
 }
 
@@ -176,18 +175,31 @@ async fn drive(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut first_user = 0u64;
+    let mut stage = (0, Instant::now());
+    // Harvests the shards and tells the observer, with the report's figures up to date, so a
+    // snapshot is a true partial report.
+    let mut publish = |report: &mut Report, (index, stage_start): (usize, Instant)| {
+        report.stats.merge(&shared.rec.harvest());
+        report.elapsed_secs = started.elapsed().as_secs_f64();
+        report.interrupted = shared.control.is_stopped();
+        observer(
+            &progress(plan, shared, started, index, stage_start, report),
+            report,
+        );
+    };
     for (index, &users) in plan.users.iter().enumerate() {
         if shared.control.is_stopped() {
             break;
         }
-        let stage_start = Instant::now();
-        let deadline = stage_length.map(|d| stage_start + d);
+        stage = (index, Instant::now());
+        // A deadline past what an Instant can hold is no deadline.
+        let deadline = stage_length.and_then(|d| stage.1.checked_add(d));
         let mut set = JoinSet::new();
         for offset in 0..u64::from(users) {
             set.spawn(user(shared.clone(), first_user + offset, hits, deadline));
         }
         first_user += u64::from(users);
-        let mut cancel_at = deadline.map(|d| d + STAGE_GRACE);
+        let mut cancel_at = deadline.and_then(|d| d.checked_add(STAGE_GRACE));
         let mut stopping = false;
         loop {
             let cancel = async {
@@ -204,29 +216,21 @@ async fn drive(
                     }),
                     Some(_) => {}
                 },
-                _ = tick.tick() => {
-                    report.stats.merge(&shared.rec.harvest());
-                    let progress = progress(plan, shared, started, index, stage_start, report);
-                    observer(&progress, report);
-                }
+                _ = tick.tick() => publish(report, stage),
                 _ = shared.control.stopped(), if !stopping => {
                     stopping = true;
                     let at = Instant::now() + STOP_GRACE;
                     cancel_at = Some(cancel_at.map_or(at, |c| c.min(at)));
                 }
                 _ = cancel => {
+                    // Hits still running are dropped here; each counts itself as cancelled.
                     set.abort_all();
                     cancel_at = None;
                 }
             }
         }
     }
-    report.stats.merge(&shared.rec.harvest());
-    let last = plan.users.len().saturating_sub(1);
-    observer(
-        &progress(plan, shared, started, last, Instant::now(), report),
-        report,
-    );
+    publish(report, stage);
 }
 
 fn progress(
@@ -251,6 +255,24 @@ fn progress(
         requests: report.stats.request_count(),
         planned_hits: plan.total_hits(),
         planned_secs: plan.total_duration().map(|d| d.as_secs_f64()),
+    }
+}
+
+/// A hit in progress: if it is dropped before [`finish`](Self::finish) (cancelled at the end of
+/// a grace period), it is counted as cancelled, so no hit vanishes without a trace.
+struct InFlight<'a>(Option<&'a Recorder>);
+
+impl InFlight<'_> {
+    fn finish(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(rec) = self.0 {
+            rec.with(|stats| stats.hits.cancelled += 1);
+        }
     }
 }
 
@@ -282,7 +304,9 @@ async fn user(shared: Arc<Shared>, index: u64, hits: Option<u64>, deadline: Opti
         }
         cx.set_hit(done);
         let start = Instant::now();
+        let in_flight = InFlight(Some(&shared.rec));
         let outcome = CatchHit::new((shared.hit)(&mut cx)).await;
+        in_flight.finish();
         shared.rec.hit(&outcome, start.elapsed(), &shared.location);
         done += 1;
         // A hit that never awaits anything would otherwise keep this worker to itself.

@@ -87,12 +87,12 @@ fn load(test: &'static LoadTest, plan: &str) {
         ticks += 1;
         let mut sent = protocol::send(&mut writer, &ToRunner::Progress(progress.clone()));
         if sent.is_ok() && ticks.is_multiple_of(SNAPSHOT_EVERY) {
-            sent = protocol::send(&mut writer, &ToRunner::Snapshot(report.clone()));
+            sent = protocol::send_report(&mut writer, report, false);
         }
         if sent.is_err() {
             broken = true;
             control.stop();
         }
     });
-    let _ = protocol::send(&mut writer, &ToRunner::Done(report));
+    let _ = protocol::send_report(&mut writer, &report, true);
 }

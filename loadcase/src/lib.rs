@@ -119,6 +119,7 @@ pub mod prelude {
 /// Used by the code `#[load_test]` generates. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::context::Context;
     pub use crate::harness::run_test;
     pub use crate::outcome::{IntoOutcome, Outcome};
     pub use crate::registry::{HitFn, LoadTest, announce};

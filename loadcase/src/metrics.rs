@@ -86,10 +86,7 @@ impl Recorder {
 
     pub(crate) fn request(&self, r: &RequestRecord<'_>) {
         self.with(|stats| {
-            let entry = match stats.requests.get_mut(r.name) {
-                Some(entry) => entry,
-                None => stats.requests.entry(r.name.to_owned()).or_default(),
-            };
+            let entry = stats.request_entry(r.name);
             entry.count += 1;
             entry.bytes_received += r.bytes;
             if !r.ok {

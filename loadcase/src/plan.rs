@@ -69,6 +69,16 @@ pub enum PlanError {
     /// `-d 0`.
     #[error("--duration: a stage must last longer than zero; write e.g. -d 10s")]
     ZeroDuration,
+    /// A duration beyond [`MAX_DURATION`].
+    #[error(
+        "--duration: `{0}` is longer than a stage may last (365 days); write a shorter duration, e.g. -d 1h"
+    )]
+    DurationTooLong(String),
+    /// More hits than a run can count.
+    #[error(
+        "--users × --hits is more hits than loadcase can count (2^64); give fewer users or hits"
+    )]
+    TooManyHits,
     /// Both `--hits` and `--duration`.
     #[error(
         "--hits and --duration exclude each other: give a number of hits per user, or a duration per stage"
@@ -110,11 +120,19 @@ impl Plan {
             }
             (None, None) => Length::Hits(vec![1]),
         };
-        Ok(Plan {
+        let plan = Plan {
             users,
             length,
             server_url: None,
-        })
+        };
+        if let Length::Hits(hits) = &plan.length {
+            let per_user = hits.iter().try_fold(0u64, |sum, &h| sum.checked_add(h));
+            let users: u64 = plan.users.iter().map(|&u| u64::from(u)).sum();
+            per_user
+                .and_then(|h| h.checked_mul(users))
+                .ok_or(PlanError::TooManyHits)?;
+        }
+        Ok(plan)
     }
 
     /// Hits each user runs, or `None` in duration mode.
@@ -156,7 +174,8 @@ fn parse_list<T: std::str::FromStr + PartialEq + Default>(list: &str) -> Result<
 pub fn parse_duration(text: &str) -> Result<Duration, PlanError> {
     let trimmed = text.trim();
     let duration = match trimmed.parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs >= 0.0 => Duration::from_secs_f64(secs),
+        Ok(secs) if secs >= 0.0 => Duration::try_from_secs_f64(secs)
+            .map_err(|_| PlanError::DurationTooLong(text.to_owned()))?,
         Ok(_) => return Err(PlanError::Duration(text.to_owned())),
         Err(_) => {
             humantime::parse_duration(trimmed).map_err(|_| PlanError::Duration(text.to_owned()))?
@@ -165,8 +184,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, PlanError> {
     if duration.is_zero() {
         return Err(PlanError::ZeroDuration);
     }
+    if duration > MAX_DURATION {
+        return Err(PlanError::DurationTooLong(text.to_owned()));
+    }
     Ok(duration)
 }
+
+/// The longest a stage may last: longer is a typo, and would overflow the clocks.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 3600);
 
 #[cfg(test)]
 mod tests;

@@ -73,6 +73,25 @@ pub fn send<T: Serialize>(writer: &mut impl Write, message: &T) -> io::Result<()
     writer.flush()
 }
 
+/// Writes a report as [`ToRunner::Snapshot`] or, if `last`, [`ToRunner::Done`], without
+/// copying it into a message first.
+pub fn send_report(writer: &mut impl Write, report: &Report, last: bool) -> io::Result<()> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Borrowed<'a> {
+        Snapshot(&'a Report),
+        Done(&'a Report),
+    }
+    send(
+        writer,
+        &if last {
+            Borrowed::Done(report)
+        } else {
+            Borrowed::Snapshot(report)
+        },
+    )
+}
+
 /// Reads one message; `Ok(None)` at end of stream.
 pub fn receive<T: DeserializeOwned>(reader: &mut impl BufRead) -> io::Result<Option<T>> {
     let mut line = String::new();
@@ -132,9 +151,21 @@ mod tests {
         assert_eq!(receive::<ToRunner>(&mut reader).unwrap(), Some(hello));
         assert_eq!(
             receive::<ToRunner>(&mut reader).unwrap(),
-            Some(ToRunner::Done(report))
+            Some(ToRunner::Done(report.clone()))
         );
         assert_eq!(receive::<ToRunner>(&mut reader).unwrap(), None);
+        let mut buffer = Vec::new();
+        send_report(&mut buffer, &report, false).unwrap();
+        send_report(&mut buffer, &report, true).unwrap();
+        let mut reader = io::BufReader::new(buffer.as_slice());
+        assert_eq!(
+            receive::<ToRunner>(&mut reader).unwrap(),
+            Some(ToRunner::Snapshot(report.clone()))
+        );
+        assert_eq!(
+            receive::<ToRunner>(&mut reader).unwrap(),
+            Some(ToRunner::Done(report))
+        );
     }
 
     #[test]

@@ -12,6 +12,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::ProblemKind;
 use crate::histogram::Histogram;
 
+/// How many distinct request names a run keeps. Names default to `METHOD /path`, so URLs with
+/// ids in them would otherwise make a row (and two histograms) per id; past the cap they are
+/// counted in one row that says to group them with `.name(…)`.
+pub const MAX_REQUEST_NAMES: usize = 500;
+
+/// The row that requests beyond [`MAX_REQUEST_NAMES`] are counted in.
+pub const OTHER_REQUESTS: &str = "(other names: group URLs with .name(…))";
+
 /// Version of the report format. Bumped on any incompatible change.
 pub const REPORT_SCHEMA: u32 = 1;
 
@@ -80,7 +88,11 @@ pub struct HitStats {
     pub errors: u64,
     /// Hits that ended in a failure.
     pub failures: u64,
-    /// Duration of every hit, whatever its outcome.
+    /// Hits still running when a grace period ended (end of a duration stage, after a stop),
+    /// cancelled and not counted in the others.
+    #[serde(default)]
+    pub cancelled: u64,
+    /// Duration of every completed hit, whatever its outcome.
     pub time: Histogram,
 }
 
@@ -140,9 +152,10 @@ impl Stats {
         self.hits.success += other.hits.success;
         self.hits.errors += other.hits.errors;
         self.hits.failures += other.hits.failures;
+        self.hits.cancelled += other.hits.cancelled;
         self.hits.time.merge(&other.hits.time);
         for (name, theirs) in &other.requests {
-            let ours = self.requests.entry(name.clone()).or_default();
+            let ours = self.request_entry(name);
             ours.count += theirs.count;
             ours.errors += theirs.errors;
             ours.time.merge(&theirs.time);
@@ -169,6 +182,21 @@ impl Stats {
                 group.count,
             );
         }
+    }
+
+    /// The row of request name `name`, or the overflow row once [`MAX_REQUEST_NAMES`] are kept.
+    pub fn request_entry(&mut self, name: &str) -> &mut RequestStats {
+        let name =
+            if self.requests.contains_key(name) || self.requests.len() < MAX_REQUEST_NAMES - 1 {
+                name
+            } else {
+                OTHER_REQUESTS
+            };
+        if !self.requests.contains_key(name) {
+            self.requests
+                .insert(name.to_owned(), RequestStats::default());
+        }
+        self.requests.get_mut(name).expect("inserted above")
     }
 
     /// Counts `count` occurrences of a problem into its group.

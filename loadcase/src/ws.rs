@@ -11,6 +11,7 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 pub use tokio_tungstenite::tungstenite::Message;
 
+use crate::client::CONNECT_TIMEOUT;
 use crate::metrics::Recorder;
 
 /// What can go wrong on a WebSocket.
@@ -20,6 +21,9 @@ pub enum WsError {
     /// Connecting, the handshake, or the protocol failed.
     #[error("websocket: {0}")]
     Protocol(#[from] tungstenite::Error),
+    /// The opening handshake did not complete in time.
+    #[error("websocket: no handshake within {0:?}")]
+    Timeout(std::time::Duration),
     /// The peer closed the socket (or the stream ended) while a message was awaited.
     #[error("websocket closed by the peer while a message was awaited")]
     Closed,
@@ -60,8 +64,11 @@ fn describe(message: &Message) -> String {
 impl WebSocket {
     pub(crate) async fn connect(url: &str, rec: Recorder) -> Result<WebSocket, WsError> {
         let connector = crate::client::shared_tls().map(Connector::Rustls);
-        let (inner, _response) =
-            tokio_tungstenite::connect_async_tls_with_config(url, None, true, connector).await?;
+        let connecting =
+            tokio_tungstenite::connect_async_tls_with_config(url, None, true, connector);
+        let (inner, _response) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+            .await
+            .map_err(|_| WsError::Timeout(CONNECT_TIMEOUT))??;
         rec.with(|stats| stats.websockets.opened += 1);
         Ok(WebSocket { inner, rec })
     }

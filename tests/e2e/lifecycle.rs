@@ -125,3 +125,59 @@ fn ctrl_c_stops_cleanly_prints_what_ran_and_exits_130() {
         "hits running at Ctrl-C finish and are counted"
     );
 }
+
+#[test]
+fn hits_still_running_after_the_grace_period_are_cancelled_and_counted() {
+    let run = run(&["fixture::sleepy", "-u", "2", "-d", "1s"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(run.figure("Hits"), 0);
+    assert!(
+        run.stdout
+            .contains("Cancelled: 2 (still running when a grace period ended"),
+        "{run}"
+    );
+    let seconds = duration_of(&run);
+    assert!(
+        (6.0..7.5).contains(&seconds),
+        "1 s stage + 5 s grace, lasted {seconds} s"
+    );
+}
+
+#[test]
+fn a_second_ctrl_c_kills_a_stuck_test_binary_and_exits_130() {
+    let mut command = loadrun(&["fixture::stuck", "-u", "1"]);
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().expect("start the runner");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("fixture: stuck") {
+        line.clear();
+    }
+    let interrupt = || {
+        let pid = child.id().to_string();
+        assert!(
+            std::process::Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    let sent = Instant::now();
+    interrupt();
+    std::thread::sleep(Duration::from_millis(500));
+    interrupt();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "stopping took {:?}",
+        sent.elapsed()
+    );
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(output.status.code(), Some(130), "{rest}");
+    assert!(
+        rest.contains("killed the test binary on the second Ctrl-C"),
+        "{rest}"
+    );
+}

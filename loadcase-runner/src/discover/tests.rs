@@ -7,8 +7,22 @@ fn target(package: &str, name: &str) -> TestTarget {
         package: package.into(),
         name: name.into(),
         selector: vec!["--test".into(), name.into()],
+        kind: Kind::Test,
+        buildable: true,
         package_dir: PathBuf::from(package),
     }
+}
+
+#[test]
+fn a_test_file_wins_over_a_library_of_the_same_name() {
+    let lib = TestTarget {
+        kind: Kind::Lib,
+        selector: vec!["--lib".into()],
+        ..target("a", "a")
+    };
+    let targets = vec![lib, target("a", "a")];
+    let found = find_target(&parse_test_path("a::load").unwrap(), &targets).unwrap();
+    assert_eq!(found.kind, Kind::Test);
 }
 
 #[test]

@@ -93,6 +93,35 @@ fn bad_hits_and_durations() {
 }
 
 #[test]
+fn absurd_sizes_are_errors_not_overflows() {
+    for huge in [
+        "1e20",
+        "1e19",
+        "inf",
+        "NaN",
+        "400days",
+        "9999999999999999999s",
+    ] {
+        let err = Plan::parse(None, None, Some(huge)).unwrap_err();
+        assert!(
+            matches!(err, PlanError::DurationTooLong(_) | PlanError::Duration(_)),
+            "{huge}: {err}"
+        );
+    }
+    assert!(parse_duration("365days").is_ok());
+    let max = u64::MAX.to_string();
+    assert_eq!(
+        Plan::parse(None, Some(&format!("{max}:1")), None),
+        Err(PlanError::TooManyHits)
+    );
+    assert_eq!(
+        Plan::parse(Some("2"), Some(&max), None),
+        Err(PlanError::TooManyHits)
+    );
+    assert!(Plan::parse(Some("1"), Some(&max), None).is_ok());
+}
+
+#[test]
 fn plans_travel_as_json() {
     let mut plan = Plan::parse(Some("1:2"), None, Some("1.5s")).unwrap();
     plan.server_url = Some("http://127.0.0.1:1".into());

@@ -68,6 +68,22 @@ fn merged_reports_serialize_round_trip() {
 }
 
 #[test]
+fn request_names_are_bounded_and_counts_stay_exact() {
+    let mut shard = Stats::default();
+    for i in 0..(MAX_REQUEST_NAMES + 300) {
+        shard.request_entry(&format!("GET /users/{i}")).count += 1;
+    }
+    assert_eq!(shard.requests.len(), MAX_REQUEST_NAMES);
+    assert_eq!(shard.requests[OTHER_REQUESTS].count, 301);
+    let mut merged = Stats::default();
+    merged.request_entry("GET /health").count += 7;
+    merged.merge(&shard);
+    assert!(merged.requests.len() <= MAX_REQUEST_NAMES);
+    assert_eq!(merged.request_count(), MAX_REQUEST_NAMES as u64 + 300 + 7);
+    assert_eq!(merged.requests["GET /health"].count, 7);
+}
+
+#[test]
 fn problems_group_and_sort_by_count() {
     let mut s = Stats::default();
     s.add_problem(ProblemKind::Error, "refused", Some("a.rs:1:1"), 1);
