@@ -123,6 +123,34 @@ fn worker_threads() -> usize {
 
 /// Runs `plan` of `test` to the end or until `control` stops it, calling `observer` every
 /// [`TICK`] with progress and the report so far, and returns the final report.
+///
+/// This is loadcase without the runner: a plan in, a report out.
+///
+/// ```
+/// use loadcase::engine::{self, Control};
+/// use loadcase::registry::{HitFuture, LoadTest};
+/// use loadcase::{Context, IntoOutcome, Plan};
+///
+/// fn hit(cx: &mut Context) -> HitFuture<'_> {
+///     Box::pin(async move {
+///         cx.incr("hits seen");
+///         ().into_outcome()
+///     })
+/// }
+///
+/// let test = LoadTest {
+///     module_path: "doc",
+///     name: "hit",
+///     file: file!(),
+///     line: line!(),
+///     server_url: None,
+///     hit,
+/// };
+/// let plan = Plan::parse(Some("10:20"), Some("5"), None).unwrap();
+/// let report = engine::run(&test, &plan, &Control::default(), &mut |_progress, _so_far| {});
+/// assert_eq!(report.stats.hits.success, 150);
+/// assert_eq!(report.stats.counters["hits seen"], 150);
+/// ```
 pub fn run(
     test: &LoadTest,
     plan: &Plan,

@@ -101,7 +101,7 @@ pub use context::Context;
 pub use error::{Error, ProblemKind};
 pub use histogram::Histogram;
 pub use loadcase_macros::load_test;
-pub use outcome::{Outcome, Problem};
+pub use outcome::{IntoOutcome, Outcome, Problem};
 pub use plan::Plan;
 pub use report::Report;
 pub use response::Response;

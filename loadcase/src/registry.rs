@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::context::Context;
 use crate::outcome::Outcome;
 
+/// The future of one hit.
+pub type HitFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
+
 /// One hit of a test: the user's async function, boxed and classified.
-pub type HitFn = for<'a> fn(&'a mut Context) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
+pub type HitFn = for<'a> fn(&'a mut Context) -> HitFuture<'a>;
 
 /// A `#[load_test]` function, as the attribute describes it.
 #[derive(Debug)]

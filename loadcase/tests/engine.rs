@@ -1,0 +1,119 @@
+//! The engine without the runner, against the demo server counting on loopback.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use loadcase::engine::{self, Control, Progress};
+use loadcase::registry::{HitFuture, LoadTest};
+use loadcase::{Context, IntoOutcome, Plan, TestResult};
+use loadcase_examples::DemoServer;
+
+fn get_es(cx: &mut Context) -> HitFuture<'_> {
+    Box::pin(async move {
+        let result: TestResult = async {
+            cx.app.get("/es").await?;
+            cx.incr(&format!("user {}", cx.user()));
+            Ok(())
+        }
+        .await;
+        result.into_outcome()
+    })
+}
+
+const GET_ES: LoadTest = LoadTest {
+    module_path: "engine",
+    name: "get_es",
+    file: file!(),
+    line: line!(),
+    server_url: None,
+    hit: get_es,
+};
+
+fn plan(users: &str, hits: Option<&str>, duration: Option<&str>, server: &DemoServer) -> Plan {
+    let mut plan = Plan::parse(Some(users), hits, duration).unwrap();
+    plan.server_url = Some(server.url(""));
+    plan
+}
+
+#[test]
+fn stages_run_every_hit_and_the_server_saw_each_one() {
+    let server = DemoServer::start_local();
+    let progress = Mutex::new(Vec::<Progress>::new());
+    let report = engine::run(
+        &GET_ES,
+        &plan("3:5", Some("4"), None, &server),
+        &Control::default(),
+        &mut |p, _| {
+            progress.lock().unwrap().push(p.clone());
+        },
+    );
+    assert_eq!(report.stats.hits.success, 32);
+    assert_eq!(report.stats.requests["GET /es"].count, 32);
+    assert_eq!(server.counts().requests, 32);
+    // Users are numbered across stages, each ran all its hits.
+    for user in 0..8 {
+        assert_eq!(
+            report.stats.counters[&format!("user {user}")],
+            4,
+            "user {user}"
+        );
+    }
+    let last = progress.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(
+        (last.stage, last.stages, last.hits, last.planned_hits),
+        (2, 2, 32, Some(32))
+    );
+    assert!(!report.interrupted);
+    assert!(report.elapsed_secs > 0.0);
+}
+
+#[test]
+fn stop_ends_a_run_early_counts_what_ran_and_marks_it_interrupted() {
+    let server = DemoServer::start_local();
+    let control = Control::default();
+    let stopper = control.clone();
+    let started = Instant::now();
+    let thread = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(400));
+        stopper.stop();
+    });
+    let report = engine::run(
+        &GET_ES,
+        &plan("4", None, Some("60s"), &server),
+        &control,
+        &mut |_, _| {},
+    );
+    thread.join().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(report.interrupted);
+    assert!(report.stats.hits.success > 0);
+    assert_eq!(report.stats.hits.success, server.counts().requests);
+}
+
+#[test]
+fn snapshots_while_running_carry_the_elapsed_time() {
+    let server = DemoServer::start_local();
+    let mut elapsed = Vec::new();
+    let report = engine::run(
+        &GET_ES,
+        &plan("2", None, Some("800ms"), &server),
+        &Control::default(),
+        &mut |_, so_far| {
+            elapsed.push(so_far.elapsed_secs);
+        },
+    );
+    assert!(elapsed.len() >= 3, "{elapsed:?}");
+    assert!(
+        elapsed[0] > 0.0 && elapsed.windows(2).all(|w| w[0] <= w[1]),
+        "{elapsed:?}"
+    );
+    assert!(
+        (0.8..2.0).contains(&report.elapsed_secs),
+        "{}",
+        report.elapsed_secs
+    );
+}
