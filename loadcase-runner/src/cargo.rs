@@ -38,6 +38,15 @@ pub struct TestTarget {
     pub package_dir: PathBuf,
 }
 
+/// Whether cargo ended because of Ctrl-C.
+fn interrupted(status: std::process::ExitStatus) -> bool {
+    #[cfg(unix)]
+    if std::os::unix::process::ExitStatusExt::signal(&status) == Some(2) {
+        return true;
+    }
+    status.code() == Some(130)
+}
+
 /// The kinds of target whose test binaries can hold load tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -292,6 +301,10 @@ impl Workspace {
             }
         }
         let status = child.wait().context("waiting for cargo")?;
+        if interrupted(status) {
+            // Ctrl-C reached cargo too; the runner's own handler may not have run yet.
+            bail!(crate::supervise::Interrupted);
+        }
         if !status.success() {
             bail!("the build failed (cargo's messages are above); fix it and run again");
         }

@@ -58,7 +58,7 @@ pub struct Interrupted;
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("interrupted before the load started")
+        f.write_str("stopped before the load started")
     }
 }
 
