@@ -164,3 +164,13 @@ async fn stuck(_cx: &mut Context) -> TestResult {
     std::thread::sleep(Duration::from_secs(60));
     Ok(())
 }
+
+/// Prints a flood of lines, one of them a bare `ok`, on every hit.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn chatty(cx: &mut Context) {
+    println!("ok");
+    for line in 0..200 {
+        println!("chatter {line} of hit {} of user {}", cx.hit(), cx.user());
+    }
+}

@@ -217,8 +217,10 @@ impl Workspace {
             })
     }
 
-    /// Builds the given targets (all of them for `None`) and returns their test binaries.
-    pub fn build(&self, only: Option<&TestTarget>, all: &[TestTarget]) -> Result<Vec<TestBinary>> {
+    /// Builds exactly these targets and returns their test binaries. Targets are named one by
+    /// one rather than with --tests, so that targets with `test = false` (load tests that need
+    /// a server running) can be built too.
+    pub fn build(&self, targets: &[&TestTarget]) -> Result<Vec<TestBinary>> {
         let mut command = Command::new(&self.cargo);
         command.args([
             "test",
@@ -231,35 +233,17 @@ impl Workspace {
         if let Some(path) = &self.cli_manifest {
             command.arg("--manifest-path").arg(path);
         }
-        match only {
-            Some(target) => {
-                command.args(["-p", &target.package]);
-                command.args(&target.selector);
-            }
-            None => {
-                let mut packages: Vec<&str> = all
-                    .iter()
-                    .filter(|t| t.buildable)
-                    .map(|t| t.package.as_str())
-                    .collect();
-                packages.dedup();
-                for package in packages {
-                    command.args(["-p", package]);
-                }
-                // Every target by name, rather than --tests, so that targets with `test = false`
-                // (load tests that need a server running) are listed too; those whose
-                // required features are off are left out, as cargo test leaves them out.
-                let mut selectors: Vec<&[String]> = all
-                    .iter()
-                    .filter(|t| t.buildable)
-                    .map(|t| t.selector.as_slice())
-                    .collect();
-                selectors.sort();
-                selectors.dedup();
-                for selector in selectors {
-                    command.args(selector);
-                }
-            }
+        let mut packages: Vec<&str> = targets.iter().map(|t| t.package.as_str()).collect();
+        packages.sort_unstable();
+        packages.dedup();
+        for package in packages {
+            command.args(["-p", package]);
+        }
+        let mut selectors: Vec<&[String]> = targets.iter().map(|t| t.selector.as_slice()).collect();
+        selectors.sort();
+        selectors.dedup();
+        for selector in selectors {
+            command.args(selector);
         }
         for features in &self.features {
             command.args(["--features", features]);
@@ -290,12 +274,12 @@ impl Workspace {
                 .map(|p| p.as_std_path().to_owned())
                 .unwrap_or_default();
             let kind = Kind::of(&artifact.target.kind);
-            if let Some(target) = all
+            if let Some(target) = targets
                 .iter()
                 .find(|t| t.name == name && t.package_dir == dir && Some(t.kind) == kind)
             {
                 binaries.push(TestBinary {
-                    target: target.clone(),
+                    target: (*target).clone(),
                     exe: exe.into_std_path_buf(),
                 });
             }

@@ -34,7 +34,8 @@ pub struct Cli {
     )]
     pub hits: Option<String>,
 
-    /// Instead of hits: each stage lasts this long, users loop (30s, 2m, 1h30m, or seconds).
+    /// Instead of hits: each stage lasts this long, users loop (30s, 2m, 1h30m, 500ms, or seconds;
+    /// at most 365 days). Hits still running at a stage's end get 5 s, then count as cancelled.
     #[arg(
         short,
         long,
@@ -48,7 +49,7 @@ pub struct Cli {
     #[arg(long, value_name = "URL")]
     pub server_url: Option<String>,
 
-    /// No progress display: the summary only.
+    /// No progress display (the test's own output and errors are still shown on stderr).
     #[arg(short, long)]
     pub quiet: bool,
 
@@ -78,11 +79,14 @@ pub struct Cli {
 }
 
 const EXIT_CODES: &str = "\
+The summary goes to stdout; progress, the test's own output and messages go to stderr.
+
 Exit codes:
   0    every hit succeeded
-  1    some hits failed or ended in an error
-  2    usage error, build error, or the test binary crashed
-  130  interrupted (Ctrl-C); the summary shows what ran";
+  1    some hits failed, ended in an error or were cancelled, or no hit completed
+  2    usage error, build error, or the test binary crashed (what it reported is printed)
+  130  interrupted by Ctrl-C (or SIGTERM, SIGHUP): the summary shows what ran, if the load
+       had started; a second Ctrl-C kills the test binary";
 
 impl Cli {
     /// Parses the process arguments. Cargo runs `cargo-loadrun loadrun ARGS` for

@@ -60,41 +60,38 @@ pub fn did_you_mean(suggestions: &[&str]) -> String {
     }
 }
 
-/// Resolves the target of a test path among the workspace's targets.
-pub fn find_target<'t>(path: &TestPath<'_>, targets: &'t [TestTarget]) -> Result<&'t TestTarget> {
+/// The targets a test path can mean, most likely first: one, or several of one package that
+/// share the name (a `tests/NAME.rs` beside a library or binary NAME), of which the one that
+/// holds the test is then chosen.
+pub fn find_targets<'t>(
+    path: &TestPath<'_>,
+    targets: &'t [TestTarget],
+) -> Result<Vec<&'t TestTarget>> {
     let wanted = path.target.replace('-', "_");
-    let matching: Vec<&TestTarget> = targets.iter().filter(|t| t.name == wanted).collect();
-    match matching.as_slice() {
-        [one] => Ok(one),
-        [] => {
-            let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
-            let hint = did_you_mean(&suggest(&wanted, names.iter().copied()));
-            bail!(
-                "no test target named `{}`{hint}\n  test targets here: {}\n  (use -p PACKAGE or --manifest-path to look in another package)",
-                path.target,
-                names.join(", ")
-            )
-        }
-        // One package with a `tests/NAME.rs` beside a library or binary of the same name: the
-        // integration test wins, as the name most likely means that file.
-        several if several.iter().all(|t| t.package == several[0].package) => several
-            .iter()
-            .copied()
-            .min_by_key(|t| match t.kind {
-                Kind::Test => 0,
-                Kind::Lib => 1,
-                Kind::Bin => 2,
-            })
-            .ok_or_else(|| anyhow::anyhow!("no target")),
-        several => {
-            let packages: Vec<&str> = several.iter().map(|t| t.package.as_str()).collect();
-            bail!(
-                "test target `{}` exists in packages {}; choose one with -p PACKAGE",
-                path.target,
-                packages.join(", ")
-            )
-        }
+    let mut matching: Vec<&TestTarget> = targets.iter().filter(|t| t.name == wanted).collect();
+    if matching.is_empty() {
+        let names: Vec<&str> = targets.iter().map(|t| t.name.as_str()).collect();
+        let hint = did_you_mean(&suggest(&wanted, names.iter().copied()));
+        bail!(
+            "no test target named `{}`{hint}\n  test targets here: {}\n  (use -p PACKAGE or --manifest-path to look in another package)",
+            path.target,
+            names.join(", ")
+        );
     }
+    if matching.iter().any(|t| t.package != matching[0].package) {
+        let packages: Vec<&str> = matching.iter().map(|t| t.package.as_str()).collect();
+        bail!(
+            "test target `{}` exists in packages {}; choose one with -p PACKAGE",
+            path.target,
+            packages.join(", ")
+        );
+    }
+    matching.sort_by_key(|t| match t.kind {
+        Kind::Test => 0,
+        Kind::Lib => 1,
+        Kind::Bin => 2,
+    });
+    Ok(matching)
 }
 
 /// Asks a test binary which load tests it holds, without running any test: the binary lists

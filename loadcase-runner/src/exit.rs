@@ -6,7 +6,7 @@ use loadcase::Report;
 
 /// Every hit succeeded.
 pub const SUCCESS: u8 = 0;
-/// Some hits failed or ended in an error.
+/// Some hits failed, ended in an error or were cancelled, or none completed.
 pub const HITS_FAILED: u8 = 1;
 /// Usage error, build error, or the test binary crashed.
 pub const USAGE: u8 = 2;

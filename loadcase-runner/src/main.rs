@@ -7,6 +7,7 @@ mod cli;
 mod discover;
 mod exit;
 mod progress;
+mod relay;
 mod summary;
 mod supervise;
 
@@ -17,7 +18,7 @@ use anyhow::{Result, anyhow, bail};
 use console::style;
 use loadcase::Plan;
 
-use crate::cargo::{TestTarget, Workspace};
+use crate::cargo::{TestBinary, TestTarget, Workspace};
 use crate::cli::Cli;
 use crate::progress::Display;
 use crate::supervise::{Ending, INTERRUPTS, Interrupted};
@@ -48,15 +49,15 @@ fn run(cli: &Cli) -> Result<u8> {
         cli.hits.as_deref(),
         cli.duration.as_deref(),
     )?;
-    if let Some(url) = std::env::var(loadcase::protocol::env::SERVER_URL)
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        check_server_url(&url, loadcase::protocol::env::SERVER_URL)?;
-    }
     if let Some(url) = &cli.server_url {
         check_server_url(url, "--server-url")?;
         plan.server_url = Some(url.clone());
+    } else if let Some(url) = std::env::var(loadcase::protocol::env::SERVER_URL)
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        // Checked only when it is the one in force: --server-url overrides it.
+        check_server_url(&url, loadcase::protocol::env::SERVER_URL)?;
     }
     let test = match (&cli.test, cli.list) {
         (_, true) => None,
@@ -70,36 +71,13 @@ fn run(cli: &Cli) -> Result<u8> {
     let Some(path) = test else {
         return list(&workspace, &targets);
     };
-    let target = discover::find_target(&path, &targets)?;
-    let binary = workspace
-        .build(Some(target), &targets)?
-        .into_iter()
-        .find(|b| &b.target == target)
-        .ok_or_else(|| anyhow!("cargo built no test binary for target `{}`", target.name))?;
-    let listed = discover::list(&binary)?;
-    if !listed.iter().any(|t| t.name == path.name) {
-        let names: Vec<String> = listed
-            .iter()
-            .map(|t| format!("{}::{}", target.name, t.name))
-            .collect();
-        let wanted = format!("{}::{}", target.name, path.name);
-        let hint = discover::did_you_mean(&discover::suggest(
-            &wanted,
-            names.iter().map(String::as_str),
-        ));
-        let available = if names.is_empty() {
-            "none".to_owned()
-        } else {
-            names.join(", ")
-        };
-        bail!(
-            "no load test `{wanted}`{hint}\n  load tests in target `{}`: {available}",
-            target.name
-        );
-    }
+    let candidates = discover::find_targets(&path, &targets)?;
+    let binaries = workspace.build(&candidates)?;
+    let binary = pick(&binaries, &path)?;
+    let target = &binary.target;
     let display_name = format!("{}::{}", target.name, path.name);
     let mut display = Display::new(cli.quiet, &display_name, &plan);
-    let ending = supervise::run(&binary, path.name, &display_name, &plan, &mut display);
+    let ending = supervise::run(binary, path.name, &display_name, &plan, &mut display);
     display.finish();
     match ending? {
         Ending::Done(report) => {
@@ -111,8 +89,9 @@ fn run(cli: &Cli) -> Result<u8> {
             last,
             progress,
         } => {
+            let what = if status.success() { "ended" } else { "crashed" };
             eprintln!(
-                "{} the test binary of `{display_name}` crashed ({status}) before reporting its results; its output is above",
+                "{} the test binary of `{display_name}` {what} ({status}) before reporting its results; its output is above",
                 style("error:").red().bold()
             );
             partial(last, progress);
@@ -161,8 +140,43 @@ fn check_server_url(url: &str, source: &str) -> Result<()> {
     Ok(())
 }
 
+/// Of the binaries built for a test path, the one that holds the test; or an error that lists
+/// the load tests they do hold, with the closest first.
+fn pick<'b>(binaries: &'b [TestBinary], path: &discover::TestPath<'_>) -> Result<&'b TestBinary> {
+    let mut names = Vec::new();
+    for binary in binaries {
+        let listed = discover::list(binary)?;
+        if listed.iter().any(|t| t.name == path.name) {
+            return Ok(binary);
+        }
+        names.extend(
+            listed
+                .iter()
+                .map(|t| format!("{}::{}", binary.target.name, t.name)),
+        );
+    }
+    names.sort();
+    names.dedup();
+    let wanted = format!("{}::{}", path.target, path.name);
+    let hint = discover::did_you_mean(&discover::suggest(
+        &wanted,
+        names.iter().map(String::as_str),
+    ));
+    let available = if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    };
+    bail!(
+        "no load test `{wanted}`{hint}\n  load tests in target `{}`: {available}",
+        path.target
+    )
+}
+
 fn list(workspace: &Workspace, targets: &[TestTarget]) -> Result<u8> {
-    let binaries = workspace.build(None, targets)?;
+    // Targets whose required features are off are left out, as cargo test leaves them out.
+    let buildable: Vec<&TestTarget> = targets.iter().filter(|t| t.buildable).collect();
+    let binaries = workspace.build(&buildable)?;
     let mut rows = Vec::new();
     for binary in &binaries {
         for test in discover::list(binary)? {

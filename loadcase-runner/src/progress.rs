@@ -2,7 +2,7 @@
 //! seconds elsewhere (CI logs), nothing with `-q`; and the test binary's own output, relayed
 //! above the bar without libtest's chatter.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -92,16 +92,22 @@ impl Display {
         }
     }
 
-    /// Relays a line of the test binary's output, dropping what libtest prints around a test.
-    /// Everything the test prints goes to stderr: stdout carries the summary alone, so that the
-    /// user's own prints can never be mistaken for it.
-    pub fn output(&mut self, line: &str, stderr: bool) {
-        let Some(line) = user_line(line, stderr) else {
+    /// Prints lines of the test binary's output, already filtered, under one suspension of the
+    /// bar. Everything the test prints goes to stderr: stdout carries the summary alone, so
+    /// that the user's own prints can never be mistaken for it.
+    pub fn output(&mut self, lines: &[&str]) {
+        if lines.is_empty() {
             return;
+        }
+        let print = || {
+            let mut err = std::io::stderr().lock();
+            for line in lines {
+                let _ = writeln!(err, "{line}");
+            }
         };
         match &self.mode {
-            Mode::Bar(bar) => bar.suspend(|| eprintln!("{line}")),
-            _ => eprintln!("{line}"),
+            Mode::Bar(bar) => bar.suspend(print),
+            _ => print(),
         }
     }
 
@@ -146,40 +152,6 @@ pub fn status(p: &Progress) -> String {
     )
 }
 
-/// The user's part of a line of the test binary's output, or `None` for libtest's own lines.
-/// With `--nocapture`, libtest prints `test NAME ... ` and the test's first line of output
-/// follows on the same line.
-pub fn user_line(line: &str, stderr: bool) -> Option<&str> {
-    if stderr {
-        return Some(line);
-    }
-    let trimmed = line.trim_end();
-    if trimmed.is_empty() || trimmed == "ok" || trimmed.starts_with("test result: ") {
-        return None;
-    }
-    if let Some(count) = trimmed.strip_prefix("running ")
-        && count
-            .split(' ')
-            .next()
-            .is_some_and(|n| n.parse::<u32>().is_ok())
-        && (count.ends_with(" test") || count.ends_with(" tests"))
-    {
-        return None;
-    }
-    if let Some(rest) = trimmed.strip_prefix("test ")
-        && let Some((_, after)) = rest.split_once(" ... ")
-    {
-        return match after {
-            "" | "ok" | "ignored" => None,
-            user => Some(user),
-        };
-    }
-    if trimmed.starts_with("test ") && trimmed.ends_with(" ...") {
-        return None;
-    }
-    Some(line)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,27 +187,5 @@ mod tests {
             status(&p),
             "stage 2/3 · 20 users · 100 ok · 3 errors · 0 failures · 50 hits/s"
         );
-    }
-
-    #[test]
-    fn libtest_chatter_is_dropped_and_user_output_kept() {
-        assert_eq!(user_line("", false), None);
-        assert_eq!(user_line("running 1 test", false), None);
-        assert_eq!(user_line("test test_es ... ok", false), None);
-        assert_eq!(
-            user_line("test test_es ... hello out", false),
-            Some("hello out")
-        );
-        assert_eq!(user_line("ok", false), None);
-        assert_eq!(
-            user_line("test result: ok. 1 passed; 0 failed", false),
-            None
-        );
-        assert_eq!(
-            user_line("running the numbers", false),
-            Some("running the numbers")
-        );
-        assert_eq!(user_line("user says hi", false), Some("user says hi"));
-        assert_eq!(user_line("", true), Some(""));
     }
 }

@@ -15,17 +15,21 @@ use loadcase::{Plan, Report};
 
 use crate::cargo::TestBinary;
 use crate::progress::Display;
+use crate::relay::Relay;
 
 /// Ctrl-C presses since the run started.
 pub static INTERRUPTS: AtomicUsize = AtomicUsize::new(0);
 
-/// After the binary exits, how long its last messages and output may take to arrive.
+/// After the binary exits, how long its messages and output may pause before the runner stops
+/// waiting for more (a grandchild process may hold the pipes open).
 const AFTER_EXIT: Duration = Duration::from_secs(5);
 /// After the binary closes the channel, how long it may take to exit (a user's background
 /// thread can keep a process alive) before it is killed: everything it measured has arrived.
 const AFTER_CLOSE: Duration = Duration::from_secs(10);
 /// How long the binary may take to say hello once connected.
 const HELLO: Duration = Duration::from_secs(10);
+/// Output lines printed per turn of the loop, so that messages are never kept waiting.
+const LINES_PER_TURN: usize = 512;
 
 /// How a supervised run ended.
 pub enum Ending {
@@ -44,12 +48,10 @@ pub enum Ending {
     },
 }
 
-enum Event {
-    Channel(Box<ToRunner>),
-    ChannelClosed,
-    Stdout(String),
-    Stderr(String),
-    OutputClosed,
+/// A line of the binary's output, or the end of one of its two streams.
+enum Output {
+    Line { text: String, stderr: bool },
+    Closed { stderr: bool },
 }
 
 /// Interrupted before the test binary started measuring.
@@ -64,14 +66,18 @@ impl std::fmt::Display for Interrupted {
 
 impl std::error::Error for Interrupted {}
 
-/// The running binary, its events, and what it has said so far.
+/// The running binary, its two inboxes, and what it has said so far. Messages and output come
+/// apart so that a test printing a million lines cannot hold back its final report.
 struct Supervisor<'d> {
     child: Child,
-    inbox: Receiver<Event>,
+    messages: Option<Receiver<Option<ToRunner>>>,
+    output: Receiver<Output>,
     display: &'d mut Display,
+    relay: Relay,
     outputs_open: u8,
     channel_closed: bool,
-    exited: Option<(ExitStatus, Instant)>,
+    exited: Option<ExitStatus>,
+    last_event: Instant,
     last: Option<Report>,
     progress: Option<Progress>,
     done: Option<Report>,
@@ -114,31 +120,26 @@ pub fn run(
     let mut child = command
         .spawn()
         .with_context(|| format!("cannot start {}", binary.exe.display()))?;
-    let (events, inbox) = mpsc::channel();
-    relay_lines(
-        child.stdout.take().expect("piped"),
-        events.clone(),
-        Event::Stdout,
-    );
-    relay_lines(
-        child.stderr.take().expect("piped"),
-        events.clone(),
-        Event::Stderr,
-    );
+    let (lines, output) = mpsc::channel();
+    relay_lines(child.stdout.take().expect("piped"), lines.clone(), false);
+    relay_lines(child.stderr.take().expect("piped"), lines, true);
     let mut supervisor = Supervisor {
         child,
-        inbox,
+        messages: None,
+        output,
         display,
+        relay: Relay::new(name),
         outputs_open: 2,
         channel_closed: false,
         exited: None,
+        last_event: Instant::now(),
         last: None,
         progress: None,
         done: None,
     };
 
     let Some(stream) = supervisor.accept(&listener)? else {
-        let (status, _) = supervisor
+        let status = supervisor
             .exited
             .expect("accept returns None only after the exit");
         if status.success() {
@@ -158,14 +159,16 @@ pub fn run(
         supervisor.kill_and_flush();
         return Err(error);
     }
+    let (sender, messages) = mpsc::channel();
     std::thread::spawn(move || {
         while let Ok(Some(message)) = protocol::receive::<ToRunner>(&mut reader) {
-            if events.send(Event::Channel(Box::new(message))).is_err() {
+            if sender.send(Some(message)).is_err() {
                 return;
             }
         }
-        let _ = events.send(Event::ChannelClosed);
+        let _ = sender.send(None);
     });
+    supervisor.messages = Some(messages);
     supervisor.watch(&mut writer)
 }
 
@@ -174,6 +177,9 @@ impl Supervisor<'_> {
     fn accept(&mut self, listener: &TcpListener) -> Result<Option<TcpStream>> {
         listener.set_nonblocking(true)?;
         loop {
+            let exited = self.child.try_wait()?;
+            // Accept after looking at the exit: a binary that connected and then exited between
+            // the two calls is still accepted.
             match listener.accept() {
                 Ok((stream, _)) => {
                     stream.set_nonblocking(false)?;
@@ -183,8 +189,8 @@ impl Supervisor<'_> {
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
                 Err(e) => return Err(e).context("side channel accept failed"),
             }
-            if let Some(status) = self.child.try_wait()? {
-                self.exited = Some((status, Instant::now()));
+            if let Some(status) = exited {
+                self.exited = Some(status);
                 self.flush_output();
                 return Ok(None);
             }
@@ -192,11 +198,14 @@ impl Supervisor<'_> {
                 self.kill_and_flush();
                 bail!(Interrupted);
             }
-            self.next_event(Duration::from_millis(5));
+            if !self.relay_output() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
         }
     }
 
-    /// Relays events until the binary has exited and everything it sent has arrived.
+    /// Relays messages and output until the binary has exited and everything it sent has
+    /// arrived, or it has been quiet for [`AFTER_EXIT`] since.
     fn watch(mut self, writer: &mut BufWriter<TcpStream>) -> Result<Ending> {
         let mut stop_sent = false;
         let mut killed = false;
@@ -214,10 +223,8 @@ impl Supervisor<'_> {
                 killed = true;
                 let _ = self.child.kill();
             }
-            if self.exited.is_none()
-                && let Some(status) = self.child.try_wait()?
-            {
-                self.exited = Some((status, Instant::now()));
+            if self.exited.is_none() {
+                self.exited = self.child.try_wait()?;
             }
             if self.channel_closed && closed_at.is_none() {
                 closed_at = Some(Instant::now());
@@ -225,14 +232,18 @@ impl Supervisor<'_> {
             if self.exited.is_none() && closed_at.is_some_and(|at| at.elapsed() > AFTER_CLOSE) {
                 let _ = self.child.kill();
             }
-            match self.exited {
-                Some(_) if self.channel_closed && self.outputs_open == 0 => break,
-                Some((_, at)) if at.elapsed() > AFTER_EXIT => break,
-                _ => {}
+            if self.exited.is_some()
+                && ((self.channel_closed && self.outputs_open == 0)
+                    || self.last_event.elapsed() > AFTER_EXIT)
+            {
+                break;
             }
-            self.next_event(Duration::from_millis(50));
+            let busy = self.receive_messages(Duration::ZERO) | self.relay_output();
+            if !busy {
+                self.receive_messages(Duration::from_millis(20));
+            }
         }
-        let (status, _) = self.exited.expect("the loop ends after the exit");
+        let status = self.exited.expect("the loop ends after the exit");
         Ok(match (self.done, killed) {
             (Some(report), _) => Ending::Done(report),
             (None, true) => Ending::Killed {
@@ -247,48 +258,94 @@ impl Supervisor<'_> {
         })
     }
 
-    /// Handles the next event, if one comes within `wait`.
-    fn next_event(&mut self, wait: Duration) {
-        let event = match self.inbox.recv_timeout(wait) {
-            Ok(event) => event,
-            Err(RecvTimeoutError::Timeout) => return,
-            // Every sender is gone: nothing more can arrive.
-            Err(RecvTimeoutError::Disconnected) => {
-                self.channel_closed = true;
-                self.outputs_open = 0;
-                return;
-            }
+    /// Handles every message that has arrived, waiting up to `wait` for the first.
+    fn receive_messages(&mut self, wait: Duration) -> bool {
+        let Some(messages) = &self.messages else {
+            return false;
         };
-        match event {
-            Event::Channel(message) => match *message {
-                ToRunner::Progress(p) => {
-                    self.display.progress(&p);
-                    self.progress = Some(p);
+        let mut received = false;
+        let mut next = messages.recv_timeout(wait);
+        loop {
+            match next {
+                Ok(Some(message)) => {
+                    received = true;
+                    match message {
+                        ToRunner::Progress(p) => {
+                            self.display.progress(&p);
+                            self.progress = Some(p);
+                        }
+                        ToRunner::Snapshot(report) => self.last = Some(report),
+                        ToRunner::Done(report) => self.done = Some(report),
+                        ToRunner::Hello { .. } => {}
+                    }
                 }
-                ToRunner::Snapshot(report) => self.last = Some(report),
-                ToRunner::Done(report) => self.done = Some(report),
-                ToRunner::Hello { .. } => {}
-            },
-            Event::ChannelClosed => self.channel_closed = true,
-            Event::Stdout(line) => self.display.output(&line, false),
-            Event::Stderr(line) => self.display.output(&line, true),
-            Event::OutputClosed => self.outputs_open = self.outputs_open.saturating_sub(1),
+                Ok(None) | Err(RecvTimeoutError::Disconnected) => {
+                    received |= !self.channel_closed;
+                    self.channel_closed = true;
+                    break;
+                }
+                Err(RecvTimeoutError::Timeout) => break,
+            }
+            next = messages.recv_timeout(Duration::ZERO);
         }
+        if received {
+            self.last_event = Instant::now();
+        }
+        received
     }
 
-    /// Relays what the exited binary still had in its pipes (bounded: a grandchild process may
-    /// hold them open).
+    /// Prints up to [`LINES_PER_TURN`] lines of output; whether there were any.
+    fn relay_output(&mut self) -> bool {
+        let mut lines: Vec<String> = Vec::new();
+        let mut any = false;
+        while lines.len() < LINES_PER_TURN {
+            match self.output.try_recv() {
+                Ok(Output::Line { text, stderr: true }) => {
+                    any = true;
+                    lines.push(text);
+                }
+                Ok(Output::Line {
+                    text,
+                    stderr: false,
+                }) => {
+                    any = true;
+                    lines.extend(self.relay.line(&text));
+                }
+                Ok(Output::Closed { stderr }) => {
+                    any = true;
+                    if !stderr {
+                        self.relay.end();
+                    }
+                    self.outputs_open = self.outputs_open.saturating_sub(1);
+                }
+                Err(_) => break,
+            }
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        self.display.output(&refs);
+        if any {
+            self.last_event = Instant::now();
+        }
+        any
+    }
+
+    /// Relays what the exited binary still had in its pipes, until they close or stay quiet
+    /// for [`AFTER_EXIT`].
     fn flush_output(&mut self) {
-        let until = Instant::now() + AFTER_EXIT;
-        while self.outputs_open > 0 && Instant::now() < until {
-            self.next_event(Duration::from_millis(20));
+        while self.outputs_open > 0 {
+            if !self.relay_output() {
+                if self.last_event.elapsed() > AFTER_EXIT {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
         }
     }
 
     fn kill_and_flush(&mut self) {
         let _ = self.child.kill();
         if let Ok(status) = self.child.wait() {
-            self.exited = Some((status, Instant::now()));
+            self.exited = Some(status);
         }
         self.flush_output();
     }
@@ -317,11 +374,7 @@ fn handshake(reader: &mut BufReader<TcpStream>, token: &str) -> Result<()> {
     }
 }
 
-fn relay_lines(
-    stream: impl std::io::Read + Send + 'static,
-    events: Sender<Event>,
-    wrap: fn(String) -> Event,
-) {
+fn relay_lines(stream: impl std::io::Read + Send + 'static, lines: Sender<Output>, stderr: bool) {
     std::thread::spawn(move || {
         let mut reader = BufReader::new(stream);
         let mut buffer = Vec::new();
@@ -330,16 +383,16 @@ fn relay_lines(
             match reader.read_until(b'\n', &mut buffer) {
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
-                    let line = String::from_utf8_lossy(&buffer)
+                    let text = String::from_utf8_lossy(&buffer)
                         .trim_end_matches(['\n', '\r'])
                         .to_owned();
-                    if events.send(wrap(line)).is_err() {
+                    if lines.send(Output::Line { text, stderr }).is_err() {
                         return;
                     }
                 }
             }
         }
-        let _ = events.send(Event::OutputClosed);
+        let _ = lines.send(Output::Closed { stderr });
     });
 }
 

@@ -103,8 +103,8 @@ fn join(base: &str, path: &str) -> String {
     )
 }
 
-/// A request to the app; `.await` it. Builder methods as on
-/// [`RequestBuilder`](crate::session::RequestBuilder), plus [`expect_status`](Self::expect_status).
+/// A request to the app; `.await` it. It has the builder methods of
+/// [`RequestBuilder`], plus [`expect_status`](Self::expect_status).
 #[must_use = "an app request does nothing until you `.await` it"]
 pub struct AppRequest<'s> {
     builder: Option<RequestBuilder<'s>>,
@@ -159,6 +159,14 @@ impl<'s> AppRequest<'s> {
         fn body<B: Into<reqwest::Body>>(body: B);
         /// Overrides the request timeout.
         fn timeout(timeout: Duration);
+        /// Adds several headers.
+        fn headers(headers: reqwest::header::HeaderMap);
+        /// HTTP basic authentication.
+        fn basic_auth<U: std::fmt::Display, P: std::fmt::Display>(username: U, password: Option<P>);
+        /// Bearer token authentication.
+        fn bearer_auth<T: std::fmt::Display>(token: T);
+        /// Forces an HTTP version.
+        fn version(version: reqwest::Version);
     }
 
     async fn send(self) -> Result<Response, Error> {

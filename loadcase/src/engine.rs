@@ -20,7 +20,7 @@ use crate::report::{REPORT_SCHEMA, Report};
 /// How often progress is reported and shards harvested.
 pub const TICK: Duration = Duration::from_millis(250);
 /// In duration mode, how long hits still running at the end of a stage may take to finish
-/// before they are cancelled (and not counted).
+/// before they are cancelled (and counted in [`HitStats::cancelled`](crate::report::HitStats)).
 pub const STAGE_GRACE: Duration = Duration::from_secs(5);
 /// After a stop, how long running hits may take to finish before they are cancelled.
 pub const STOP_GRACE: Duration = Duration::from_secs(2);
@@ -125,6 +125,11 @@ fn worker_threads() -> usize {
 /// [`TICK`] with progress and the report so far, and returns the final report.
 ///
 /// This is loadcase without the runner: a plan in, a report out.
+///
+/// # Panics
+///
+/// It builds and blocks on a runtime of its own, so it panics when called from inside a tokio
+/// runtime (a `#[tokio::test]`, say): call it from synchronous code or `spawn_blocking`.
 ///
 /// ```
 /// use loadcase::engine::{self, Control};

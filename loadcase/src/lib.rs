@@ -24,7 +24,18 @@
 //! cargo loadrun example::test_es -u 100 -c 10    # 100 users × 10 hits each
 //! cargo loadrun example::test_es -u 10:20:30 --hits 20   # three stages: 1200 hits
 //! cargo loadrun example::test_es -u 50 -d 30s    # 50 users for 30 seconds
+//! cargo loadrun --list                           # every load test, with file and line
 //! ```
+//!
+//! `cargo loadrun` comes from the `loadcase-runner` package: `cargo install loadcase-runner`
+//! (or `--path loadcase-runner` in a clone). It builds the test target in release mode, runs the
+//! test binary with the plan, shows progress on stderr and prints the summary on stdout: Mozilla
+//! Loads' block (`Hits`, `Started`, `Duration`, `Approximate Average RPS`, …, `Success`,
+//! `Errors`, `Failures`), then a table per request name, status codes, counters, and failures and
+//! errors grouped by message and location. `--server-url URL` sets the base of `cx.app`, `-q`
+//! hides the progress. It exits 0 when every hit succeeded, 1 when some did not, 2 on a usage or
+//! build error or a crashed test binary, 130 on Ctrl-C. `LOADCASE_WORKER_THREADS` sets the load
+//! engine's threads (default: one per core).
 //!
 //! # What a hit can use
 //!
@@ -75,7 +86,9 @@
 //! # Without the runner
 //!
 //! [`engine::run`] takes a [`LoadTest`](registry::LoadTest) and a [`Plan`] and returns a
-//! [`Report`]; the `cargo loadrun` runner is a thin layer over it and the [`protocol`].
+//! [`Report`] (see its example); the `cargo loadrun` runner is a thin layer over it and the
+//! [`protocol`]. Reports serialize with serde, histograms included, and
+//! [`Report::merge`] combines the reports of several processes exactly.
 #![warn(missing_docs)]
 
 pub mod app;

@@ -18,7 +18,7 @@ pub struct Problem {
     pub kind: ProblemKind,
     /// The message (panic message, error chain).
     pub message: String,
-    /// `file:line` where it was raised, when known.
+    /// `file:line:column` where it was raised, when known.
     pub location: Option<String>,
 }
 

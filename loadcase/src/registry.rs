@@ -66,7 +66,7 @@ impl LoadTest {
 pub struct ListedTest {
     /// libtest name (no crate prefix).
     pub name: String,
-    /// Source file, relative to its package.
+    /// Source file, as `file!()` gives it (relative to the workspace root).
     pub file: String,
     /// Line of the function.
     pub line: u32,

@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::ProblemKind;
 use crate::histogram::Histogram;
 
-/// How many distinct request names a run keeps. Names default to `METHOD /path`, so URLs with
-/// ids in them would otherwise make a row (and two histograms) per id; past the cap they are
-/// counted in one row that says to group them with `.name(…)`.
+/// How many request rows a run keeps: `MAX_REQUEST_NAMES - 1` distinct names, and one row,
+/// [`OTHER_REQUESTS`], for every request beyond them. Names default to `METHOD /path`, so URLs
+/// with ids in them would otherwise make a row (and two histograms) per id; the overflow row
+/// says to group them with `.name(…)`.
 pub const MAX_REQUEST_NAMES: usize = 500;
 
 /// The row that requests beyond [`MAX_REQUEST_NAMES`] are counted in.

@@ -91,3 +91,16 @@ fn line_of(needle: &str) -> usize {
         std::fs::read_to_string(loadcase_e2e::workspace().join("tests/fixture.rs")).unwrap();
     source.lines().position(|l| l.contains(needle)).unwrap() + 1
 }
+
+#[test]
+fn same_named_targets_run_the_one_that_holds_the_test() {
+    let in_bin = run(&["fixture::tests::in_bin", "-u", "2", "-c", "3"]);
+    assert_eq!(in_bin.code, 0, "{in_bin}");
+    assert!(
+        in_bin.stdout.contains("Counters:\n  in the binary: 6"),
+        "{in_bin}"
+    );
+    let listed = run(&["--list"]);
+    assert!(listed.stdout.contains("fixture::tests::in_bin"), "{listed}");
+    assert!(listed.stdout.contains("fixture::cookies"), "{listed}");
+}

@@ -114,3 +114,32 @@ fn cx_app_without_a_server_url_is_an_error_that_says_how_to_set_one() {
     );
     assert!(run.stdout.contains("error at tests/fixture.rs:"), "{run}");
 }
+
+#[test]
+fn a_flood_of_output_neither_delays_nor_loses_the_report() {
+    let run = run(&["fixture::chatty", "-u", "10", "-c", "100"]);
+    assert_eq!(
+        run.code,
+        0,
+        "{}",
+        run.stderr
+            .lines()
+            .rev()
+            .take(20)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert_eq!(run.figure("Hits"), 1000);
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("chatter "))
+            .count(),
+        200_000
+    );
+    assert_eq!(
+        run.stderr.lines().filter(|l| *l == "ok").count(),
+        1000,
+        "the test's own `ok` lines are kept"
+    );
+}

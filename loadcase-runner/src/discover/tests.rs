@@ -14,15 +14,20 @@ fn target(package: &str, name: &str) -> TestTarget {
 }
 
 #[test]
-fn a_test_file_wins_over_a_library_of_the_same_name() {
+fn same_named_targets_of_one_package_are_all_candidates() {
     let lib = TestTarget {
         kind: Kind::Lib,
         selector: vec!["--lib".into()],
         ..target("a", "a")
     };
     let targets = vec![lib, target("a", "a")];
-    let found = find_target(&parse_test_path("a::load").unwrap(), &targets).unwrap();
-    assert_eq!(found.kind, Kind::Test);
+    let found = find_targets(&parse_test_path("a::load").unwrap(), &targets).unwrap();
+    let kinds: Vec<Kind> = found.iter().map(|t| t.kind).collect();
+    assert_eq!(
+        kinds,
+        [Kind::Test, Kind::Lib],
+        "both are tried, the test file first"
+    );
 }
 
 #[test]
@@ -79,16 +84,16 @@ fn targets_resolve_with_hyphens_typos_and_ambiguity() {
         target("q", "shared"),
         target("r", "shared"),
     ];
-    let found = find_target(&parse_test_path("my-test::x").unwrap(), &targets).unwrap();
-    assert_eq!(found.name, "my_test");
-    let err = find_target(&parse_test_path("exampel::x").unwrap(), &targets)
+    let found = find_targets(&parse_test_path("my-test::x").unwrap(), &targets).unwrap();
+    assert_eq!(found[0].name, "my_test");
+    let err = find_targets(&parse_test_path("exampel::x").unwrap(), &targets)
         .unwrap_err()
         .to_string();
     assert!(
         err.contains("no test target named `exampel`; did you mean `example`?"),
         "{err}"
     );
-    let err = find_target(&parse_test_path("shared::x").unwrap(), &targets)
+    let err = find_targets(&parse_test_path("shared::x").unwrap(), &targets)
         .unwrap_err()
         .to_string();
     assert!(err.contains("-p PACKAGE") && err.contains("q, r"), "{err}");
