@@ -94,9 +94,21 @@ pub fn find_targets<'t>(
     Ok(matching)
 }
 
+/// Whether a test binary can hold load tests and speaks libtest: it contains loadcase's listing
+/// variable and libtest's `--test-threads` option. Anything else — a binary without loadcase, a
+/// `harness = false` target that would simply run on `--list` — is never started.
+pub fn may_hold_load_tests(exe: &std::path::Path) -> Result<bool> {
+    let bytes = std::fs::read(exe).with_context(|| format!("cannot read {}", exe.display()))?;
+    let has = |needle: &[u8]| memchr::memmem::find(&bytes, needle).is_some();
+    Ok(has(env::LIST.as_bytes()) && has(b"test-threads"))
+}
+
 /// Asks a test binary which load tests it holds, without running any test: the binary lists
 /// its tests (`--list`) and each `#[load_test]` announces itself on start-up.
 pub fn list(binary: &TestBinary) -> Result<Vec<ListedTest>> {
+    if !may_hold_load_tests(&binary.exe)? {
+        return Ok(Vec::new());
+    }
     let file = std::env::temp_dir().join(format!(
         "loadcase-list-{}-{}.jsonl",
         std::process::id(),

@@ -104,3 +104,16 @@ fn same_named_targets_run_the_one_that_holds_the_test() {
     assert!(listed.stdout.contains("fixture::tests::in_bin"), "{listed}");
     assert!(listed.stdout.contains("fixture::cookies"), "{listed}");
 }
+
+#[test]
+fn list_never_starts_a_binary_that_is_not_a_libtest_binary_with_load_tests() {
+    let marker =
+        std::env::temp_dir().join(format!("loadcase-custom-harness-{}", std::process::id()));
+    let _ = std::fs::remove_file(&marker);
+    let mut command = loadcase_e2e::loadrun(&["--list"]);
+    command.env("CUSTOM_HARNESS_MARKER", &marker);
+    let listed = loadcase_e2e::finish(command);
+    assert_eq!(listed.code, 0, "{listed}");
+    assert!(listed.stdout.contains("fixture::get"), "{listed}");
+    assert!(!marker.exists(), "--list ran the harness = false target");
+}
