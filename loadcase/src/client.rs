@@ -13,8 +13,8 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long connecting may take, TCP and TLS and (for WebSockets) the opening handshake.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn tls_config() -> Option<&'static rustls::ClientConfig> {
-    static CONFIG: OnceLock<Option<rustls::ClientConfig>> = OnceLock::new();
+fn tls_config() -> Option<&'static Arc<rustls::ClientConfig>> {
+    static CONFIG: OnceLock<Option<Arc<rustls::ClientConfig>>> = OnceLock::new();
     CONFIG
         .get_or_init(|| {
             let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
@@ -23,19 +23,19 @@ fn tls_config() -> Option<&'static rustls::ClientConfig> {
                 .ok()?;
             let verifier =
                 rustls_platform_verifier::Verifier::new(builder.crypto_provider().clone()).ok()?;
-            Some(
+            Some(Arc::new(
                 builder
                     .dangerous()
                     .with_custom_certificate_verifier(Arc::new(verifier))
                     .with_no_client_auth(),
-            )
+            ))
         })
         .as_ref()
 }
 
 /// The shared TLS configuration, for WebSocket connections.
 pub(crate) fn shared_tls() -> Option<Arc<rustls::ClientConfig>> {
-    tls_config().map(|c| Arc::new(c.clone()))
+    tls_config().cloned()
 }
 
 /// A client for one virtual user: its own connection pool and cookie jar, shared TLS settings.
@@ -48,7 +48,7 @@ pub(crate) fn user_client() -> reqwest::Client {
         .timeout(DEFAULT_REQUEST_TIMEOUT)
         .connect_timeout(CONNECT_TIMEOUT);
     if let Some(config) = tls_config() {
-        builder = builder.tls_backend_preconfigured(config.clone());
+        builder = builder.tls_backend_preconfigured(rustls::ClientConfig::clone(config));
     }
     builder.build().unwrap_or_else(|_| {
         // Only TLS set-up can fail here; a client without our shared TLS still serves plain HTTP.
@@ -58,4 +58,49 @@ pub(crate) fn user_client() -> reqwest::Client {
             .build()
             .expect("a default reqwest client always builds")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shared_tls_configuration_builds_and_clients_accept_it() {
+        let config = tls_config().expect("the platform verifier and aws-lc-rs provider load");
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(config))
+            .build();
+        assert!(client.is_ok(), "{:?}", client.err());
+        assert!(
+            Arc::ptr_eq(&shared_tls().unwrap(), config),
+            "one configuration, shared"
+        );
+    }
+
+    #[tokio::test]
+    async fn https_goes_through_rustls() {
+        // A plain-HTTP server on loopback: the TLS handshake must fail in rustls, cleanly.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            use tokio::io::AsyncWriteExt;
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
+                .await;
+        });
+        let error = user_client()
+            .get(format!("https://{addr}/"))
+            .send()
+            .await
+            .unwrap_err();
+        let text = crate::error::chain(&error);
+        assert!(error.is_connect(), "{text}");
+        assert!(
+            text.to_lowercase().contains("tls")
+                || text.contains("corrupt")
+                || text.contains("InvalidContentType"),
+            "{text}"
+        );
+    }
 }
