@@ -1,10 +1,8 @@
 //! Whole runs: the default single hit, duration mode, a crashing test binary, Ctrl-C.
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use loadcase_e2e::{DemoServer, Run, loadrun, run};
+use loadcase_e2e::{Background, DemoServer, Run, loadrun, run};
 
 fn duration_of(run: &Run) -> f64 {
     let line = run
@@ -78,7 +76,7 @@ fn a_crashing_test_binary_is_reported_with_what_it_sent() {
 #[test]
 fn ctrl_c_stops_cleanly_prints_what_ran_and_exits_130() {
     let server = DemoServer::start_local();
-    let mut command = loadrun(&[
+    let args = [
         "fixture::slow",
         "-u",
         "5",
@@ -86,35 +84,13 @@ fn ctrl_c_stops_cleanly_prints_what_ran_and_exits_130() {
         "60s",
         "--server-url",
         &server.url(""),
-    ]);
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = command.spawn().expect("start the runner");
+    ];
     // The first status line means the load is running.
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("fixture::slow") {
-        line.clear();
-    }
+    let runner = Background::start_until(loadrun(&args), "fixture::slow ·");
     std::thread::sleep(Duration::from_millis(1500));
-    let sent = Instant::now();
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        sent.elapsed() < Duration::from_secs(10),
-        "stopping took {:?}",
-        sent.elapsed()
-    );
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: rest,
-    };
+    runner.interrupt();
+    let (run, took) = runner.finish();
+    assert!(took < Duration::from_secs(10), "stopping took {took:?}");
     assert_eq!(run.code, 130, "{run}");
     assert!(run.stdout.contains("Interrupted"), "{run}");
     let hits = run.figure("Hits");
@@ -145,39 +121,16 @@ fn hits_still_running_after_the_grace_period_are_cancelled_and_counted() {
 
 #[test]
 fn a_second_ctrl_c_kills_a_stuck_test_binary_and_exits_130() {
-    let mut command = loadrun(&["fixture::stuck", "-u", "1"]);
-    command.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = command.spawn().expect("start the runner");
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while stderr.read_line(&mut line).unwrap() > 0 && !line.contains("fixture: stuck") {
-        line.clear();
-    }
-    let interrupt = || {
-        let pid = child.id().to_string();
-        assert!(
-            std::process::Command::new("kill")
-                .args(["-INT", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-    };
-    let sent = Instant::now();
-    interrupt();
+    let runner = Background::start_until(loadrun(&["fixture::stuck", "-u", "1"]), "fixture: stuck");
+    runner.interrupt();
     std::thread::sleep(Duration::from_millis(500));
-    interrupt();
-    let output = child.wait_with_output().unwrap();
+    runner.interrupt();
+    let (run, took) = runner.finish();
+    assert!(took < Duration::from_secs(10), "stopping took {took:?}");
+    assert_eq!(run.code, 130, "{run}");
     assert!(
-        sent.elapsed() < Duration::from_secs(10),
-        "stopping took {:?}",
-        sent.elapsed()
-    );
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-    assert_eq!(output.status.code(), Some(130), "{rest}");
-    assert!(
-        rest.contains("killed the test binary on the second Ctrl-C"),
-        "{rest}"
+        run.stderr
+            .contains("killed the test binary on the second Ctrl-C"),
+        "{run}"
     );
 }

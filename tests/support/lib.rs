@@ -144,3 +144,60 @@ pub fn finish(mut command: Command) -> Run {
 pub fn run(args: &[&str]) -> Run {
     finish(loadrun(args))
 }
+
+/// A runner started in the background, to be interrupted as a person at the terminal would.
+pub struct Background {
+    child: std::process::Child,
+    stderr: std::io::BufReader<std::process::ChildStderr>,
+    seen: String,
+}
+
+impl Background {
+    /// Starts `command` and returns once a line of its stderr contains `marker`.
+    pub fn start_until(mut command: Command, marker: &str) -> Background {
+        use std::io::BufRead;
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().expect("start cargo-loadrun");
+        let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
+        let mut seen = String::new();
+        loop {
+            let mut line = String::new();
+            if stderr.read_line(&mut line).expect("read stderr") == 0 {
+                panic!("the runner ended before printing `{marker}`:\n{seen}");
+            }
+            seen.push_str(&line);
+            if line.contains(marker) {
+                break;
+            }
+        }
+        Background {
+            child,
+            stderr,
+            seen,
+        }
+    }
+
+    /// Sends SIGINT, as Ctrl-C does.
+    pub fn interrupt(&self) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -INT {pid}");
+    }
+
+    /// Waits for the end; also returns how long that took.
+    pub fn finish(mut self) -> (Run, std::time::Duration) {
+        let started = std::time::Instant::now();
+        let output = self.child.wait_with_output().expect("wait for the runner");
+        let took = started.elapsed();
+        std::io::Read::read_to_string(&mut self.stderr, &mut self.seen).expect("read stderr");
+        let run = Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: self.seen,
+        };
+        (run, took)
+    }
+}
