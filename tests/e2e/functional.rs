@@ -104,3 +104,33 @@ fn cargo_nextest_runs_load_tests_as_ordinary_tests() {
     );
     assert_eq!(server.counts().logins, 1, "cookies ran once");
 }
+
+#[test]
+fn ignore_is_honoured_under_cargo_test() {
+    let server = DemoServer::start_local();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .args([
+            "test",
+            "--manifest-path",
+            "tests/Cargo.toml",
+            "--test",
+            "fixture",
+        ])
+        .env("LOADCASE_SERVER_URL", server.url(""))
+        .current_dir(workspace())
+        .output()
+        .expect("run cargo test");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("test cookies ... ignored, run through cargo loadrun by the e2e tests"),
+        "{text}"
+    );
+    assert!(text.contains("0 passed; 0 failed;"), "{text}");
+    assert_eq!(
+        server.counts().requests,
+        0,
+        "an ignored load test sends nothing"
+    );
+}
