@@ -174,3 +174,13 @@ async fn chatty(cx: &mut Context) {
         println!("chatter {line} of hit {} of user {}", cx.hit(), cx.user());
     }
 }
+
+/// Never yields to the runtime: a busy loop for a minute.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn spin(_cx: &mut Context) {
+    let until = std::time::Instant::now() + Duration::from_secs(60);
+    while std::time::Instant::now() < until {
+        std::hint::spin_loop();
+    }
+}

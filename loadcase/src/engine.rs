@@ -9,10 +9,8 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::context::Context;
 use crate::error::ProblemKind;
 use crate::metrics::Recorder;
-use crate::outcome::CatchHit;
 use crate::plan::{Length, Plan};
 use crate::registry::{HitFn, LoadTest};
 use crate::report::{REPORT_SCHEMA, Report};
@@ -24,6 +22,9 @@ pub const TICK: Duration = Duration::from_millis(250);
 pub const STAGE_GRACE: Duration = Duration::from_secs(5);
 /// After a stop, how long running hits may take to finish before they are cancelled.
 pub const STOP_GRACE: Duration = Duration::from_secs(2);
+/// After hits were cancelled, how long before those that did not stop (they never yield to the
+/// runtime) are abandoned, so that the run still ends.
+pub const ABANDON_AFTER: Duration = Duration::from_secs(1);
 
 /// Counters for a progress display.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -90,6 +91,47 @@ impl Control {
         let _ = rx.wait_for(|stopped| *stopped).await;
     }
 }
+
+mod user;
+
+/// Wakes the engine every [`TICK`] from a thread of its own: tokio's timers are driven by the
+/// worker threads, and a stage must still end when every worker is stuck in a hit that never
+/// yields.
+struct Ticker {
+    wake: Arc<tokio::sync::Notify>,
+    done: Arc<AtomicBool>,
+}
+
+impl Ticker {
+    fn start(every: Duration) -> Ticker {
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let done = Arc::new(AtomicBool::new(false));
+        let (thread_wake, thread_done) = (wake.clone(), done.clone());
+        std::thread::Builder::new()
+            .name("loadcase-ticker".into())
+            .spawn(move || {
+                while !thread_done.load(Ordering::Relaxed) {
+                    std::thread::sleep(every);
+                    // A stored permit if nobody waits: no tick is lost.
+                    thread_wake.notify_one();
+                }
+            })
+            .expect("loadcase: cannot start the ticker thread");
+        Ticker { wake, done }
+    }
+
+    async fn tick(&self) {
+        self.wake.notified().await;
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.done.store(true, Ordering::Relaxed);
+    }
+}
+
+use user::Slot;
 
 struct Shared {
     hit: HitFn,
@@ -205,8 +247,7 @@ async fn drive(
         Length::Hits(hits) => (Some(hits.iter().sum::<u64>()), None),
         Length::Duration(d) => (None, Some(*d)),
     };
-    let mut tick = tokio::time::interval(TICK);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let ticker = Ticker::start(TICK);
     let mut first_user = 0u64;
     let mut stage = (0, Instant::now());
     // Harvests the shards and tells the observer, with the report's figures up to date, so a
@@ -228,19 +269,23 @@ async fn drive(
         // A deadline past what an Instant can hold is no deadline.
         let deadline = stage_length.and_then(|d| stage.1.checked_add(d));
         let mut set = JoinSet::new();
+        let mut slots = Vec::with_capacity(users as usize);
         for offset in 0..u64::from(users) {
-            set.spawn(user(shared.clone(), first_user + offset, hits, deadline));
+            let slot = Arc::new(Slot::default());
+            slots.push(slot.clone());
+            set.spawn(user::run(
+                shared.clone(),
+                slot,
+                first_user + offset,
+                hits,
+                deadline,
+            ));
         }
         first_user += u64::from(users);
         let mut cancel_at = deadline.and_then(|d| d.checked_add(STAGE_GRACE));
+        let mut abandon_at: Option<Instant> = None;
         let mut stopping = false;
         loop {
-            let cancel = async {
-                match cancel_at {
-                    Some(at) => tokio::time::sleep_until(at.into()).await,
-                    None => std::future::pending().await,
-                }
-            };
             tokio::select! {
                 joined = set.join_next() => match joined {
                     None => break,
@@ -249,16 +294,28 @@ async fn drive(
                     }),
                     Some(_) => {}
                 },
-                _ = tick.tick() => publish(report, stage),
+                _ = ticker.tick() => {
+                    publish(report, stage);
+                    let now = Instant::now();
+                    if cancel_at.is_some_and(|at| now >= at) {
+                        // Hits still running are dropped here; each counts itself as cancelled.
+                        set.abort_all();
+                        cancel_at = None;
+                        abandon_at = Some(now + ABANDON_AFTER);
+                    } else if abandon_at.is_some_and(|at| now >= at) {
+                        // A hit that never yields (a busy loop, a blocking call) cannot be
+                        // dropped: it is left to run, counted as cancelled, and nothing it does
+                        // is recorded.
+                        let stuck = slots.iter().filter(|slot| slot.abandon()).count() as u64;
+                        shared.rec.with(|stats| stats.hits.cancelled += stuck);
+                        set.detach_all();
+                        break;
+                    }
+                }
                 _ = shared.control.stopped(), if !stopping => {
                     stopping = true;
                     let at = Instant::now() + STOP_GRACE;
                     cancel_at = Some(cancel_at.map_or(at, |c| c.min(at)));
-                }
-                _ = cancel => {
-                    // Hits still running are dropped here; each counts itself as cancelled.
-                    set.abort_all();
-                    cancel_at = None;
                 }
             }
         }
@@ -288,61 +345,5 @@ fn progress(
         requests: report.stats.request_count(),
         planned_hits: plan.total_hits(),
         planned_secs: plan.total_duration().map(|d| d.as_secs_f64()),
-    }
-}
-
-/// A hit in progress: if it is dropped before [`finish`](Self::finish) (cancelled at the end of
-/// a grace period), it is counted as cancelled, so no hit vanishes without a trace.
-struct InFlight<'a>(Option<&'a Recorder>);
-
-impl InFlight<'_> {
-    fn finish(mut self) {
-        self.0 = None;
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        if let Some(rec) = self.0 {
-            rec.with(|stats| stats.hits.cancelled += 1);
-        }
-    }
-}
-
-struct Active<'a>(&'a AtomicU64);
-
-impl<'a> Active<'a> {
-    fn enter(count: &'a AtomicU64) -> Self {
-        count.fetch_add(1, Ordering::Relaxed);
-        Active(count)
-    }
-}
-
-impl Drop for Active<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
-async fn user(shared: Arc<Shared>, index: u64, hits: Option<u64>, deadline: Option<Instant>) {
-    let _active = Active::enter(&shared.active);
-    let mut cx = Context::new(index, shared.rec.clone(), shared.server_url.clone());
-    let mut done = 0u64;
-    loop {
-        if shared.control.is_stopped()
-            || hits.is_some_and(|h| done >= h)
-            || deadline.is_some_and(|d| Instant::now() >= d)
-        {
-            break;
-        }
-        cx.set_hit(done);
-        let start = Instant::now();
-        let in_flight = InFlight(Some(&shared.rec));
-        let outcome = CatchHit::new((shared.hit)(&mut cx)).await;
-        in_flight.finish();
-        shared.rec.hit(&outcome, start.elapsed(), &shared.location);
-        done += 1;
-        // A hit that never awaits anything would otherwise keep this worker to itself.
-        tokio::task::consume_budget().await;
     }
 }

@@ -134,3 +134,23 @@ fn a_second_ctrl_c_kills_a_stuck_test_binary_and_exits_130() {
         "{run}"
     );
 }
+
+#[test]
+fn a_hit_that_never_yields_is_abandoned_and_the_run_still_ends() {
+    let run = run(&["fixture::spin", "-u", "1", "-d", "1s"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("Cancelled: 1 "), "{run}");
+    let seconds = duration_of(&run);
+    // 1 s stage + 5 s grace + 1 s before abandoning, to the 250 ms tick.
+    assert!((7.0..8.5).contains(&seconds), "lasted {seconds} s");
+}
+
+#[test]
+fn one_ctrl_c_ends_even_a_stuck_hit_within_seconds() {
+    let runner = Background::start_until(loadrun(&["fixture::stuck", "-u", "1"]), "fixture: stuck");
+    runner.interrupt();
+    let (run, took) = runner.finish();
+    assert!(took < Duration::from_secs(6), "stopping took {took:?}");
+    assert_eq!(run.code, 130, "{run}");
+    assert!(run.stdout.contains("Cancelled: 1 "), "{run}");
+}
