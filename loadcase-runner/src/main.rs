@@ -91,7 +91,7 @@ fn run(cli: &Cli) -> Result<u8> {
         } => {
             let what = if status.success() { "ended" } else { "crashed" };
             eprintln!(
-                "{} the test binary of `{display_name}` {what} ({status}) before reporting its results; its output is above",
+                "{} the test binary of `{display_name}` {what} ({status}) before reporting its results (its own output, if any, is above)",
                 style("error:").red().bold()
             );
             partial(last, progress);
@@ -114,6 +114,10 @@ fn partial(last: Option<loadcase::Report>, progress: Option<loadcase::engine::Pr
         (Some(report), _) => {
             eprintln!("what it had reported (its last snapshot, up to a second old):\n");
             print!("{}", summary::render(&report));
+            // On stdout too, so that a saved summary cannot pass for a complete run.
+            println!(
+                "\nIncomplete: the test binary ended without its final report; these figures are its last snapshot, up to a second old, and the server may have received more."
+            );
         }
         (None, Some(p)) => eprintln!(
             "it had reported {} hits: {} successes, {} errors, {} failures",

@@ -57,6 +57,10 @@ fn failures_and_errors_fail_the_test_with_their_message_and_line() {
     let (passed, output) = cargo_test("always_errors", &server);
     assert!(!passed, "{output}");
     assert!(output.contains("error at tests/fixture.rs:"), "{output}");
+    assert!(
+        !output.contains("loadcase/src/"),
+        "the failure points at the test, not into loadcase: {output}"
+    );
     assert!(output.contains("No such file or directory"), "{output}");
 }
 

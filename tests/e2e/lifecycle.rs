@@ -71,6 +71,11 @@ fn a_crashing_test_binary_is_reported_with_what_it_sent() {
         "{hits} hits kept:\n{run}"
     );
     assert!(!run.stderr.contains("panicked at loadcase-runner"), "{run}");
+    assert!(
+        run.stdout
+            .contains("Incomplete: the test binary ended without its final report"),
+        "stdout says so too: {run}"
+    );
 }
 
 #[test]
