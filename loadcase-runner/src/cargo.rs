@@ -18,6 +18,7 @@ pub struct Workspace {
     all_features: bool,
     no_default_features: bool,
     release: bool,
+    quiet: bool,
     metadata: Metadata,
 }
 
@@ -122,6 +123,7 @@ impl Workspace {
             all_features: cli.all_features,
             no_default_features: cli.no_default_features,
             release: !cli.debug,
+            quiet: cli.quiet,
             metadata,
         })
     }
@@ -229,6 +231,10 @@ impl Workspace {
         ]);
         if self.release {
             command.arg("--release");
+        }
+        if self.quiet {
+            // Cargo's progress goes; its errors and warnings still show.
+            command.arg("--quiet");
         }
         if let Some(path) = &self.cli_manifest {
             command.arg("--manifest-path").arg(path);

@@ -59,6 +59,7 @@ fn run(cli: &Cli) -> Result<u8> {
         // Checked only when it is the one in force: --server-url overrides it.
         check_server_url(&url, loadcase::protocol::env::SERVER_URL)?;
     }
+    loadcase::engine::worker_threads().map_err(|message| anyhow!(message))?;
     let test = match (&cli.test, cli.list) {
         (_, true) => None,
         (Some(test), false) => Some(discover::parse_test_path(test)?),

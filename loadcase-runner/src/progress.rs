@@ -14,7 +14,13 @@ const LINE_EVERY: Duration = Duration::from_secs(5);
 
 enum Mode {
     Bar(ProgressBar),
-    Lines { last: Instant, stage: usize },
+    /// Status lines: when the last was printed, for which stage, and the newest progress not
+    /// yet printed (printed by `finish`, so a log always ends with the final counts).
+    Lines {
+        last: Instant,
+        stage: usize,
+        pending: Option<String>,
+    },
     Quiet,
 }
 
@@ -55,6 +61,7 @@ impl Display {
             Mode::Lines {
                 last: Instant::now(),
                 stage: 0,
+                pending: None,
             }
         };
         Display {
@@ -71,21 +78,19 @@ impl Display {
                 bar.set_position(bar_position(p, self.stage_secs));
                 bar.set_message(status);
             }
-            Mode::Lines { last, stage } => {
+            Mode::Lines {
+                last,
+                stage,
+                pending,
+            } => {
+                let line = status_line(p, &self.test_name, &status);
                 if last.elapsed() >= LINE_EVERY || p.stage != *stage {
                     *last = Instant::now();
                     *stage = p.stage;
-                    let done = match (p.planned_hits, p.planned_secs) {
-                        (Some(total), _) => format!("{}/{} hits", p.hits, total),
-                        (None, Some(secs)) => {
-                            format!("{} hits, {:.0}/{:.0}s", p.hits, p.elapsed_secs, secs)
-                        }
-                        _ => format!("{} hits", p.hits),
-                    };
-                    eprintln!(
-                        "[{:>6.1}s] {} · {done} · {status}",
-                        p.elapsed_secs, self.test_name
-                    );
+                    *pending = None;
+                    eprintln!("{line}");
+                } else {
+                    *pending = Some(line);
                 }
             }
             Mode::Quiet => {}
@@ -121,8 +126,14 @@ impl Display {
 
     /// Removes the bar before the summary is printed.
     pub fn finish(&mut self) {
-        if let Mode::Bar(bar) = &self.mode {
-            bar.finish_and_clear();
+        match &mut self.mode {
+            Mode::Bar(bar) => bar.finish_and_clear(),
+            Mode::Lines { pending, .. } => {
+                if let Some(line) = pending.take() {
+                    eprintln!("{line}");
+                }
+            }
+            Mode::Quiet => {}
         }
     }
 }
@@ -137,6 +148,20 @@ pub fn bar_position(p: &Progress, stage_secs: Option<f64>) -> u64 {
         }
         None => p.hits,
     }
+}
+
+/// `[  12.0s] example::test_es · 240/1200 hits · stage 1/3 · …`, for logs. Past the planned
+/// time, running hits are finishing, and the line says so.
+fn status_line(p: &Progress, test_name: &str, status: &str) -> String {
+    let done = match (p.planned_hits, p.planned_secs) {
+        (Some(total), _) => format!("{}/{} hits", p.hits, total),
+        (None, Some(secs)) if p.elapsed_secs > secs => {
+            format!("{} hits, {secs}s planned, finishing running hits", p.hits)
+        }
+        (None, Some(secs)) => format!("{} hits, {:.1}/{secs}s", p.hits, p.elapsed_secs),
+        _ => format!("{} hits", p.hits),
+    };
+    format!("[{:>6.1}s] {test_name} · {done} · {status}", p.elapsed_secs)
 }
 
 /// `stage 1/3 · 10 users · 95 ok · 0 errors · 0 failures · 512 hits/s`.
@@ -176,6 +201,16 @@ mod tests {
         // Past the stage's end (hits finishing in the grace period) the bar waits at the boundary.
         assert_eq!(bar_position(&at(1, 13.0, 0), Some(10.0)), 10_000);
         assert_eq!(bar_position(&at(3, 10.0, 0), Some(10.0)), 30_000);
+    }
+
+    #[test]
+    fn log_lines_show_fractional_plans_and_the_grace_period() {
+        let mut p = at(1, 1.0, 40);
+        p.planned_secs = Some(1.5);
+        p.elapsed_secs = 1.0;
+        assert!(status_line(&p, "t::x", "s").contains("40 hits, 1.0/1.5s"));
+        p.elapsed_secs = 3.0;
+        assert!(status_line(&p, "t::x", "s").contains("1.5s planned, finishing running hits"));
     }
 
     #[test]

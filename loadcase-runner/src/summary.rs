@@ -40,12 +40,7 @@ fn loads_block(out: &mut String, report: &Report) {
     let _ = writeln!(out, "Started: {started}");
     let _ = writeln!(out, "Duration: {elapsed:.2} seconds");
     let _ = writeln!(out, "Approximate Average RPS: {rps}");
-    // Loads printed two decimals; below 10 ms that reads 0.00s, so finer requests get more.
-    if average >= 0.01 || average == 0.0 {
-        let _ = writeln!(out, "Average request time: {average:.2}s");
-    } else {
-        let _ = writeln!(out, "Average request time: {average:.5}s");
-    }
+    let _ = writeln!(out, "Average request time: {}s", seconds(average));
     let _ = writeln!(out, "Opened web sockets: {}", ws.opened);
     let _ = writeln!(
         out,
@@ -164,6 +159,16 @@ fn truncate(name: &str, width: usize) -> String {
     let mut cut: String = name.chars().take(width - 1).collect();
     cut.push('…');
     cut
+}
+
+/// Seconds to three significant digits: Loads printed two decimals, which reads 0.00s for any
+/// request under 5 ms.
+fn seconds(value: f64) -> String {
+    if value <= 0.0 {
+        return "0.00".to_owned();
+    }
+    let decimals = (2 - value.log10().floor() as i32).clamp(2, 9) as usize;
+    format!("{value:.decimals$}")
 }
 
 /// A figure of a histogram, or `-` when no request of that name got a response to time.

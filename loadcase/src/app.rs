@@ -75,6 +75,10 @@ impl App {
             &self.server_url,
         ) {
             (true, _) => Ok(path.to_owned()),
+            (false, Some(base)) if !is_http_url(base) => Err(Error::new(format!(
+                "the server URL `{base}` is not an absolute http:// or https:// URL: check --server-url, \
+                 LOADCASE_SERVER_URL, #[load_test(server_url = …)] or cx.app.set_server_url"
+            ))),
             (false, Some(base)) => Ok(join(base, path)),
             (false, None) => Err(Error::new(format!(
                 "cx.app.{}(\"{path}\") has no server URL to go to: pass --server-url URL to cargo loadrun, \
@@ -93,6 +97,11 @@ impl App {
             location,
         }
     }
+}
+
+fn is_http_url(text: &str) -> bool {
+    reqwest::Url::parse(text)
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
 }
 
 fn join(base: &str, path: &str) -> String {
@@ -224,6 +233,15 @@ impl<'s> IntoFuture for AppRequest<'s> {
 #[cfg(test)]
 mod tests {
     use super::join;
+
+    #[test]
+    fn only_absolute_http_urls_are_server_urls() {
+        assert!(super::is_http_url("http://127.0.0.1:8080"));
+        assert!(super::is_http_url("https://example.com/api/"));
+        assert!(!super::is_http_url("garbage"));
+        assert!(!super::is_http_url("ftp://example.com"));
+        assert!(!super::is_http_url("127.0.0.1:8080"));
+    }
 
     #[test]
     fn join_keeps_prefixes_and_single_slashes() {

@@ -155,12 +155,19 @@ pub fn resolve_server_url(plan_url: Option<&str>, test: &LoadTest) -> Option<Str
         .or_else(|| test.server_url.map(str::to_owned))
 }
 
-fn worker_threads() -> usize {
-    std::env::var(crate::protocol::env::WORKER_THREADS)
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+/// Worker threads of a run: `LOADCASE_WORKER_THREADS`, or one per core.
+pub fn worker_threads() -> Result<usize, String> {
+    let cores = || std::thread::available_parallelism().map_or(1, usize::from);
+    match std::env::var(crate::protocol::env::WORKER_THREADS) {
+        Err(_) => Ok(cores()),
+        Ok(text) if text.is_empty() => Ok(cores()),
+        Ok(text) => match text.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!(
+                "LOADCASE_WORKER_THREADS: `{text}` is not a number of threads; give a whole number of at least 1, or unset it for one per core"
+            )),
+        },
+    }
 }
 
 /// Runs `plan` of `test` to the end or until `control` stops it, calling `observer` every
@@ -205,7 +212,11 @@ pub fn run(
     observer: &mut dyn FnMut(&Progress, &Report),
 ) -> Report {
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(worker_threads())
+        .worker_threads(worker_threads().unwrap_or_else(|message| {
+            // The runner checks this before starting anything; a direct caller hears it here.
+            eprintln!("loadcase: {message}; using one per core");
+            std::thread::available_parallelism().map_or(1, usize::from)
+        }))
         .thread_name("loadcase-worker")
         .enable_all()
         .build()

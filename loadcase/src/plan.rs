@@ -43,7 +43,7 @@ mod secs {
 pub enum PlanError {
     /// `-u` with something that is not a positive count.
     #[error(
-        "--users: `{value}` is not a number of users (in `{list}`); give each stage a count of at least 1, colon-separated, e.g. -u 10:20:30"
+        "--users: `{value}` is not a number of users (in `{list}`); give each stage a count from 1 to 4294967295, colon-separated, e.g. -u 10:20:30"
     )]
     Users {
         /// The offending stage.
@@ -53,7 +53,7 @@ pub enum PlanError {
     },
     /// `-c`/`--hits` with something that is not a positive count.
     #[error(
-        "--hits: `{value}` is not a number of hits (in `{list}`); give a count of at least 1 per stage, colon-separated, e.g. --hits 20 or -c 5:10"
+        "--hits: `{value}` is not a number of hits (in `{list}`); give a count from 1 to 18446744073709551615, colon-separated, e.g. --hits 20 or -c 5:10"
     )]
     Hits {
         /// The offending entry.

@@ -117,3 +117,25 @@ fn list_never_starts_a_binary_that_is_not_a_libtest_binary_with_load_tests() {
     assert!(listed.stdout.contains("fixture::get"), "{listed}");
     assert!(!marker.exists(), "--list ran the harness = false target");
 }
+
+#[test]
+fn bad_environment_variables_are_usage_errors() {
+    let mut command = loadcase_e2e::loadrun(&["fixture::get", "-u", "1"]);
+    command.env("LOADCASE_WORKER_THREADS", "0");
+    assert_usage_error(
+        &loadcase_e2e::finish(command),
+        &["LOADCASE_WORKER_THREADS: `0` is not a number of threads"],
+    );
+    let mut command = loadcase_e2e::loadrun(&["fixture::get"]);
+    command.env("LOADCASE_SERVER_URL", "nonsense");
+    assert_usage_error(
+        &loadcase_e2e::finish(command),
+        &["LOADCASE_SERVER_URL: `nonsense` is not a URL"],
+    );
+    // --server-url overrides the variable, which is then not in force and not checked.
+    let server = loadcase_e2e::DemoServer::start_local();
+    let mut command = loadcase_e2e::loadrun(&["fixture::get", "--server-url", &server.url("")]);
+    command.env("LOADCASE_SERVER_URL", "nonsense");
+    let run = loadcase_e2e::finish(command);
+    assert_eq!(run.code, 0, "{run}");
+}

@@ -49,7 +49,7 @@ fn loads_block_has_the_exact_labels_in_order() {
     assert!(lines[1].starts_with("Started: 20"), "{}", lines[1]);
     assert_eq!(lines[2], "Duration: 2.02 seconds");
     assert_eq!(lines[3], "Approximate Average RPS: 495");
-    assert_eq!(lines[4], "Average request time: 0.04s");
+    assert_eq!(lines[4], "Average request time: 0.0400s");
     assert_eq!(lines[5], "Opened web sockets: 3");
     assert_eq!(lines[6], "Bytes received via web sockets : 42");
     assert_eq!(lines[7], "");
@@ -84,9 +84,19 @@ fn sub_10ms_averages_keep_their_digits_and_untimed_rows_show_dashes() {
         .or_default()
         .count = 3;
     let text = render(&r);
-    assert!(text.contains("Average request time: 0.00061s"), "{text}");
+    assert!(text.contains("Average request time: 0.000612s"), "{text}");
     let down = text.lines().find(|l| l.starts_with("GET /down")).unwrap();
     assert!(down.contains(" - "), "{down}");
+}
+
+#[test]
+fn average_seconds_keep_three_significant_digits() {
+    assert_eq!(seconds(0.0454), "0.0454");
+    assert_eq!(seconds(0.00202), "0.00202");
+    assert_eq!(seconds(0.612), "0.612");
+    assert_eq!(seconds(2.5), "2.50");
+    assert_eq!(seconds(125.0), "125.00");
+    assert_eq!(seconds(0.0), "0.00");
 }
 
 #[test]
