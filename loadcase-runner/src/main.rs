@@ -62,13 +62,25 @@ fn run(cli: &Cli) -> Result<u8> {
     loadcase::engine::worker_threads().map_err(|message| anyhow!(message))?;
     let test = match (&cli.test, cli.list) {
         (_, true) => None,
-        (Some(test), false) => Some(discover::parse_test_path(test)?),
+        (Some(test), false) => Some(discover::parse_test_path(test)),
         (None, false) => {
             bail!("give a load test to run as target::function, or --list to see them")
         }
     };
     let workspace = Workspace::load(cli)?;
     let targets = workspace.targets();
+    let test = match test {
+        Some(Err(error)) => {
+            return Err(with_full_names(
+                error,
+                cli.test.as_deref(),
+                &workspace,
+                &targets,
+            ));
+        }
+        Some(Ok(path)) => Some(path),
+        None => None,
+    };
     let Some(path) = test else {
         return list(&workspace, &targets);
     };
@@ -143,6 +155,43 @@ fn check_server_url(url: &str, source: &str) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A bare function name (`test_es`) is not a path; name the load tests it could mean.
+fn with_full_names(
+    error: anyhow::Error,
+    text: Option<&str>,
+    workspace: &Workspace,
+    targets: &[TestTarget],
+) -> anyhow::Error {
+    let Some(bare) = text.filter(|t| !t.is_empty() && !t.contains("::")) else {
+        return error;
+    };
+    let buildable: Vec<&TestTarget> = targets.iter().filter(|t| t.buildable).collect();
+    let Ok(binaries) = workspace.build(&buildable) else {
+        return error;
+    };
+    let suffix = format!("::{bare}");
+    let mut matches: Vec<String> = binaries
+        .iter()
+        .filter_map(|binary| Some((binary, discover::list(binary).ok()?)))
+        .flat_map(|(binary, tests)| {
+            tests
+                .into_iter()
+                .map(move |t| format!("{}::{}", binary.target.name, t.name))
+        })
+        .filter(|name| name.ends_with(&suffix))
+        .collect();
+    matches.sort();
+    matches.dedup();
+    if matches.is_empty() {
+        return error;
+    }
+    let quoted: Vec<String> = matches.iter().map(|m| format!("`{m}`")).collect();
+    anyhow!(
+        "{error}\n  load tests named `{bare}`: {}",
+        quoted.join(", ")
+    )
 }
 
 /// Of the binaries built for a test path, the one that holds the test; or an error that lists

@@ -139,3 +139,14 @@ fn bad_environment_variables_are_usage_errors() {
     let run = loadcase_e2e::finish(command);
     assert_eq!(run.code, 0, "{run}");
 }
+
+#[test]
+fn a_bare_function_name_gets_its_full_paths() {
+    assert_usage_error(
+        &run(&["cookies"]),
+        &[
+            "target::function",
+            "load tests named `cookies`: `fixture::cookies`",
+        ],
+    );
+}
