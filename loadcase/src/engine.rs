@@ -293,6 +293,8 @@ async fn drive(
             ));
         }
         first_user += u64::from(users);
+        // Every stage is announced as it starts, however short it turns out to be.
+        publish(report, stage);
         let mut cancel_at = deadline.and_then(|d| d.checked_add(STAGE_GRACE));
         let mut abandon_at: Option<Instant> = None;
         let mut stopping = false;

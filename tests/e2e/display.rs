@@ -9,7 +9,7 @@ fn a_terminal_gets_a_progress_bar_over_all_stages() {
     let server = DemoServer::start_local();
     // `script` runs the runner on a pseudo-terminal, as a person would see it.
     let command = format!(
-        "{} loadrun --manifest-path tests/Cargo.toml --debug fixture::slow -u 2:3 -c 6 --server-url {}",
+        "{} loadrun --manifest-path tests/Cargo.toml --debug fixture::slow -u 2:3 -c 10 --server-url {}",
         runner().display(),
         server.url("")
     );
@@ -24,19 +24,19 @@ fn a_terminal_gets_a_progress_bar_over_all_stages() {
     assert!(output.status.success(), "{text}");
     // The bar's template is `[elapsed] ===>  pos/len hits  status`; status lines look otherwise.
     assert!(
-        text.contains("/30 hits  stage 1/2"),
+        text.contains("/50 hits  stage 1/2"),
         "the bar counts the hits of all stages: {text}"
     );
     assert!(
-        text.contains("/30 hits  stage 2/2"),
+        text.contains("/50 hits  stage 2/2"),
         "the bar follows the stages: {text}"
     );
     assert!(
         !text.contains("fixture::slow ·"),
         "no status lines on a terminal: {text}"
     );
-    assert!(text.contains("Hits: 30"), "{text}");
-    assert_eq!(server.counts().requests, 30);
+    assert!(text.contains("Hits: 50"), "{text}");
+    assert_eq!(server.counts().requests, 50);
 }
 
 #[test]
