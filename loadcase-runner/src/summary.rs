@@ -107,6 +107,8 @@ fn requests_table(out: &mut String, report: &Report) {
             rate
         );
     }
+    let errors: u64 = stats.requests.values().map(|r| r.errors).sum();
+    let _ = writeln!(out, "Requests: {} ({errors} errors)", stats.request_count());
 }
 
 fn status_codes(out: &mut String, stats: &Stats) {

@@ -24,6 +24,9 @@ pub enum WsError {
     /// The opening handshake did not complete in time.
     #[error("websocket: no handshake within {0:?}")]
     Timeout(std::time::Duration),
+    /// No message came in time (see [`WebSocket::set_recv_timeout`]).
+    #[error("websocket: no message within {0:?}")]
+    RecvTimeout(std::time::Duration),
     /// The peer closed the socket (or the stream ended) while a message was awaited.
     #[error("websocket closed by the peer while a message was awaited")]
     Closed,
@@ -42,6 +45,7 @@ pub enum WsError {
 pub struct WebSocket {
     inner: WebSocketStream<MaybeTlsStream<TcpStream>>,
     rec: Recorder,
+    recv_timeout: std::time::Duration,
 }
 
 fn payload_len(message: &Message) -> Option<u64> {
@@ -70,7 +74,11 @@ impl WebSocket {
             .await
             .map_err(|_| WsError::Timeout(CONNECT_TIMEOUT))??;
         rec.with(|stats| stats.websockets.opened += 1);
-        Ok(WebSocket { inner, rec })
+        Ok(WebSocket {
+            inner,
+            rec,
+            recv_timeout: crate::client::DEFAULT_REQUEST_TIMEOUT,
+        })
     }
 
     /// Sends a text message.
@@ -84,15 +92,28 @@ impl WebSocket {
     }
 
     /// Receives the next text, binary or close message; pings and pongs are answered and skipped.
+    /// Waits at most the receive timeout (60 s unless [`set_recv_timeout`](Self::set_recv_timeout)
+    /// changed it), so a silent peer ends the hit with an error instead of holding it forever.
     pub async fn recv(&mut self) -> Result<Message, WsError> {
-        loop {
-            match self.next().await {
-                Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
-                Some(Ok(message)) => return Ok(message),
-                Some(Err(error)) => return Err(error),
-                None => return Err(WsError::Closed),
+        let limit = self.recv_timeout;
+        let next = async {
+            loop {
+                match self.next().await {
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
+                    Some(Ok(message)) => return Ok(message),
+                    Some(Err(error)) => return Err(error),
+                    None => return Err(WsError::Closed),
+                }
             }
-        }
+        };
+        tokio::time::timeout(limit, next)
+            .await
+            .map_err(|_| WsError::RecvTimeout(limit))?
+    }
+
+    /// How long [`recv`](Self::recv) and the `recv_*` helpers wait for a message.
+    pub fn set_recv_timeout(&mut self, timeout: std::time::Duration) {
+        self.recv_timeout = timeout;
     }
 
     /// Receives the next message, which must be text.
@@ -173,5 +194,43 @@ impl Sink<Message> for WebSocket {
 
     fn poll_close(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<(), WsError>> {
         self.inner.poll_close_unpin(cx).map_err(WsError::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_silent_peer_times_out_and_messages_are_counted() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(socket).await.unwrap();
+            // Reads, and never answers.
+            while let Some(Ok(_)) = ws.next().await {}
+        });
+        let rec = Recorder::new();
+        let mut ws = WebSocket::connect(&format!("ws://{addr}/"), rec.clone())
+            .await
+            .unwrap();
+        ws.send_text("hello").await.unwrap();
+        ws.set_recv_timeout(Duration::from_millis(200));
+        let started = Instant::now();
+        let error = ws.recv_text().await.unwrap_err();
+        assert!(matches!(error, WsError::RecvTimeout(_)), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+        let stats = rec.harvest();
+        assert_eq!(
+            (
+                stats.websockets.opened,
+                stats.websockets.messages_sent,
+                stats.websockets.bytes_sent
+            ),
+            (1, 1, 5)
+        );
     }
 }

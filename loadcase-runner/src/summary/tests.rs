@@ -64,6 +64,10 @@ fn tables_counters_and_grouped_problems_follow() {
     assert!(text.contains("Request"), "{text}");
     let row = text.lines().find(|l| l.starts_with("GET /")).unwrap();
     assert!(row.contains(" 1000 "), "{row}");
+    assert!(
+        text.contains("Requests: 1000 (0 errors)\n"),
+        "the total, as benchmark scripts read it: {text}"
+    );
     assert!(text.contains("Status codes:\n  200: 1000"));
     assert!(text.contains("Counters:\n  pages: 1000"));
     let failures = text.find("2 occurrences of: assertion failed").unwrap();
