@@ -1,10 +1,12 @@
-//! The attribute's arguments: `server_url = "…"`.
+//! The attribute's arguments: `server_url = "…"`, `thresholds("p95<200ms", …)`.
 
 use syn::parse::{ParseStream, Parser};
-use syn::{Error, Expr, ExprLit, Lit, LitStr, Meta, MetaNameValue, Token};
+use syn::punctuated::Punctuated;
+use syn::{Error, Expr, ExprLit, Lit, LitStr, Meta, MetaList, MetaNameValue, Token};
 
 /// What a bare argument should have looked like.
-const EXPECTED: &str = "expected `server_url = \"http://…\"`";
+const EXPECTED: &str =
+    "expected `server_url = \"http://…\"` or `thresholds(\"p95<200ms\", \"error_rate<1%\")`";
 
 /// Names that people reach for but that belong to `cargo loadrun`, not to the attribute.
 const RUNNER_OPTIONS: &[&str] = &[
@@ -13,12 +15,18 @@ const RUNNER_OPTIONS: &[&str] = &[
 
 pub struct Args {
     pub server_url: Option<LitStr>,
+    /// Checked for shape here; fully parsed by loadcase when the test runs (`cargo test` fails
+    /// on a malformed one), so that the grammar lives in one place.
+    pub thresholds: Vec<LitStr>,
 }
 
 impl Args {
     pub fn parse(tokens: proc_macro2::TokenStream) -> syn::Result<Args> {
         (|input: ParseStream| {
-            let mut args = Args { server_url: None };
+            let mut args = Args {
+                server_url: None,
+                thresholds: Vec::new(),
+            };
             while !input.is_empty() {
                 if input.peek(LitStr) {
                     let url: LitStr = input.parse()?;
@@ -40,13 +48,24 @@ impl Args {
     }
 
     fn add(&mut self, meta: Meta) -> syn::Result<()> {
+        if let Meta::List(list) = &meta
+            && list.path.is_ident("thresholds")
+        {
+            return self.add_thresholds(list);
+        }
         let Meta::NameValue(MetaNameValue { path, value, .. }) = meta else {
             return Err(Error::new_spanned(meta, EXPECTED));
         };
+        if path.is_ident("thresholds") {
+            return Err(Error::new_spanned(
+                path,
+                "`thresholds` takes a list: `thresholds(\"p95<200ms\", \"error_rate<1%\")`",
+            ));
+        }
         if !path.is_ident("server_url") {
             let name = quote::ToTokens::to_token_stream(&path).to_string();
             let mut message = format!(
-                "unknown argument `{name}`: #[load_test] takes only `server_url = \"http://…\"`"
+                "unknown argument `{name}`: #[load_test] takes `server_url = \"http://…\"` and `thresholds(\"…\", …)`"
             );
             if RUNNER_OPTIONS.contains(&name.as_str()) {
                 message.push_str(
@@ -72,6 +91,44 @@ impl Args {
         };
         check_url(&url)?;
         self.server_url = Some(url);
+        Ok(())
+    }
+
+    fn add_thresholds(&mut self, list: &MetaList) -> syn::Result<()> {
+        if !self.thresholds.is_empty() {
+            return Err(Error::new_spanned(
+                &list.path,
+                "`thresholds` is given twice; put them all in one list",
+            ));
+        }
+        let items = list
+            .parse_args_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+            .map_err(|e| Error::new(e.span(), format!("{e}; {EXPECTED}")))?;
+        if items.is_empty() {
+            return Err(Error::new_spanned(
+                list,
+                "`thresholds()` is empty; give at least one, e.g. `thresholds(\"p95<200ms\")`, or remove it",
+            ));
+        }
+        for item in items {
+            let Expr::Lit(ExprLit {
+                lit: Lit::Str(text),
+                ..
+            }) = item
+            else {
+                return Err(Error::new_spanned(
+                    item,
+                    "each threshold is a string literal, e.g. `\"p95<200ms\"`",
+                ));
+            };
+            if !text.value().contains(['<', '>']) {
+                return Err(Error::new_spanned(
+                    &text,
+                    "a threshold compares a metric with `<` or `>`, e.g. `\"p95<200ms\"`, `\"error_rate<1%\"`, `\"rps>500\"`",
+                ));
+            }
+            self.thresholds.push(text);
+        }
         Ok(())
     }
 }

@@ -25,6 +25,7 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
         Some(url) => quote!(::core::option::Option::Some(#url)),
         None => quote!(::core::option::Option::None),
     };
+    let thresholds = &args.thresholds;
     let hit = format_ident!("__loadcase_hit");
     let test = format_ident!("__LOADCASE_TEST");
     let inner_sig = {
@@ -57,6 +58,7 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
                 file: #file,
                 line: #line,
                 server_url: #server_url,
+                thresholds: &[#(#thresholds),*],
                 hit: #hit,
             };
 

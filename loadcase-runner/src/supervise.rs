@@ -274,7 +274,15 @@ impl Supervisor<'_> {
                             self.display.progress(&p);
                             self.progress = Some(p);
                         }
-                        ToRunner::Snapshot(report) => self.last = Some(report),
+                        ToRunner::Snapshot(mut report) => {
+                            // Snapshots carry only the seconds that may have changed.
+                            if let Some(previous) = self.last.take() {
+                                let mut series = previous.series;
+                                loadcase::series::splice(&mut series, report.series);
+                                report.series = series;
+                            }
+                            self.last = Some(report);
+                        }
                         ToRunner::Done(report) => self.done = Some(report),
                         ToRunner::Hello { .. } => {}
                     }

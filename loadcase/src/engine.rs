@@ -198,6 +198,7 @@ pub fn worker_threads() -> Result<usize, String> {
 ///     file: file!(),
 ///     line: line!(),
 ///     server_url: None,
+///     thresholds: &[],
 ///     hit,
 /// };
 /// let plan = Plan::parse(Some("10:20"), Some("5"), None).unwrap();
@@ -228,6 +229,8 @@ pub fn run(
         schema: REPORT_SCHEMA,
         test: test.path(),
         started_unix_ms,
+        plan: Some(plan.clone()),
+        thresholds: test.thresholds.iter().map(|t| (*t).to_owned()).collect(),
         ..Report::default()
     };
     let shared = Arc::new(Shared {
@@ -243,7 +246,10 @@ pub fn run(
     // Hits cancelled by a grace period may have left tasks a test spawned; do not wait on them.
     runtime.shutdown_timeout(Duration::from_millis(100));
     // Cancellations recorded while the runtime shut down.
-    report.stats.merge(&shared.rec.harvest());
+    let last = shared.rec.harvest();
+    let second = report.elapsed_secs as u32;
+    crate::series::record(&mut report.series, second, &last, 0);
+    report.stats.merge(&last);
     report
 }
 
@@ -264,8 +270,12 @@ async fn drive(
     // Harvests the shards and tells the observer, with the report's figures up to date, so a
     // snapshot is a true partial report.
     let mut publish = |report: &mut Report, (index, stage_start): (usize, Instant)| {
-        report.stats.merge(&shared.rec.harvest());
-        report.elapsed_secs = started.elapsed().as_secs_f64();
+        let delta = shared.rec.harvest();
+        let elapsed = started.elapsed();
+        let active = shared.active.load(Ordering::Relaxed);
+        crate::series::record(&mut report.series, elapsed.as_secs() as u32, &delta, active);
+        report.stats.merge(&delta);
+        report.elapsed_secs = elapsed.as_secs_f64();
         report.interrupted = shared.control.is_stopped();
         observer(
             &progress(plan, shared, started, index, stage_start, report),

@@ -85,6 +85,9 @@ fn load(test: &'static LoadTest, plan: &str) {
 
     let mut ticks = 0u32;
     let mut broken = false;
+    // Snapshots carry the series from the last second they sent on (it may have grown since):
+    // resending it whole every second would cost as much as the run is long.
+    let mut series_from = 0u32;
     let report = engine::run(test, &plan, &control, &mut |progress, report| {
         if broken {
             return;
@@ -92,7 +95,8 @@ fn load(test: &'static LoadTest, plan: &str) {
         ticks += 1;
         let mut sent = protocol::send(&mut writer, &ToRunner::Progress(progress.clone()));
         if sent.is_ok() && ticks.is_multiple_of(SNAPSHOT_EVERY) {
-            sent = protocol::send_report(&mut writer, report, false);
+            sent = protocol::send_report(&mut writer, &report.since(series_from), false);
+            series_from = report.series.last().map_or(0, |p| p.t);
         }
         if sent.is_err() {
             broken = true;

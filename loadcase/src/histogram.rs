@@ -79,6 +79,15 @@ impl Histogram {
         Duration::from_micros(if self.is_empty() { 0 } else { self.0.min() })
     }
 
+    /// The population standard deviation; zero when empty.
+    pub fn stddev(&self) -> Duration {
+        Duration::from_secs_f64(if self.is_empty() {
+            0.0
+        } else {
+            self.0.stdev() / 1e6
+        })
+    }
+
     /// The underlying HdrHistogram, for statistics this type does not wrap.
     pub fn inner(&self) -> &hdrhistogram::Histogram<u64> {
         &self.0

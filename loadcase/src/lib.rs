@@ -96,6 +96,7 @@ mod client;
 pub mod context;
 pub mod engine;
 mod error;
+pub mod figures;
 mod harness;
 mod histogram;
 mod metrics;
@@ -105,7 +106,9 @@ pub mod protocol;
 pub mod registry;
 pub mod report;
 mod response;
+pub mod series;
 pub mod session;
+pub mod threshold;
 pub mod ws;
 
 pub use app::App;

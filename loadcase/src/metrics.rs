@@ -37,10 +37,14 @@ pub(crate) struct RequestRecord<'a> {
     pub name: &'a str,
     /// `None` when no response came (transport error).
     pub status: Option<u16>,
-    pub ttfb: Duration,
+    /// Until the body was read or the request failed.
+    pub total: Duration,
+    /// `None` when no response came.
+    pub ttfb: Option<Duration>,
     /// `None` when the body could not be read.
     pub ttlb: Option<Duration>,
-    pub bytes: u64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
     /// Got a response with a status the caller accepts.
     pub ok: bool,
 }
@@ -88,13 +92,17 @@ impl Recorder {
         self.with(|stats| {
             let entry = stats.request_entry(r.name);
             entry.count += 1;
-            entry.bytes_received += r.bytes;
+            entry.bytes_sent += r.bytes_sent;
+            entry.bytes_received += r.bytes_received;
             if !r.ok {
                 entry.errors += 1;
             }
+            entry.time.record(r.total);
+            if let Some(ttfb) = r.ttfb {
+                entry.ttfb.record(ttfb);
+            }
             if let Some(ttlb) = r.ttlb {
-                entry.ttfb.record(r.ttfb);
-                entry.time.record(ttlb);
+                entry.ttlb.record(ttlb);
             }
             if let Some(status) = r.status {
                 *stats.status_codes.entry(status).or_default() += 1;
@@ -144,9 +152,11 @@ mod tests {
                         rec.request(&RequestRecord {
                             name: "GET /",
                             status: Some(200),
-                            ttfb: Duration::from_micros(5),
+                            total: Duration::from_micros(10),
+                            ttfb: Some(Duration::from_micros(5)),
                             ttlb: Some(Duration::from_micros(9)),
-                            bytes: 3,
+                            bytes_sent: 1,
+                            bytes_received: 3,
                             ok: true,
                         });
                     }
@@ -156,6 +166,7 @@ mod tests {
         let first = rec.harvest();
         assert_eq!(first.requests["GET /"].count, 1000);
         assert_eq!(first.requests["GET /"].bytes_received, 3000);
+        assert_eq!(first.requests["GET /"].bytes_sent, 1000);
         assert_eq!(first.status_codes[&200], 1000);
         assert_eq!(
             rec.harvest().request_count(),
@@ -175,23 +186,29 @@ mod tests {
     }
 
     #[test]
-    fn failed_requests_count_as_errors_and_only_timed_ones_are_timed() {
+    fn failed_requests_count_as_errors_and_each_time_counts_what_it_can() {
         let rec = Recorder::new();
-        let record = |status, ttlb, ok| RequestRecord {
+        let record = |status: Option<u16>, ttlb, ok| RequestRecord {
             name: "GET /a",
             status,
-            ttfb: Duration::from_micros(1),
+            total: Duration::from_micros(3),
+            ttfb: status.map(|_| Duration::from_micros(1)),
             ttlb,
-            bytes: 0,
+            bytes_sent: 0,
+            bytes_received: 0,
             ok,
         };
         rec.request(&record(None, None, false));
+        rec.request(&record(Some(200), None, false));
         rec.request(&record(Some(503), Some(Duration::from_micros(2)), false));
         rec.request(&record(Some(404), Some(Duration::from_micros(2)), true));
         rec.request(&record(Some(200), Some(Duration::from_micros(2)), true));
         let stats = rec.harvest();
         let a = &stats.requests["GET /a"];
-        assert_eq!((a.count, a.errors, a.time.len()), (4, 2, 3));
-        assert_eq!(stats.status_codes.values().sum::<u64>(), 3);
+        assert_eq!(
+            (a.count, a.errors, a.time.len(), a.ttfb.len(), a.ttlb.len()),
+            (5, 3, 5, 4, 3)
+        );
+        assert_eq!(stats.status_codes.values().sum::<u64>(), 4);
     }
 }

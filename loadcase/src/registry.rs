@@ -27,6 +27,8 @@ pub struct LoadTest {
     pub line: u32,
     /// `server_url = "…"` of the attribute.
     pub server_url: Option<&'static str>,
+    /// `thresholds("…", …)` of the attribute, as written.
+    pub thresholds: &'static [&'static str],
     /// Runs one hit.
     pub hit: HitFn,
 }

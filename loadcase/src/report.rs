@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ProblemKind;
 use crate::histogram::Histogram;
+use crate::plan::Plan;
+use crate::series::Second;
 
 /// How many request rows a run keeps: `MAX_REQUEST_NAMES - 1` distinct names, and one row,
 /// [`OTHER_REQUESTS`], for every request beyond them. Names default to `METHOD /path`, so URLs
@@ -21,8 +23,9 @@ pub const MAX_REQUEST_NAMES: usize = 500;
 /// The row that requests beyond [`MAX_REQUEST_NAMES`] are counted in.
 pub const OTHER_REQUESTS: &str = "(other names: group URLs with .name(…))";
 
-/// Version of the report format. Bumped on any incompatible change.
-pub const REPORT_SCHEMA: u32 = 1;
+/// Version of the report format. Bumped on any change; readers accept older versions (fields
+/// added since default to empty).
+pub const REPORT_SCHEMA: u32 = 2;
 
 /// How many distinct problem messages a run keeps; past that they are counted together, so that
 /// an error text that embeds an ever-changing value cannot grow memory without bound.
@@ -41,8 +44,18 @@ pub struct Report {
     pub elapsed_secs: f64,
     /// True when the run was stopped before its plan completed (Ctrl-C, a lost runner).
     pub interrupted: bool,
+    /// The plan that was run, when known.
+    #[serde(default)]
+    pub plan: Option<Plan>,
+    /// Thresholds the test declared in its attribute (`thresholds("p95<200ms")`), unevaluated.
+    #[serde(default)]
+    pub thresholds: Vec<String>,
     /// The measurements.
     pub stats: Stats,
+    /// Per-second figures, for plots: second `t` holds what completed in `[t, t+1)` s after the
+    /// start (as harvested, at most [`TICK`](crate::engine::TICK) late).
+    #[serde(default)]
+    pub series: Vec<Second>,
 }
 
 impl Report {
@@ -51,15 +64,46 @@ impl Report {
         Duration::from_secs_f64(self.elapsed_secs.max(0.0))
     }
 
+    /// A copy with only the series points from second `t` on, for an incremental snapshot
+    /// (see [`series::splice`](crate::series::splice)).
+    pub fn since(&self, t: u32) -> Report {
+        Report {
+            schema: self.schema,
+            test: self.test.clone(),
+            started_unix_ms: self.started_unix_ms,
+            elapsed_secs: self.elapsed_secs,
+            interrupted: self.interrupted,
+            plan: self.plan.clone(),
+            thresholds: self.thresholds.clone(),
+            stats: self.stats.clone(),
+            series: self.series.iter().filter(|p| p.t >= t).cloned().collect(),
+        }
+    }
+
     /// Merges a report of another process running part of the same plan: counts and histograms
-    /// add up, the start is the earliest, the elapsed time spans both.
+    /// add up, the start is the earliest, the elapsed time spans both, and the per-second series
+    /// add up second by second (aligned on whole seconds from the earlier start).
     pub fn merge(&mut self, other: &Report) {
         let end = (self.started_unix_ms as f64 / 1e3 + self.elapsed_secs)
             .max(other.started_unix_ms as f64 / 1e3 + other.elapsed_secs);
-        self.started_unix_ms = self.started_unix_ms.min(other.started_unix_ms);
+        let start = self.started_unix_ms.min(other.started_unix_ms);
+        let shift = |started: u64| ((started - start) / 1000) as u32;
+        let ours = std::mem::take(&mut self.series);
+        crate::series::add_shifted(&mut self.series, &ours, shift(self.started_unix_ms));
+        crate::series::add_shifted(
+            &mut self.series,
+            &other.series,
+            shift(other.started_unix_ms),
+        );
+        self.started_unix_ms = start;
         self.elapsed_secs = end - self.started_unix_ms as f64 / 1e3;
         self.interrupted |= other.interrupted;
         self.stats.merge(&other.stats);
+        for threshold in &other.thresholds {
+            if !self.thresholds.contains(threshold) {
+                self.thresholds.push(threshold.clone());
+            }
+        }
     }
 }
 
@@ -109,12 +153,22 @@ impl HitStats {
 pub struct RequestStats {
     /// Requests sent.
     pub count: u64,
-    /// Requests with no response (transport error) or a status of 400 or more.
+    /// Requests with no response (transport error), a body that could not be read, or a
+    /// status the caller does not accept (by default 400 or more).
     pub errors: u64,
-    /// Time to last byte (the whole request, body read), for requests that got a response.
+    /// Total time of every request, including those that failed: from `send()` until the
+    /// body was read or the request failed (DNS, connect, TLS, redirects included).
     pub time: Histogram,
-    /// Time to first byte (status line and headers received).
+    /// Time to first byte: from `send()` until the status line and headers arrived, for
+    /// requests that got a response.
     pub ttfb: Histogram,
+    /// Time to last byte: from `send()` until the whole body arrived, for requests whose body
+    /// was read.
+    #[serde(default)]
+    pub ttlb: Histogram,
+    /// Request body bytes sent (bodies of unknown length, such as streams, count 0).
+    #[serde(default)]
+    pub bytes_sent: u64,
     /// Response body bytes received.
     pub bytes_received: u64,
 }
@@ -161,6 +215,8 @@ impl Stats {
             ours.errors += theirs.errors;
             ours.time.merge(&theirs.time);
             ours.ttfb.merge(&theirs.ttfb);
+            ours.ttlb.merge(&theirs.ttlb);
+            ours.bytes_sent += theirs.bytes_sent;
             ours.bytes_received += theirs.bytes_received;
         }
         for (code, n) in &other.status_codes {
@@ -255,9 +311,20 @@ impl Stats {
 
     /// All request times together.
     pub fn all_request_times(&self) -> Histogram {
-        let mut all = Histogram::default();
-        for stats in self.requests.values() {
-            all.merge(&stats.time);
+        self.all_requests().time
+    }
+
+    /// Every request name's figures added into one row: the overall row of a report.
+    pub fn all_requests(&self) -> RequestStats {
+        let mut all = RequestStats::default();
+        for r in self.requests.values() {
+            all.count += r.count;
+            all.errors += r.errors;
+            all.time.merge(&r.time);
+            all.ttfb.merge(&r.ttfb);
+            all.ttlb.merge(&r.ttlb);
+            all.bytes_sent += r.bytes_sent;
+            all.bytes_received += r.bytes_received;
         }
         all
     }

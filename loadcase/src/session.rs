@@ -127,32 +127,41 @@ impl<'s> RequestBuilder<'s> {
     /// statuses are responses, not errors (as in reqwest); use [`cx.app`](crate::App) to make them
     /// failures.
     pub async fn send(self) -> Result<Response, reqwest::Error> {
+        let start = Instant::now();
         let (client, request) = self.inner.build_split();
         let request = request?;
         let name = match self.name {
             Some(name) => name,
             None => default_name(request.method(), request.url()),
         };
-        let start = Instant::now();
-        let record = |status: Option<u16>, ttfb: Duration, ttlb: Option<Duration>, bytes: u64| {
+        let bytes_sent = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .map_or(0, |b| b.len() as u64);
+        let record = |status: Option<u16>,
+                      ttfb: Option<Duration>,
+                      ttlb: Option<Duration>,
+                      bytes_received: u64| {
             let ok = ttlb.is_some() && status.is_some_and(|s| accepts(&self.expected, s));
             self.rec.request(&RequestRecord {
                 name: &name,
                 status,
+                total: start.elapsed(),
                 ttfb,
                 ttlb,
-                bytes,
+                bytes_sent,
+                bytes_received,
                 ok,
             });
         };
         let mut response = match client.execute(request).await {
             Ok(response) => response,
             Err(error) => {
-                record(None, start.elapsed(), None, 0);
+                record(None, None, None, 0);
                 return Err(error);
             }
         };
-        let ttfb = start.elapsed();
+        let ttfb = Some(start.elapsed());
         let status = response.status();
         let version = response.version();
         let headers = std::mem::take(response.headers_mut());

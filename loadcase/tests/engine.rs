@@ -26,6 +26,7 @@ const GET_ES: LoadTest = LoadTest {
     file: file!(),
     line: line!(),
     server_url: None,
+    thresholds: &[],
     hit: get_es,
 };
 

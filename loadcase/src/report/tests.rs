@@ -9,6 +9,8 @@ fn sample(offset: u64, n: u64) -> Stats {
         r.count += 1;
         r.time.record(Duration::from_micros(90 + v * 11));
         r.ttfb.record(Duration::from_micros(80 + v * 7));
+        r.ttlb.record(Duration::from_micros(85 + v * 9));
+        r.bytes_sent += 4;
         r.bytes_received += 10;
         *s.status_codes.entry(200 + (v % 2) as u16).or_default() += 1;
         *s.counters.entry("pages".into()).or_default() += 1;
@@ -42,27 +44,35 @@ fn merge_of_two_halves_equals_the_whole() {
 
 #[test]
 fn merged_reports_serialize_round_trip() {
-    let mut a = Report {
-        schema: REPORT_SCHEMA,
-        test: "t::x".into(),
-        started_unix_ms: 1_000,
-        elapsed_secs: 2.0,
-        interrupted: false,
-        stats: sample(0, 10),
+    let report = |started_unix_ms, interrupted, stats: Stats| {
+        let mut series = Vec::new();
+        crate::series::record(&mut series, 0, &stats, 3);
+        crate::series::record(&mut series, 1, &stats, 2);
+        Report {
+            schema: REPORT_SCHEMA,
+            test: "t::x".into(),
+            started_unix_ms,
+            elapsed_secs: 2.0,
+            interrupted,
+            plan: Some(crate::Plan::parse(Some("3"), Some("5"), None).unwrap()),
+            thresholds: vec!["p95<1s".into()],
+            stats,
+            series,
+        }
     };
-    let b = Report {
-        schema: REPORT_SCHEMA,
-        test: "t::x".into(),
-        started_unix_ms: 2_000,
-        elapsed_secs: 2.0,
-        interrupted: true,
-        stats: sample(10, 10),
-    };
+    let mut a = report(1_000, false, sample(0, 10));
+    let b = report(2_000, true, sample(10, 10));
     a.merge(&b);
     assert_eq!(a.started_unix_ms, 1_000);
     assert!((a.elapsed_secs - 3.0).abs() < 1e-9);
     assert!(a.interrupted);
     assert_eq!(a.stats.hits.total(), 20);
+    assert_eq!(a.thresholds, ["p95<1s"]);
+    // b started a second later: its seconds 0 and 1 are a's 1 and 2.
+    let hits: Vec<u64> = a.series.iter().map(|p| p.hits).collect();
+    assert_eq!(hits, [10, 20, 10]);
+    let users: Vec<u64> = a.series.iter().map(|p| p.active_users).collect();
+    assert_eq!(users, [3, 5, 2]);
     let back: Report = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
     assert_eq!(back, a);
 }
