@@ -49,6 +49,31 @@ pub struct Cli {
     #[arg(long, value_name = "URL")]
     pub server_url: Option<String>,
 
+    /// Pass/fail criterion, repeatable: `p95<200ms`, `error_rate<1%`, `rps>500`,
+    /// `'GET /login: p99<1s'`. Added to the test's own `thresholds(…)`; a broken one exits 3.
+    #[arg(long = "threshold", value_name = "EXPR")]
+    pub thresholds: Vec<String>,
+
+    /// Write a report, repeatable; the format follows the extension: .json (everything,
+    /// mergeable), .html (self-contained, with plots), .xml (JUnit), .csv (per-request table).
+    #[arg(long = "report", value_name = "PATH")]
+    pub reports: Vec<PathBuf>,
+
+    /// Log every request to PATH (.jsonl or .csv): time, name, method, URL, status, timings,
+    /// bytes, outcome, and the first KiB of failed responses' bodies.
+    #[arg(long, value_name = "PATH")]
+    pub log_requests: Option<PathBuf>,
+
+    /// A header whose value never lands in a log or report (repeatable); Authorization,
+    /// Proxy-Authorization, Cookie and Set-Cookie always are redacted.
+    #[arg(long = "redact-header", value_name = "NAME")]
+    pub redact_headers: Vec<String>,
+
+    /// Take users, hits or duration, server URL, thresholds and reports from
+    /// `[profile.NAME]` of loadcase.toml in the test's package; flags given here override it.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
     /// No progress display (the test's own output and errors are still shown on stderr).
     #[arg(short, long)]
     pub quiet: bool,
@@ -85,6 +110,7 @@ Exit codes:
   0    every hit succeeded
   1    some hits failed, ended in an error or were cancelled, or no hit completed
   2    usage error, build error, or the test binary crashed (what it reported is printed)
+  3    every hit succeeded but a threshold was broken
   130  interrupted by Ctrl-C (or SIGTERM, SIGHUP): the summary shows what ran, if the load
        had started; a second Ctrl-C kills the test binary";
 

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use loadcase::Report;
+use loadcase::threshold::Verdict;
 
 /// Every hit succeeded.
 pub const SUCCESS: u8 = 0;
@@ -10,6 +11,8 @@ pub const SUCCESS: u8 = 0;
 pub const HITS_FAILED: u8 = 1;
 /// Usage error, build error, or the test binary crashed.
 pub const USAGE: u8 = 2;
+/// Every hit succeeded, but a threshold was broken.
+pub const THRESHOLDS: u8 = 3;
 /// Interrupted by Ctrl-C.
 pub const INTERRUPTED: u8 = 130;
 
@@ -27,6 +30,16 @@ pub fn for_report(report: &Report) -> u8 {
         HITS_FAILED
     } else {
         SUCCESS
+    }
+}
+
+/// The exit code of a finished run with its thresholds checked. When several apply, the first
+/// of 130, 1, 3 wins: an interrupted run is not judged, and failed hits explain more than a
+/// threshold they may have broken.
+pub fn for_run(report: &Report, verdicts: &[Verdict]) -> u8 {
+    match for_report(report) {
+        SUCCESS if verdicts.iter().any(|v| !v.passed) => THRESHOLDS,
+        code => code,
     }
 }
 
@@ -66,5 +79,24 @@ mod tests {
         assert_eq!(for_report(&r), HITS_FAILED);
         r.interrupted = true;
         assert_eq!(for_report(&r), INTERRUPTED);
+    }
+
+    #[test]
+    fn thresholds_have_their_own_code_below_failed_hits() {
+        let verdict = |passed| Verdict {
+            threshold: "p95<1s".into(),
+            measured: "2 ms".into(),
+            passed,
+        };
+        assert_eq!(for_run(&report(5), &[verdict(true)]), SUCCESS);
+        assert_eq!(
+            for_run(&report(5), &[verdict(true), verdict(false)]),
+            THRESHOLDS
+        );
+        let mut r = report(5);
+        r.stats.hits.errors = 1;
+        assert_eq!(for_run(&r, &[verdict(false)]), HITS_FAILED);
+        r.interrupted = true;
+        assert_eq!(for_run(&r, &[verdict(false)]), INTERRUPTED);
     }
 }

@@ -6,20 +6,28 @@ mod cargo;
 mod cli;
 mod discover;
 mod exit;
+mod finish;
+mod html;
+mod profile;
 mod progress;
 mod relay;
+mod reports;
 mod summary;
 mod supervise;
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context as _, Result, anyhow, bail};
 use console::style;
 use loadcase::Plan;
+use loadcase::registry::ListedTest;
+use loadcase::request_log::{LogFormat, LogSpec};
+use loadcase::threshold;
 
 use crate::cargo::{TestBinary, TestTarget, Workspace};
 use crate::cli::Cli;
+use crate::finish::Outputs;
 use crate::progress::Display;
 use crate::supervise::{Ending, INTERRUPTS, Interrupted};
 
@@ -42,16 +50,26 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> Result<u8> {
-    // Everything that can be checked without cargo is checked before any build starts.
-    let mut plan = Plan::parse(
-        cli.users.as_deref(),
-        cli.hits.as_deref(),
-        cli.duration.as_deref(),
-    )?;
+/// A run's plan and outputs, from the command line over a profile.
+struct Settings {
+    plan: Plan,
+    outputs: Outputs,
+}
+
+fn settings(cli: &Cli, profile: profile::Settings) -> Result<Settings> {
+    // A length on the command line replaces the profile's, whichever kind each is.
+    let (hits, duration) = match (&cli.hits, &cli.duration) {
+        (None, None) => (profile.hits, profile.duration),
+        _ => (cli.hits.clone(), cli.duration.clone()),
+    };
+    let users = cli.users.clone().or(profile.users);
+    let mut plan = Plan::parse(users.as_deref(), hits.as_deref(), duration.as_deref())?;
     if let Some(url) = &cli.server_url {
         check_server_url(url, "--server-url")?;
         plan.server_url = Some(url.clone());
+    } else if let Some(url) = profile.server_url {
+        check_server_url(&url, "the profile's server_url")?;
+        plan.server_url = Some(url);
     } else if let Some(url) = std::env::var(loadcase::protocol::env::SERVER_URL)
         .ok()
         .filter(|u| !u.is_empty())
@@ -59,6 +77,57 @@ fn run(cli: &Cli) -> Result<u8> {
         // Checked only when it is the one in force: --server-url overrides it.
         check_server_url(&url, loadcase::protocol::env::SERVER_URL)?;
     }
+    // Lists given on the command line replace the profile's.
+    let thresholds = if cli.thresholds.is_empty() {
+        profile.thresholds
+    } else {
+        cli.thresholds.clone()
+    };
+    let thresholds = threshold::parse_all(&thresholds).map_err(|e| anyhow!("--threshold: {e}"))?;
+    let reports = if cli.reports.is_empty() {
+        profile.reports
+    } else {
+        cli.reports.clone()
+    };
+    reports::check(&reports)?;
+    if let Some(path) = &cli.log_requests {
+        plan.log = Some(request_log_spec(path, &cli.redact_headers)?);
+    }
+    Ok(Settings {
+        plan,
+        outputs: Outputs {
+            thresholds,
+            reports,
+        },
+    })
+}
+
+/// The request log's file, made absolute (the test binary runs in its package's directory) and
+/// created now, so that an unwritable path stops the run before it starts.
+fn request_log_spec(path: &std::path::Path, redact: &[String]) -> Result<LogSpec> {
+    if LogFormat::of(path).is_none() {
+        bail!(
+            "--log-requests {}: unknown format; end the path in .jsonl or .csv",
+            path.display()
+        );
+    }
+    let path = std::env::current_dir()?.join(path);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("--log-requests: cannot create {}", dir.display()))?;
+    }
+    std::fs::File::create(&path)
+        .with_context(|| format!("--log-requests: cannot write {}", path.display()))?;
+    Ok(LogSpec {
+        path,
+        redact_headers: redact.to_vec(),
+    })
+}
+
+fn run(cli: &Cli) -> Result<u8> {
+    // Everything that can be checked without cargo is checked before any build starts (with a
+    // profile, once more when it has been read).
+    let early = settings(cli, profile::Settings::default())?;
     loadcase::engine::worker_threads().map_err(|message| anyhow!(message))?;
     let test = match (&cli.test, cli.list) {
         (_, true) => None,
@@ -85,17 +154,41 @@ fn run(cli: &Cli) -> Result<u8> {
         return list(&workspace, &targets);
     };
     let candidates = discover::find_targets(&path, &targets)?;
+    let Settings { plan, mut outputs } = match &cli.profile {
+        None => early,
+        Some(name) => {
+            let dirs = [candidates[0].package_dir.as_path(), workspace.root()];
+            let file = profile::find(&dirs).ok_or_else(|| {
+                anyhow!(
+                    "--profile {name}: no {} in {} or {}; create one with a [profile.{name}] table",
+                    profile::FILE,
+                    dirs[0].display(),
+                    dirs[1].display()
+                )
+            })?;
+            settings(cli, profile::load(&file, name)?)?
+        }
+    };
     let binaries = workspace.build(&candidates)?;
-    let binary = pick(&binaries, &path)?;
+    let (binary, listed) = pick(&binaries, &path)?;
     let target = &binary.target;
     let display_name = format!("{}::{}", target.name, path.name);
+    // The test's own thresholds come first, as they are part of it.
+    let own = threshold::parse_all(&listed.thresholds).map_err(|e| {
+        anyhow!(
+            "{e}\n  in thresholds(…) of #[load_test] `{display_name}` at {}:{}; fix it there",
+            listed.file,
+            listed.line
+        )
+    })?;
+    outputs.thresholds.splice(0..0, own);
     let mut display = Display::new(cli.quiet, &display_name, &plan);
     let ending = supervise::run(binary, path.name, &display_name, &plan, &mut display);
     display.finish();
     match ending? {
         Ending::Done(report) => {
-            print!("{}", summary::render(&report));
-            Ok(exit::for_report(&report))
+            let (_verdicts, code) = finish::complete(&report, &outputs);
+            Ok(code)
         }
         Ending::Crashed {
             status,
@@ -107,7 +200,7 @@ fn run(cli: &Cli) -> Result<u8> {
                 "{} the test binary of `{display_name}` {what} ({status}) before reporting its results (its own output, if any, is above)",
                 style("error:").red().bold()
             );
-            partial(last, progress);
+            finish::partial(last, progress, &outputs);
             Ok(exit::USAGE)
         }
         Ending::Killed { last, progress } => {
@@ -115,28 +208,9 @@ fn run(cli: &Cli) -> Result<u8> {
                 "{} killed the test binary on the second Ctrl-C",
                 style("interrupted:").yellow().bold()
             );
-            partial(last, progress);
+            finish::partial(last, progress, &outputs);
             Ok(exit::INTERRUPTED)
         }
-    }
-}
-
-/// Prints what a binary that ended without its final report had sent.
-fn partial(last: Option<loadcase::Report>, progress: Option<loadcase::engine::Progress>) {
-    match (last, progress) {
-        (Some(report), _) => {
-            eprintln!("what it had reported (its last snapshot, up to a second old):\n");
-            print!("{}", summary::render(&report));
-            // On stdout too, so that a saved summary cannot pass for a complete run.
-            println!(
-                "\nIncomplete: the test binary ended without its final report; these figures are its last snapshot, up to a second old, and the server may have received more."
-            );
-        }
-        (None, Some(p)) => eprintln!(
-            "it had reported {} hits: {} successes, {} errors, {} failures",
-            p.hits, p.success, p.errors, p.failures
-        ),
-        (None, None) => eprintln!("it reported nothing before it ended"),
     }
 }
 
@@ -196,12 +270,15 @@ fn with_full_names(
 
 /// Of the binaries built for a test path, the one that holds the test; or an error that lists
 /// the load tests they do hold, with the closest first.
-fn pick<'b>(binaries: &'b [TestBinary], path: &discover::TestPath<'_>) -> Result<&'b TestBinary> {
+fn pick<'b>(
+    binaries: &'b [TestBinary],
+    path: &discover::TestPath<'_>,
+) -> Result<(&'b TestBinary, ListedTest)> {
     let mut names = Vec::new();
     for binary in binaries {
         let listed = discover::list(binary)?;
-        if listed.iter().any(|t| t.name == path.name) {
-            return Ok(binary);
+        if let Some(test) = listed.iter().find(|t| t.name == path.name) {
+            return Ok((binary, test.clone()));
         }
         names.extend(
             listed

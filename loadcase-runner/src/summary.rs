@@ -4,18 +4,50 @@
 use std::fmt::Write;
 use std::time::Duration;
 
+use console::style;
 use loadcase::report::Stats;
+use loadcase::threshold::Verdict;
 use loadcase::{Histogram, Report};
 
-/// Renders the whole summary.
-pub fn render(report: &Report) -> String {
+/// Renders the whole summary, with the thresholds' verdicts last.
+pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     let mut out = String::new();
     loads_block(&mut out, report);
     requests_table(&mut out, report);
     status_codes(&mut out, &report.stats);
     counters(&mut out, &report.stats);
     problems(&mut out, &report.stats);
+    thresholds(&mut out, verdicts);
     out
+}
+
+fn thresholds(out: &mut String, verdicts: &[Verdict]) {
+    if verdicts.is_empty() {
+        return;
+    }
+    let broken = verdicts.iter().filter(|v| !v.passed).count();
+    let _ = writeln!(
+        out,
+        "\nThresholds: {} met, {broken} broken",
+        verdicts.len() - broken
+    );
+    let width = verdicts
+        .iter()
+        .map(|v| v.threshold.chars().count())
+        .max()
+        .unwrap_or(0);
+    for v in verdicts {
+        let mark = if v.passed {
+            style("✓").green()
+        } else {
+            style("✗").red().bold()
+        };
+        let _ = writeln!(
+            out,
+            "  {mark} {:<width$}  measured {}",
+            v.threshold, v.measured
+        );
+    }
 }
 
 fn loads_block(out: &mut String, report: &Report) {
@@ -107,8 +139,20 @@ fn requests_table(out: &mut String, report: &Report) {
             rate
         );
     }
-    let errors: u64 = stats.requests.values().map(|r| r.errors).sum();
-    let _ = writeln!(out, "Requests: {} ({errors} errors)", stats.request_count());
+    let all = stats.all_requests();
+    let _ = writeln!(out, "Requests: {} ({} errors)", all.count, all.errors);
+    if !all.ttfb.is_empty() {
+        let _ = writeln!(
+            out,
+            "Time to first byte: p50 {}, p95 {}, p99 {}; time to last byte: p50 {}, p95 {}, p99 {}",
+            human(all.ttfb.quantile(0.50)),
+            human(all.ttfb.quantile(0.95)),
+            human(all.ttfb.quantile(0.99)),
+            timed(&all.ttlb, |t| t.quantile(0.50)),
+            timed(&all.ttlb, |t| t.quantile(0.95)),
+            timed(&all.ttlb, |t| t.quantile(0.99)),
+        );
+    }
 }
 
 fn status_codes(out: &mut String, stats: &Stats) {

@@ -26,7 +26,7 @@ pub struct Context {
 
 impl Context {
     pub(crate) fn new(user: u64, rec: Recorder, server_url: Option<String>) -> Self {
-        let session = Session::new(crate::client::user_client(), rec.clone());
+        let session = Session::new(crate::client::user_client(), rec.clone(), user);
         let app = App::new(session.clone(), server_url);
         Context {
             session,

@@ -10,10 +10,12 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use crate::error::ProblemKind;
-use crate::metrics::Recorder;
+use crate::metrics::{Harvest, Recorder};
 use crate::plan::{Length, Plan};
+use crate::redact::Redactor;
 use crate::registry::{HitFn, LoadTest};
 use crate::report::{REPORT_SCHEMA, Report};
+use crate::request_log::LogWriter;
 
 /// How often progress is reported and shards harvested.
 pub const TICK: Duration = Duration::from_millis(250);
@@ -233,29 +235,60 @@ pub fn run(
         thresholds: test.thresholds.iter().map(|t| (*t).to_owned()).collect(),
         ..Report::default()
     };
+    let (log, redactor) = match &plan.log {
+        None => (None, None),
+        Some(spec) => match LogWriter::start(spec) {
+            Ok(writer) => (Some(writer), Some(Redactor::new(&spec.redact_headers))),
+            Err(e) => {
+                // The runner checks the path first; a direct caller hears it in the report.
+                let message = format!("cannot log requests to {}: {e}", spec.path.display());
+                report
+                    .stats
+                    .add_problem(ProblemKind::Error, &message, None, 1);
+                (None, None)
+            }
+        },
+    };
     let shared = Arc::new(Shared {
         hit: test.hit,
-        rec: Recorder::new(),
+        rec: Recorder::logging(redactor),
         server_url: resolve_server_url(plan.server_url.as_deref(), test),
         control: control.clone(),
         active: AtomicU64::new(0),
         location: test.location(),
     });
     let started = Instant::now();
-    runtime.block_on(drive(plan, &shared, started, &mut report, observer));
+    runtime.block_on(drive(
+        plan,
+        &shared,
+        log.as_ref(),
+        started,
+        &mut report,
+        observer,
+    ));
     // Hits cancelled by a grace period may have left tasks a test spawned; do not wait on them.
     runtime.shutdown_timeout(Duration::from_millis(100));
     // Cancellations recorded while the runtime shut down.
-    let last = shared.rec.harvest();
+    let last = shared.rec.harvest_all();
     let second = report.elapsed_secs as u32;
-    crate::series::record(&mut report.series, second, &last, 0);
-    report.stats.merge(&last);
+    crate::series::record(&mut report.series, second, &last.stats, 0);
+    report.stats.merge(&last.stats);
+    if let Some(log) = log {
+        log.send(last.log);
+        if let Err(e) = log.finish() {
+            let message = format!("the request log is incomplete: {e}");
+            report
+                .stats
+                .add_problem(ProblemKind::Error, &message, None, 1);
+        }
+    }
     report
 }
 
 async fn drive(
     plan: &Plan,
     shared: &Arc<Shared>,
+    log: Option<&LogWriter>,
     started: Instant,
     report: &mut Report,
     observer: &mut dyn FnMut(&Progress, &Report),
@@ -270,7 +303,13 @@ async fn drive(
     // Harvests the shards and tells the observer, with the report's figures up to date, so a
     // snapshot is a true partial report.
     let mut publish = |report: &mut Report, (index, stage_start): (usize, Instant)| {
-        let delta = shared.rec.harvest();
+        let Harvest {
+            stats: delta,
+            log: entries,
+        } = shared.rec.harvest_all();
+        if let Some(log) = log {
+            log.send(entries);
+        }
         let elapsed = started.elapsed();
         let active = shared.active.load(Ordering::Relaxed);
         crate::series::record(&mut report.series, elapsed.as_secs() as u32, &delta, active);

@@ -29,6 +29,15 @@ pub fn run_test(test: &'static LoadTest) {
 /// hook, so the report points at the user's line rather than into loadcase, with no backtrace
 /// through loadcase's internals.
 fn functional(test: &'static LoadTest) {
+    // A malformed threshold fails `cargo test`, so it is caught before anyone runs a load.
+    if let Err(e) = crate::threshold::parse_all(test.thresholds) {
+        let report = format!(
+            "{e}\n  in thresholds(…) of #[load_test] at {}",
+            test.location()
+        );
+        eprintln!("{report}");
+        std::panic::resume_unwind(Box::new(report));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -8,16 +8,28 @@ use std::time::Duration;
 
 use crate::error::ProblemKind;
 use crate::outcome::Outcome;
+use crate::redact::Redactor;
 use crate::report::Stats;
+use crate::request_log::LogEntry;
 
 static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
 
-type Shard = Arc<Mutex<Stats>>;
+/// What one thread recorded since the last harvest.
+#[derive(Default)]
+pub(crate) struct Harvest {
+    pub stats: Stats,
+    /// Requests to log, when the run logs them.
+    pub log: Vec<LogEntry>,
+}
+
+type Shard = Arc<Mutex<Harvest>>;
 
 /// The shards of one run.
 pub(crate) struct RunMetrics {
     id: u64,
     shards: Mutex<Vec<Shard>>,
+    /// Set when requests are logged, with the headers to redact.
+    log: Option<Redactor>,
 }
 
 thread_local! {
@@ -55,14 +67,34 @@ pub(crate) struct Recorder(Arc<RunMetrics>);
 
 impl Recorder {
     pub(crate) fn new() -> Self {
+        Self::logging(None)
+    }
+
+    /// A recorder that also keeps every request for the log, if `log` is set.
+    pub(crate) fn logging(log: Option<Redactor>) -> Self {
         Recorder(Arc::new(RunMetrics {
             id: NEXT_RUN.fetch_add(1, Ordering::Relaxed),
             shards: Mutex::new(Vec::new()),
+            log,
         }))
+    }
+
+    /// The redactor, when requests are logged.
+    pub(crate) fn log(&self) -> Option<&Redactor> {
+        self.0.log.as_ref()
+    }
+
+    /// Keeps a request for the log.
+    pub(crate) fn log_entry(&self, entry: LogEntry) {
+        self.with_shard(|shard| shard.log.push(entry));
     }
 
     /// Runs `f` on this thread's shard of this run.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Stats) -> R) -> R {
+        self.with_shard(|shard| f(&mut shard.stats))
+    }
+
+    fn with_shard<R>(&self, f: impl FnOnce(&mut Harvest) -> R) -> R {
         SHARD.with(|slot| {
             let mut slot = slot.borrow_mut();
             let current = matches!(&*slot, Some((id, _)) if *id == self.0.id);
@@ -72,18 +104,25 @@ impl Recorder {
                 *slot = Some((self.0.id, shard));
             }
             let (_, shard) = slot.as_ref().expect("set above");
-            let mut stats = lock(shard);
-            f(&mut stats)
+            let mut harvest = lock(shard);
+            f(&mut harvest)
         })
     }
 
     /// Takes what every shard recorded since the last harvest.
+    #[cfg(test)]
     pub(crate) fn harvest(&self) -> Stats {
+        self.harvest_all().stats
+    }
+
+    /// Takes what every shard recorded since the last harvest, log entries included.
+    pub(crate) fn harvest_all(&self) -> Harvest {
         let shards: Vec<Shard> = lock(&self.0.shards).clone();
-        let mut total = Stats::default();
+        let mut total = Harvest::default();
         for shard in shards {
             let taken = std::mem::take(&mut *lock(&shard));
-            total.merge(&taken);
+            total.stats.merge(&taken.stats);
+            total.log.extend(taken.log);
         }
         total
     }
@@ -121,7 +160,9 @@ impl Recorder {
                         ProblemKind::Error => stats.hits.errors += 1,
                     }
                     let location = problem.location.as_deref().unwrap_or(fallback_location);
-                    stats.add_problem(problem.kind, &problem.message, Some(location), 1);
+                    // Error texts quote URLs, and URLs may carry a password.
+                    let message = crate::redact::passwords_in(&problem.message);
+                    stats.add_problem(problem.kind, &message, Some(location), 1);
                 }
             }
         });

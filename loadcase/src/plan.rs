@@ -14,6 +14,9 @@ pub struct Plan {
     pub length: Length,
     /// Base URL for [`cx.app`](crate::App), overriding `LOADCASE_SERVER_URL` and the attribute.
     pub server_url: Option<String>,
+    /// Where to log every request (`--log-requests`), if anywhere.
+    #[serde(default)]
+    pub log: Option<crate::request_log::LogSpec>,
 }
 
 /// How long each user of a stage runs.
@@ -93,6 +96,7 @@ impl Plan {
             users: vec![1],
             length: Length::Hits(vec![1]),
             server_url: None,
+            log: None,
         }
     }
 
@@ -124,6 +128,7 @@ impl Plan {
             users,
             length,
             server_url: None,
+            log: None,
         };
         if let Length::Hits(hits) = &plan.length {
             let per_user = hits.iter().try_fold(0u64, |sum, &h| sum.checked_add(h));

@@ -59,6 +59,7 @@ impl LoadTest {
             file: self.file.to_owned(),
             line: self.line,
             server_url: self.server_url.map(str::to_owned),
+            thresholds: self.thresholds.iter().map(|t| (*t).to_owned()).collect(),
         }
     }
 }
@@ -74,6 +75,9 @@ pub struct ListedTest {
     pub line: u32,
     /// The attribute's server URL.
     pub server_url: Option<String>,
+    /// The attribute's thresholds, as written.
+    #[serde(default)]
+    pub thresholds: Vec<String>,
 }
 
 /// Called from a constructor that `#[load_test]` emits, before `main`: when `cargo loadrun`

@@ -1,13 +1,14 @@
 //! `cx.session`: a virtual user's HTTP client with reqwest's request-builder API, recording every
 //! request (name, status, time to first byte, time to last byte, bytes) on its way.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{IntoUrl, Method, Url};
 use serde::Serialize;
 
 use crate::metrics::{Recorder, RequestRecord};
+use crate::request_log::{self, BODY_EXCERPT, LogEntry};
 use crate::response::Response;
 
 /// A virtual user's HTTP session: one connection pool and one cookie jar per user, kept across
@@ -16,6 +17,7 @@ use crate::response::Response;
 pub struct Session {
     client: reqwest::Client,
     rec: Recorder,
+    user: u64,
 }
 
 macro_rules! methods {
@@ -28,8 +30,8 @@ macro_rules! methods {
 }
 
 impl Session {
-    pub(crate) fn new(client: reqwest::Client, rec: Recorder) -> Self {
-        Session { client, rec }
+    pub(crate) fn new(client: reqwest::Client, rec: Recorder, user: u64) -> Self {
+        Session { client, rec, user }
     }
 
     methods! {
@@ -54,6 +56,7 @@ impl Session {
             name: None,
             expected: Vec::new(),
             rec: &self.rec,
+            user: self.user,
         }
     }
 
@@ -70,6 +73,7 @@ pub struct RequestBuilder<'s> {
     name: Option<String>,
     expected: Vec<u16>,
     rec: &'s Recorder,
+    user: u64,
 }
 
 macro_rules! delegate {
@@ -138,26 +142,71 @@ impl<'s> RequestBuilder<'s> {
             .body()
             .and_then(|b| b.as_bytes())
             .map_or(0, |b| b.len() as u64);
+        // Only a logged run pays for what the log needs.
+        let logged = self.rec.log().map(|_| Logged {
+            sent_at: SystemTime::now(),
+            method: request.method().to_string(),
+            url: crate::redact::url(request.url()),
+            headers: request.headers().clone(),
+        });
         let record = |status: Option<u16>,
                       ttfb: Option<Duration>,
                       ttlb: Option<Duration>,
-                      bytes_received: u64| {
+                      bytes_received: u64,
+                      failure: Failure<'_>| {
             let ok = ttlb.is_some() && status.is_some_and(|s| accepts(&self.expected, s));
+            let total = start.elapsed();
             self.rec.request(&RequestRecord {
                 name: &name,
                 status,
-                total: start.elapsed(),
+                total,
                 ttfb,
                 ttlb,
                 bytes_sent,
                 bytes_received,
                 ok,
             });
+            if let (Some(logged), Some(redactor)) = (&logged, self.rec.log()) {
+                let mut entry = LogEntry {
+                    time_unix_ms: request_log::unix_ms(logged.sent_at),
+                    user: self.user,
+                    name: name.clone(),
+                    method: logged.method.clone(),
+                    url: logged.url.clone(),
+                    status,
+                    outcome: if ok { "ok" } else { "error" }.to_owned(),
+                    error: failure
+                        .error
+                        .map(|e| crate::redact::passwords_in(&error_chain(e)).into_owned()),
+                    time_ms: request_log::ms(total),
+                    ttfb_ms: ttfb.map(request_log::ms),
+                    ttlb_ms: ttlb.map(request_log::ms),
+                    bytes_sent,
+                    bytes_received,
+                    request_headers: Vec::new(),
+                    response_headers: Vec::new(),
+                    body: None,
+                };
+                if !ok {
+                    entry.request_headers = redactor.headers(&logged.headers);
+                    if let Some(headers) = failure.headers {
+                        entry.response_headers = redactor.headers(headers);
+                    }
+                    entry.body = failure.body.map(|b| {
+                        String::from_utf8_lossy(&b[..b.len().min(BODY_EXCERPT)]).into_owned()
+                    });
+                }
+                self.rec.log_entry(entry);
+            }
         };
         let mut response = match client.execute(request).await {
             Ok(response) => response,
             Err(error) => {
-                record(None, None, None, 0);
+                let failure = Failure {
+                    error: Some(&error),
+                    ..Failure::default()
+                };
+                record(None, None, None, 0, failure);
                 return Err(error);
             }
         };
@@ -168,11 +217,17 @@ impl<'s> RequestBuilder<'s> {
         let url = response.url().clone();
         match response.bytes().await {
             Ok(body) => {
+                let failure = Failure {
+                    error: None,
+                    headers: Some(&headers),
+                    body: Some(&body),
+                };
                 record(
                     Some(status.as_u16()),
                     ttfb,
                     Some(start.elapsed()),
                     body.len() as u64,
+                    failure,
                 );
                 Ok(Response {
                     status,
@@ -183,7 +238,12 @@ impl<'s> RequestBuilder<'s> {
                 })
             }
             Err(error) => {
-                record(Some(status.as_u16()), ttfb, None, 0);
+                let failure = Failure {
+                    error: Some(&error),
+                    headers: Some(&headers),
+                    body: None,
+                };
+                record(Some(status.as_u16()), ttfb, None, 0, failure);
                 Err(error)
             }
         }
@@ -195,6 +255,34 @@ impl<'s> RequestBuilder<'s> {
         self.expected = statuses;
         self
     }
+}
+
+/// What the log keeps of a request, taken before reqwest consumes it.
+struct Logged {
+    sent_at: SystemTime,
+    method: String,
+    url: String,
+    headers: HeaderMap,
+}
+
+/// What a failed request's log entry shows, when the request is logged.
+#[derive(Default)]
+struct Failure<'a> {
+    error: Option<&'a reqwest::Error>,
+    headers: Option<&'a HeaderMap>,
+    body: Option<&'a [u8]>,
+}
+
+/// An error with its sources: reqwest's own message rarely says what went wrong underneath.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 fn accepts(expected: &[u16], status: u16) -> bool {

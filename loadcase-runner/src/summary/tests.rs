@@ -43,7 +43,7 @@ fn report() -> Report {
 
 #[test]
 fn loads_block_has_the_exact_labels_in_order() {
-    let text = render(&report());
+    let text = render(&report(), &[]);
     let lines: Vec<&str> = text.lines().take(11).collect();
     assert_eq!(lines[0], "Hits: 1000");
     assert!(lines[1].starts_with("Started: 20"), "{}", lines[1]);
@@ -60,7 +60,7 @@ fn loads_block_has_the_exact_labels_in_order() {
 
 #[test]
 fn tables_counters_and_grouped_problems_follow() {
-    let text = render(&report());
+    let text = render(&report(), &[]);
     assert!(text.contains("Request"), "{text}");
     let row = text.lines().find(|l| l.starts_with("GET /")).unwrap();
     assert!(row.contains(" 1000 "), "{row}");
@@ -87,7 +87,7 @@ fn sub_10ms_averages_keep_their_digits_and_untimed_rows_show_dashes() {
         .entry("GET /down".into())
         .or_default()
         .count = 3;
-    let text = render(&r);
+    let text = render(&r, &[]);
     assert!(text.contains("Average request time: 0.000612s"), "{text}");
     let down = text.lines().find(|l| l.starts_with("GET /down")).unwrap();
     assert!(down.contains(" - "), "{down}");
@@ -108,4 +108,30 @@ fn durations_read_at_their_scale() {
     assert_eq!(human(Duration::from_micros(850)), "850µs");
     assert_eq!(human(Duration::from_micros(12_345)), "12.3ms");
     assert_eq!(human(Duration::from_micros(1_240_000)), "1.24s");
+}
+
+#[test]
+fn thresholds_show_measured_values_and_marks() {
+    let verdicts = [
+        Verdict {
+            threshold: "p95<200ms".into(),
+            measured: "12.0 ms".into(),
+            passed: true,
+        },
+        Verdict {
+            threshold: "error_rate<1%".into(),
+            measured: "4.00 %".into(),
+            passed: false,
+        },
+    ];
+    let text = console::strip_ansi_codes(&render(&report(), &verdicts)).into_owned();
+    assert!(text.contains("Thresholds: 1 met, 1 broken"), "{text}");
+    assert!(
+        text.contains("  ✓ p95<200ms      measured 12.0 ms"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ✗ error_rate<1%  measured 4.00 %"),
+        "{text}"
+    );
 }
