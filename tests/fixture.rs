@@ -184,3 +184,50 @@ async fn spin(_cx: &mut Context) {
         std::hint::spin_loop();
     }
 }
+
+/// One GET per hit, with thresholds of its own that any healthy loopback run meets.
+#[load_test(thresholds("p99<10s", "error_rate<1%", "GET /es: ttfb_p99<10s"))]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn with_thresholds(cx: &mut Context) -> TestResult {
+    cx.app.get("/es").await?;
+    Ok(())
+}
+
+/// A threshold that no run can meet.
+#[load_test(thresholds("p50<1us"))]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn impossible_threshold(cx: &mut Context) -> TestResult {
+    cx.app.get("/es").await?;
+    Ok(())
+}
+
+/// A malformed threshold: `cargo test` must fail on it, `cargo loadrun` must refuse it.
+#[load_test(thresholds("p95<200"))]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn malformed_threshold(cx: &mut Context) -> TestResult {
+    cx.app.get("/es").await?;
+    Ok(())
+}
+
+/// Every other hit gets a 500 while sending secrets, for the request log: credentials in the
+/// URL, an Authorization header, a cookie, and a header the run marks secret.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn secrets(cx: &mut Context) -> TestResult {
+    let base = base(cx);
+    let path = if cx.hit().is_multiple_of(2) {
+        "es"
+    } else {
+        "status/500"
+    };
+    let url = base.replacen("://", "://ann:pw-in-url@", 1) + "/" + path;
+    cx.session
+        .get(url)
+        .bearer_auth("token-in-header")
+        .header("cookie", "session=cookie-value")
+        .header("x-api-key", "key-in-custom-header")
+        .body("payload")
+        .send()
+        .await?;
+    Ok(())
+}

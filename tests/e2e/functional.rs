@@ -138,3 +138,19 @@ fn ignore_is_honoured_under_cargo_test() {
         "an ignored load test sends nothing"
     );
 }
+
+#[test]
+fn a_malformed_threshold_fails_cargo_test() {
+    let server = DemoServer::start_local();
+    let (passed, output) = cargo_test("malformed_threshold", &server);
+    assert!(!passed, "{output}");
+    assert!(
+        output.contains("threshold `p95<200`: `200` has no unit"),
+        "{output}"
+    );
+    assert!(
+        output.contains("in thresholds(…) of #[load_test] at tests/fixture.rs:"),
+        "{output}"
+    );
+    assert_eq!(server.counts().requests, 0, "the hit did not run");
+}

@@ -8,3 +8,4 @@ mod guide;
 mod inputs;
 mod lifecycle;
 mod outcomes;
+mod results;
