@@ -61,7 +61,11 @@ fn verdict(figures: &Figures, verdicts: &[Verdict]) -> (&'static str, &'static s
     if hits.total == 0 && verdicts.is_empty() {
         return ("none", "No hits", "nothing completed".to_owned());
     }
-    let mut reasons = vec![format!("all {} hits succeeded", count(hits.total))];
+    let mut reasons = vec![if hits.total == 0 {
+        "no hit completed".to_owned()
+    } else {
+        format!("all {} hits succeeded", count(hits.total))
+    }];
     if !verdicts.is_empty() {
         reasons.push(format!("{} thresholds met", verdicts.len()));
     }
@@ -128,7 +132,7 @@ pub fn key_figures(out: &mut String, figures: &Figures) {
         out,
         "Error rate",
         &percent(all.error_rate),
-        &format!("of requests · hits {}", percent(hits.error_rate)),
+        &format!("of requests · {} of hits", percent(hits.error_rate)),
         bad,
     );
     for (label, note) in [("p50", "median"), ("p95", ""), ("p99", "")] {

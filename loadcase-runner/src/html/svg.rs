@@ -222,7 +222,7 @@ pub fn legend(out: &mut String, right: f64, y: f64, items: &[(&str, &str, Key)])
     // the legend's 12 px font is generous enough that labels never overlap.
     let widths: Vec<f64> = items
         .iter()
-        .map(|(_, label, _)| 30.0 + 7.0 * label.chars().count() as f64)
+        .map(|(_, label, _)| 40.0 + 7.0 * label.chars().count() as f64)
         .collect();
     let mut x = right - widths.iter().sum::<f64>();
     out.push_str("<g class=\"legend\">");

@@ -117,6 +117,7 @@ fn tables_have_a_row_per_request_and_per_threshold() {
     let broken = text(&select(&doc, "table#thresholds tbody tr.fail")[0]);
     assert!(broken.contains("POST /checkout: p99<250ms") && broken.contains("391.0 ms"));
     assert_eq!(text(&select(&doc, ".verdict .badge")[0]), "Failed");
+    assert!(select(&doc, ".banner").is_empty(), "not interrupted");
     assert_eq!(select(&doc, "table#problems tbody tr").len(), 3);
     assert_eq!(select(&doc, "table#status-codes tbody tr").len(), 4);
     let header = text(&select(&doc, "header")[0]);
@@ -272,6 +273,12 @@ fn a_single_second_is_drawn_as_dots() {
     assert!(!data_paths(&doc, "latency-distribution").is_empty());
     assert!(!html.contains("NaN") && !html.contains("inf"));
     assert_eq!(text(&select(&doc, ".verdict .badge")[0]), "Passed");
+    assert!(select(&doc, ".banner").is_empty());
+
+    report.interrupted = true;
+    let doc = Html::parse_document(&render(&report, &[]));
+    let banner = text(&select(&doc, ".banner")[0]);
+    assert!(banner.starts_with("Interrupted."), "{banner}");
 }
 
 #[test]
