@@ -108,8 +108,14 @@ pub fn latency_over_time(out: &mut String, report: &Report) {
         true,
     );
     panel.x_title(out, "Time since start");
-    if max == 0.0 && points.iter().all(|b| b.latency.is_none()) {
-        no_data(out, &panel, "No request completed during the run");
+    if points.iter().all(|b| b.latency.is_none()) {
+        // A report without a series (written before it had one) can still have requests.
+        let why = if points.is_empty() {
+            "No per-second data in this report"
+        } else {
+            "No request completed during the run"
+        };
+        no_data(out, &panel, why);
         close(out);
         return;
     }
