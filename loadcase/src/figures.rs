@@ -217,16 +217,17 @@ impl Figures {
             series: report
                 .series
                 .iter()
-                .map(|p| SecondFigures {
+                .map(|p| (p, p.latency.unpack()))
+                .map(|(p, latency)| SecondFigures {
                     t: p.t,
                     hits: p.hits,
                     hit_problems: p.hit_problems,
                     requests: p.requests,
                     request_errors: p.request_errors,
                     active_users: p.active_users,
-                    p50_ms: ms(p.latency.quantile(0.50)),
-                    p95_ms: ms(p.latency.quantile(0.95)),
-                    p99_ms: ms(p.latency.quantile(0.99)),
+                    p50_ms: ms(latency.quantile(0.50)),
+                    p95_ms: ms(latency.quantile(0.95)),
+                    p99_ms: ms(latency.quantile(0.99)),
                 })
                 .collect(),
         }

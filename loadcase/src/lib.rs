@@ -117,7 +117,7 @@ pub use app::App;
 pub use client::DEFAULT_REQUEST_TIMEOUT;
 pub use context::Context;
 pub use error::{Error, ProblemKind};
-pub use histogram::Histogram;
+pub use histogram::{Histogram, PackedHistogram};
 pub use loadcase_macros::load_test;
 pub use outcome::{IntoOutcome, Outcome, Problem};
 pub use plan::Plan;

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::histogram::Histogram;
+use crate::histogram::PackedHistogram;
 use crate::report::Stats;
 
 /// One second of a run.
@@ -21,8 +21,8 @@ pub struct Second {
     pub request_errors: u64,
     /// The most users active at once during the second (as sampled four times a second).
     pub active_users: u64,
-    /// Total time of the requests completed in the second.
-    pub latency: Histogram,
+    /// Total time of the requests completed in the second (packed: a run keeps one per second).
+    pub latency: PackedHistogram,
 }
 
 impl Second {
@@ -33,7 +33,7 @@ impl Second {
         self.request_errors += other.request_errors;
         // Active users of different processes run at the same time, so they add up.
         self.active_users += other.active_users;
-        self.latency.merge(&other.latency);
+        self.latency.merge(&other.latency.unpack());
     }
 }
 
@@ -57,11 +57,13 @@ pub(crate) fn record(series: &mut Vec<Second>, t: u32, delta: &Stats, active: u6
     let p = point(series, t);
     p.hits += delta.hits.total();
     p.hit_problems += delta.hits.errors + delta.hits.failures;
+    let mut latency = p.latency.unpack();
     for r in delta.requests.values() {
         p.requests += r.count;
         p.request_errors += r.errors;
-        p.latency.merge(&r.time);
+        latency.merge(&r.time);
     }
+    p.latency = PackedHistogram::pack(&latency);
     p.active_users = p.active_users.max(active);
 }
 
@@ -109,7 +111,7 @@ mod tests {
             (series[0].hits, series[0].requests, series[0].active_users),
             (3, 3, 7)
         );
-        assert_eq!(series[0].latency.len(), 3);
+        assert_eq!(series[0].latency.unpack().len(), 3);
         assert_eq!(series[1].hits + series[2].hits, 0);
         assert_eq!(series[3].hits, 4);
     }

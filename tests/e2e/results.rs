@@ -180,6 +180,14 @@ fn every_report_format_is_written_and_reads_back() {
     // HTML: a document that names the test.
     let html = std::fs::read_to_string(path("html")).unwrap();
     assert!(html.contains("fixture::outcomes"));
+    for plot in [
+        "latency-over-time",
+        "throughput-over-time",
+        "latency-distribution",
+    ] {
+        assert!(html.contains(&format!("id=\"{plot}\"")), "no {plot} plot");
+    }
+    assert!(!html.contains("<script"), "self-contained and script-free");
     assert!(run.stderr.contains("report written to"), "{run}");
 }
 

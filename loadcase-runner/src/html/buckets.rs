@@ -50,11 +50,11 @@ fn bucket(seconds: &[Second]) -> Bucket {
     let secs = f64::from(last.t - first.t + 1);
     let sum = |f: fn(&Second) -> u64| seconds.iter().map(f).sum::<u64>() as f64 / secs;
     let latency = if seconds.len() == 1 {
-        percentiles(&first.latency)
+        percentiles(&first.latency.unpack())
     } else {
         let mut merged = Histogram::default();
         for s in seconds {
-            merged.merge(&s.latency);
+            merged.merge(&s.latency.unpack());
         }
         percentiles(&merged)
     };
@@ -93,7 +93,7 @@ mod tests {
             requests,
             request_errors: 1,
             active_users: u64::from(t),
-            latency,
+            latency: (&latency).into(),
             ..Second::default()
         }
     }

@@ -258,7 +258,7 @@ fn a_single_second_is_drawn_as_dots() {
         hits: 1,
         requests: 1,
         active_users: 1,
-        latency: latency.clone(),
+        latency: (&latency).into(),
         ..Second::default()
     });
     let r = report.stats.request_entry("GET /");

@@ -49,9 +49,9 @@ pub fn report(secs: u32) -> Report {
         let mut second = Second {
             t,
             active_users: users,
-            latency: Histogram::default(),
             ..Second::default()
         };
+        let mut latency = Histogram::default();
         for (i, (name, base)) in NAMES.iter().enumerate() {
             // The front page is asked for most, checkout least.
             let n = users * (4 - i as u64) / 2 + u64::from(rng.next() < 0.5);
@@ -71,7 +71,7 @@ pub fn report(secs: u32) -> Report {
                 r.ttlb.record(time);
                 r.bytes_sent += if name.starts_with("POST") { 320 } else { 0 };
                 r.bytes_received += 2048 + (i as u64) * 900;
-                second.latency.record(time);
+                latency.record(time);
                 second.requests += 1;
                 if failed {
                     r.errors += 1;
@@ -95,6 +95,7 @@ pub fn report(secs: u32) -> Report {
             let ms = 120.0 * (0.3 * rng.normal()).exp() * slowdown;
             stats.hits.time.record(Duration::from_secs_f64(ms / 1e3));
         }
+        second.latency = (&latency).into();
         series.push(second);
     }
     stats.status_codes = codes;
@@ -138,6 +139,7 @@ pub fn report(secs: u32) -> Report {
             users: vec![10, 25, 50],
             length: Length::Duration(Duration::from_secs(u64::from(stage))),
             server_url: None,
+            log: None,
         }),
         thresholds: verdicts().into_iter().map(|v| v.threshold).collect(),
         stats,
