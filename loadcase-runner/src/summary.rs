@@ -17,8 +17,32 @@ pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     status_codes(&mut out, &report.stats);
     counters(&mut out, &report.stats);
     problems(&mut out, &report.stats);
+    generator(&mut out, report);
     thresholds(&mut out, verdicts);
     out
+}
+
+/// What the load cost the generator: if it nears a core per worker thread, the generator, not
+/// the server, may be what limits the rate.
+fn generator(out: &mut String, report: &Report) {
+    let Some(cpu) = report.cpu_secs else {
+        return;
+    };
+    let requests = report.stats.request_count();
+    let per_request = if requests > 0 {
+        format!(", {:.1}µs per request", cpu * 1e6 / requests as f64)
+    } else {
+        String::new()
+    };
+    let cores = if report.elapsed_secs > 0.0 {
+        cpu / report.elapsed_secs
+    } else {
+        0.0
+    };
+    let _ = writeln!(
+        out,
+        "\nGenerator CPU: {cpu:.2}s{per_request} ({cores:.2} cores busy on average)"
+    );
 }
 
 fn thresholds(out: &mut String, verdicts: &[Verdict]) {

@@ -258,6 +258,7 @@ pub fn run(
         location: test.location(),
     });
     let started = Instant::now();
+    let cpu_at_start = crate::cpu::process_secs();
     runtime.block_on(drive(
         plan,
         &shared,
@@ -273,6 +274,9 @@ pub fn run(
     let second = report.elapsed_secs as u32;
     crate::series::record(&mut report.series, second, &last.stats, 0);
     report.stats.merge(&last.stats);
+    report.cpu_secs = crate::cpu::process_secs()
+        .zip(cpu_at_start)
+        .map(|(end, start)| end - start);
     if let Some(log) = log {
         log.send(last.log);
         if let Err(e) = log.finish() {

@@ -94,6 +94,7 @@
 pub mod app;
 mod client;
 pub mod context;
+mod cpu;
 pub mod engine;
 mod error;
 pub mod figures;

@@ -44,6 +44,10 @@ pub struct Report {
     pub elapsed_secs: f64,
     /// True when the run was stopped before its plan completed (Ctrl-C, a lost runner).
     pub interrupted: bool,
+    /// CPU time (user + system) the generating process spent during the run, in seconds, where
+    /// the platform tells it: how much the load cost its generator.
+    #[serde(default)]
+    pub cpu_secs: Option<f64>,
     /// The plan that was run, when known.
     #[serde(default)]
     pub plan: Option<Plan>,
@@ -73,6 +77,7 @@ impl Report {
             started_unix_ms: self.started_unix_ms,
             elapsed_secs: self.elapsed_secs,
             interrupted: self.interrupted,
+            cpu_secs: self.cpu_secs,
             plan: self.plan.clone(),
             thresholds: self.thresholds.clone(),
             stats: self.stats.clone(),
@@ -98,6 +103,10 @@ impl Report {
         self.started_unix_ms = start;
         self.elapsed_secs = end - self.started_unix_ms as f64 / 1e3;
         self.interrupted |= other.interrupted;
+        self.cpu_secs = match (self.cpu_secs, other.cpu_secs) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
         self.stats.merge(&other.stats);
         for threshold in &other.thresholds {
             if !self.thresholds.contains(threshold) {

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# loadcase's benchmark: the cost of generating load, side by side with its peers, in one run on
+# this machine. See bench/README.md for what each part measures and why.
+#
+# usage: bench/run.sh [PART...]      PART: peers latency scale memory threads startup all (default)
+#   env: SECS=8 CONNS=50 RUNS=3 TOOLS="wrk oha raw-reqwest goose locust loadcase"
+#        LONG=1 adds the 10-million-request memory run (about 3 minutes)
+# Installs what it needs: nginx-light and wrk from Debian's packages, oha from crates.io, Goose
+# and a plain reqwest loop built from crates.io (bench/peers), Locust from PyPI.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+secs=${SECS:-8}
+conns=${CONNS:-50}
+runs=${RUNS:-3}
+tools=${TOOLS:-"wrk oha raw-reqwest goose locust loadcase"}
+parts=${*:-all}
+work=$(mktemp -d /tmp/loadcase-bench.XXXXXX)
+nginx_url=http://127.0.0.1:8089
+delay_url=http://127.0.0.1:8090
+export CARGO_TERM_COLOR=never
+
+say() { printf '\n== %s\n' "$*"; }
+wants() { [[ " $parts " == *" all "* || " $parts " == *" $1 "* ]]; }
+
+cleanup() {
+  [[ -f /tmp/lc-nginx.pid ]] && kill "$(cat /tmp/lc-nginx.pid)" 2>/dev/null || true
+  [[ -n ${delay_pid:-} ]] && kill "$delay_pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- install and build
+say "installing and building (quiet; a first run takes several minutes)"
+need_apt() {
+  command -v "$1" >/dev/null && return
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+need_apt nginx nginx-light
+need_apt wrk wrk
+need_apt taskset util-linux
+[[ -x /usr/bin/time ]] || need_apt /usr/bin/time time
+command -v oha >/dev/null || cargo install --locked oha --quiet
+export PEERS_TARGET=${PEERS_TARGET:-$root/target/bench-peers}
+for crate in goose-bench raw-reqwest; do
+  (cd "$here/peers/$crate" && CARGO_TARGET_DIR=$PEERS_TARGET cargo build --release --locked --quiet)
+done
+venv=/tmp/loadcase-locust-venv
+if [[ " $tools " == *" locust "* && ! -x $venv/bin/locust ]]; then
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q locust
+fi
+(cd "$root" && cargo build --release --quiet -p loadcase-runner -p loadcase-bench --bins &&
+  cargo test --release --quiet --no-run -p loadcase-bench 2>/dev/null)
+runner=$root/target/release/cargo-loadrun
+loadrun() { "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" "$@"; }
+
+# ---------------------------------------------------------------- servers
+if ! curl -sf "$nginx_url/" >/dev/null 2>&1; then
+  taskset -c 1 nginx -c "$here/nginx.conf"
+fi
+taskset -c 1 "$root/target/release/delay-server" 127.0.0.1:8090 20 >"$work/delay.log" 2>&1 &
+delay_pid=$!
+for _ in $(seq 50); do curl -sf "$nginx_url/" >/dev/null && curl -sf "$delay_url/" >/dev/null && break; sleep 0.1; done
+
+cpus=$(nproc)
+model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+echo "machine: $cpus cores ($model), $(uname -sr); loadcase $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')"
+
+# ---------------------------------------------------------------- helpers
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# measure NAME CMD...: runs CMD pinned to CPU 0 under /usr/bin/time; prints "requests cpu_s rss_kb"
+measure() {
+  local name=$1; shift
+  local out=$work/$name.out
+  /usr/bin/time -f "TIME %U %S %M" taskset -c 0 "$@" >"$out" 2>&1 || true
+  local t; t=$(grep '^TIME ' "$out" | tail -1)
+  local req
+  case $name in
+    wrk) req=$(awk '/requests in/ {print $1}' "$out") ;;
+    oha) req=$(awk '/\[200\]/ {print $2; exit}' "$out") ;;
+    goose) req=$(awk -F'|' '/GET \// {gsub(/[ ,]/,"",$2); if ($2+0 > best) best=$2+0} END {print best+0}' "$out") ;;
+    locust) req=$(awk '/Aggregated/ {print $2; exit}' "$out") ;;
+    *) req=$(grep -oE '(Requests: |requests=)[0-9]+' "$out" | tail -1 | grep -oE '[0-9]+$') ;;
+  esac
+  echo "${req:-0} $(echo "$t" | awk '{print $2 + $3, $4}')"
+}
+
+run_tool() { # TOOL: one measured run against nginx
+  case $1 in
+    wrk) measure wrk wrk -t1 -c"$conns" -d"${secs}s" "$nginx_url/" ;;
+    oha) measure oha oha -z "${secs}s" -c "$conns" --no-tui "$nginx_url/" ;;
+    raw-reqwest) measure raw-reqwest "$PEERS_TARGET/release/raw-reqwest" "$nginx_url/" "$conns" "$secs" per-user ;;
+    goose) measure goose "$PEERS_TARGET/release/goose-bench" --host "$nginx_url" -u "$conns" --increase-rate 100000 -t "${secs}s" -q ;;
+    locust) measure locust "$venv/bin/locust" -f "$here/peers/locust/locustfile.py" --headless \
+      -u "$conns" -r 10000 -t "${secs}s" -H "$nginx_url" --only-summary ;;
+    loadcase)
+      # One worker thread: every peer here runs on the one pinned core. The report gives the
+      # test binary's own CPU (without cargo's up-to-date check, which /usr/bin/time includes).
+      LOADCASE_WORKER_THREADS=1 measure loadcase "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" \
+        bench::get -u "$conns" -d "${secs}s" --server-url "$nginx_url" -q --report "$work/loadcase.json"
+      cpu_self=$(python3 -c "import json; r = json.load(open('$work/loadcase.json')); print(r['cpu_secs'])")
+      echo "$cpu_self" >>"$work/loadcase.cpu_self" ;;
+  esac
+}
+
+# ---------------------------------------------------------------- peers: CPU per request
+if wants peers; then
+  say "generator cost against nginx (1 worker on CPU 1; each tool pinned to CPU 0; $conns connections, ${secs}s; median of $runs runs)"
+  rm -f "$work"/*.rows "$work/loadcase.cpu_self"
+  for run in $(seq "$runs"); do
+    for tool in $tools; do
+      row=$(run_tool "$tool")
+      echo "$row" >>"$work/$tool.rows"
+      echo "  run $run $tool: requests cpu_s rss_kb = $row" >&2
+    done
+  done
+  printf '%-12s %10s %10s %8s %8s %8s\n' tool requests req/s cpu_s us/req rss_MB
+  declare -A usreq rps
+  for tool in $tools; do
+    req=$(awk '{print $1}' "$work/$tool.rows" | median)
+    cpu=$(awk '{print $2}' "$work/$tool.rows" | median)
+    rss=$(awk '{print $3}' "$work/$tool.rows" | median)
+    # Per run, then the median: a ratio of medians would mix runs.
+    us=$(awk '$1 > 0 {print $2 * 1e6 / $1}' "$work/$tool.rows" | median)
+    usreq[$tool]=$us
+    rps[$tool]=$(awk -v r="$req" -v s="$secs" 'BEGIN {print r / s}')
+    awk -v n="$tool" -v r="$req" -v c="$cpu" -v u="$us" -v m="$rss" -v s="$secs" \
+      'BEGIN { printf "%-12s %10d %10.0f %8.2f %8.2f %8.1f\n", n, r, r / s, c, u, m / 1024 }'
+  done
+  if [[ -f $work/loadcase.cpu_self ]]; then
+    paste -d' ' "$work/loadcase.rows" "$work/loadcase.cpu_self" |
+      awk '$1 > 0 {print $4 * 1e6 / $1}' | median >"$work/loadcase.self_us"
+    self_us=$(cat "$work/loadcase.self_us")
+    printf '%-12s %10s %10s %8s %8.2f   (the test binary alone, from its report: no cargo check)\n' "loadcase*" "" "" "" "$self_us"
+    echo
+    echo "loadcase against each peer (CPU per request: < 1 is cheaper; throughput: > 1 is more):"
+    for tool in $tools; do
+      [[ $tool == loadcase ]] && continue
+      awk -v n="$tool" -v a="${usreq[loadcase]}" -v s="$self_us" -v p="${usreq[$tool]}" -v ra="${rps[loadcase]}" -v rp="${rps[$tool]}" \
+        'BEGIN { printf "  vs %-12s cpu/request %5.2fx (binary alone %5.2fx)   throughput on one core %5.2fx\n", n, a / p, s / p, ra / rp }'
+    done
+  fi
+fi
+
+# ---------------------------------------------------------------- latency truth
+if wants latency; then
+  say "latency truth: a server that answers after 20 ms ($conns connections, 5 s each; the server's own median of what it imposed is in the last line)"
+  oha -z 5s -c "$conns" --no-tui "$delay_url/" >"$work/oha-delay.out" 2>&1 || true
+  oha_p50=$(awk '/50.00% in/ {print $3 * 1000; exit}' "$work/oha-delay.out")
+  loadrun bench::get -u "$conns" -d 5s --server-url "$delay_url" -q --report "$work/delay.json" >/dev/null 2>&1 || true
+  lc=$(python3 -c "
+import json; r = json.load(open('$work/delay.json'))['figures']['overall']['time']
+p = dict(r['percentiles']); print(p['p50'], p['p99'], r['mean_ms'])")
+  sleep 5.5
+  echo "  loadcase: p50 / p99 / mean (ms): $lc"
+  echo "  oha:      p50 (ms): ${oha_p50:-?}"
+  grep imposed "$work/delay.log" | tail -1 | sed 's/^/  server:   /'
+  echo "  and at the nginx rate, loadcase's p50 with and without its metrics is in the peers table's run."
+fi
+
+# ---------------------------------------------------------------- scale
+if wants scale; then
+  say "scale: users started, memory per idle user"
+  for users in 10000 100000; do
+    loadrun bench::noop -u "$users" -q --report "$work/noop.json" >/dev/null 2>&1 || true
+    python3 -c "
+import json; r = json.load(open('$work/noop.json'))
+print('  %6d users, one no-op hit each: %.3f s from the first user started to the last hit done' % ($users, r['elapsed_secs']))"
+  done
+  for users in 1000 10000 100000; do
+    loadrun bench::idle -u "$users" -q >/dev/null 2>&1 &
+    lpid=$!
+    sleep 4.5
+    pid=$(pgrep -f "$root/target/release/deps/bench-" | head -1 || true)
+    rss=$([[ -n $pid ]] && ps -o rss= -p "$pid" || echo 0)
+    echo "$users ${rss:-0}" >>"$work/idle.rows"
+    echo "  $users idle users: test binary RSS $((${rss:-0} / 1024)) MB"
+    wait $lpid || true
+  done
+  awk 'NR == 1 { u1 = $1; r1 = $2 } NR == 2 { printf "  per idle user (RSS difference, 1,000 → 10,000 users): %.1f KiB\n", ($2 - r1) / ($1 - u1) }' "$work/idle.rows"
+fi
+
+# ---------------------------------------------------------------- memory
+if wants memory; then
+  say "bounded memory: resident memory at the end of 1 million and 10 million requests (nginx)"
+  counts="1000000"
+  [[ -n ${LONG:-} ]] && counts="1000000 10000000"
+  for total in $counts; do
+    per=$((total / conns))
+    LOADCASE_WORKER_THREADS=1 /usr/bin/time -f "TIME %M" taskset -c 0 "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" \
+      bench::get -u "$conns" -c "$per" --server-url "$nginx_url" -q >"$work/mem.out" 2>&1 || true
+    echo "  $total requests: peak RSS $(awk '/^TIME/ {printf "%.1f", $2 / 1024}' "$work/mem.out") MB ($(grep -oE 'Requests: [0-9]+' "$work/mem.out"))"
+  done
+  [[ -z ${LONG:-} ]] && echo "  (LONG=1 adds the 10-million run)"
+fi
+
+# ---------------------------------------------------------------- threads
+if wants threads; then
+  say "all cores: CPU per request with 1 and 2 worker threads, unpinned, nginx with 2 workers"
+  kill "$(cat /tmp/lc-nginx.pid)" 2>/dev/null || true
+  sleep 0.5
+  sed 's/worker_processes 1;/worker_processes 2;/' "$here/nginx.conf" >"$work/nginx2.conf"
+  nginx -c "$work/nginx2.conf"
+  sleep 0.5
+  for threads in 1 2; do
+    for run in $(seq "$runs"); do
+      LOADCASE_WORKER_THREADS=$threads loadrun bench::get -u "$conns" -d "${secs}s" --server-url "$nginx_url" -q \
+        --report "$work/t.json" >/dev/null 2>&1 || true
+      python3 -c "
+import json; r = json.load(open('$work/t.json')); n = r['figures']['overall']['count']
+print(r['cpu_secs'] * 1e6 / n, n / r['elapsed_secs'])" >>"$work/threads$threads.rows"
+    done
+    us=$(awk '{print $1}' "$work/threads$threads.rows" | median)
+    rate=$(awk '{print $2}' "$work/threads$threads.rows" | median)
+    echo "$us" >"$work/threads$threads.us"
+    printf '  %d worker thread(s): %.2f us CPU per request, %.0f requests/s\n' "$threads" "$us" "$rate"
+  done
+  awk -v a="$(cat "$work/threads2.us")" -v b="$(cat "$work/threads1.us")" 'BEGIN { printf "  ratio 2 threads / 1 thread: %.2f\n", a / b }'
+  kill "$(cat /tmp/lc-nginx.pid)" 2>/dev/null || true
+  sleep 0.5
+  taskset -c 1 nginx -c "$here/nginx.conf"
+fi
+
+# ---------------------------------------------------------------- startup
+if wants startup; then
+  say "start-up: from invoking cargo loadrun (target already built) to the load's start"
+  for run in $(seq "$runs"); do
+    t0=$(date +%s%3N)
+    loadrun bench::get --server-url "$nginx_url" -q --report "$work/s.json" >/dev/null 2>&1 || true
+    python3 -c "import json; print(json.load(open('$work/s.json'))['started_unix_ms'] - $t0)" >>"$work/startup.rows"
+  done
+  echo "  median $(median <"$work/startup.rows") ms (runs: $(tr '\n' ' ' <"$work/startup.rows"))"
+fi
+rm -rf "$work"
