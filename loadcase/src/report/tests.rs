@@ -54,6 +54,7 @@ fn merged_reports_serialize_round_trip() {
             started_unix_ms,
             elapsed_secs: 2.0,
             interrupted,
+            cpu_secs: Some(0.5),
             plan: Some(crate::Plan::parse(Some("3"), Some("5"), None).unwrap()),
             thresholds: vec!["p95<1s".into()],
             stats,
@@ -68,6 +69,7 @@ fn merged_reports_serialize_round_trip() {
     assert!(a.interrupted);
     assert_eq!(a.stats.hits.total(), 20);
     assert_eq!(a.thresholds, ["p95<1s"]);
+    assert_eq!(a.cpu_secs, Some(1.0), "both processes' CPU");
     // b started a second later: its seconds 0 and 1 are a's 1 and 2.
     let hits: Vec<u64> = a.series.iter().map(|p| p.hits).collect();
     assert_eq!(hits, [10, 20, 10]);

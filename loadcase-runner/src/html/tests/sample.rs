@@ -135,6 +135,7 @@ pub fn report(secs: u32) -> Report {
         started_unix_ms: 1_790_000_000_000,
         elapsed_secs: f64::from(secs) + 0.42,
         interrupted: false,
+        cpu_secs: Some(41.5),
         plan: Some(Plan {
             users: vec![10, 25, 50],
             length: Length::Duration(Duration::from_secs(u64::from(stage))),
