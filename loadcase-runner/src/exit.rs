@@ -10,6 +10,9 @@ pub const SUCCESS: u8 = 0;
 pub const HITS_FAILED: u8 = 1;
 /// Usage error, build error, or the test binary crashed.
 pub const USAGE: u8 = 2;
+/// `--fail-on-regression`: `--compare` found a regression beyond the tolerance. The weakest
+/// code: it only replaces a success.
+pub const REGRESSION: u8 = 4;
 /// Interrupted by Ctrl-C.
 pub const INTERRUPTED: u8 = 130;
 

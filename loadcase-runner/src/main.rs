@@ -4,9 +4,12 @@
 
 mod cargo;
 mod cli;
+mod compare;
 mod discover;
 mod exit;
+mod history;
 mod progress;
+mod record;
 mod relay;
 mod summary;
 mod supervise;
@@ -43,6 +46,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<u8> {
+    if let Some(cli::Command::History(args)) = &cli.command {
+        return record::history_command(args);
+    }
     // Everything that can be checked without cargo is checked before any build starts.
     let mut plan = Plan::parse(
         cli.users.as_deref(),
@@ -89,13 +95,14 @@ fn run(cli: &Cli) -> Result<u8> {
     let binary = pick(&binaries, &path)?;
     let target = &binary.target;
     let display_name = format!("{}::{}", target.name, path.name);
+    let tracking = record::Tracking::start(cli, workspace.root(), &display_name)?;
     let mut display = Display::new(cli.quiet, &display_name, &plan);
     let ending = supervise::run(binary, path.name, &display_name, &plan, &mut display);
     display.finish();
     match ending? {
         Ending::Done(report) => {
             print!("{}", summary::render(&report));
-            Ok(exit::for_report(&report))
+            Ok(tracking.finish(&report, exit::for_report(&report), &[]))
         }
         Ending::Crashed {
             status,
