@@ -39,6 +39,35 @@ pub struct TestTarget {
     pub package_dir: PathBuf,
 }
 
+fn cargo_path() -> PathBuf {
+    std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
+}
+
+fn metadata(cargo: &Path, manifest_path: Option<&Path>) -> Result<Metadata> {
+    let mut command = MetadataCommand::new();
+    command.cargo_path(cargo).no_deps();
+    if let Some(path) = manifest_path {
+        command.manifest_path(path);
+    }
+    command.exec().map_err(|e| match e {
+        cargo_metadata::Error::CargoMetadata { stderr } => {
+            anyhow::anyhow!(
+                "cargo metadata failed: {}",
+                stderr.trim().trim_start_matches("error: ")
+            )
+        }
+        other => anyhow::anyhow!("cannot run cargo metadata: {other}"),
+    })
+}
+
+/// The root of the workspace of `manifest_path` (or of the current directory), for commands
+/// that need no build, such as `history`.
+pub fn workspace_root(manifest_path: Option<&Path>) -> Result<PathBuf> {
+    Ok(metadata(&cargo_path(), manifest_path)?
+        .workspace_root
+        .into_std_path_buf())
+}
+
 /// Whether cargo ended because of Ctrl-C.
 fn interrupted(status: std::process::ExitStatus) -> bool {
     #[cfg(unix)]
@@ -84,21 +113,8 @@ pub struct TestBinary {
 
 impl Workspace {
     pub fn load(cli: &Cli) -> Result<Workspace> {
-        let cargo = std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
-        let mut command = MetadataCommand::new();
-        command.cargo_path(&cargo).no_deps();
-        if let Some(path) = &cli.manifest_path {
-            command.manifest_path(path);
-        }
-        let metadata = command.exec().map_err(|e| match e {
-            cargo_metadata::Error::CargoMetadata { stderr } => {
-                anyhow::anyhow!(
-                    "cargo metadata failed: {}",
-                    stderr.trim().trim_start_matches("error: ")
-                )
-            }
-            other => anyhow::anyhow!("cannot run cargo metadata: {other}"),
-        })?;
+        let cargo = cargo_path();
+        let metadata = metadata(&cargo, cli.manifest_path.as_deref())?;
         if let Some(package) = &cli.package
             && !metadata
                 .workspace_packages()

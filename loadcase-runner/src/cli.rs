@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 
 /// Runs `#[load_test]` functions as load tests.
 ///
@@ -10,8 +10,20 @@ use clap::Parser;
 /// Stages run one after another, all users of a stage at once; each user runs the sum of the
 /// hits, so `-u 10:20:30 --hits 20` is 1200 hits. With no -u, -c or -d the test runs once.
 #[derive(Debug, Parser)]
-#[command(name = "cargo loadrun", bin_name = "cargo loadrun", version, after_help = EXIT_CODES)]
+#[command(
+    name = "cargo loadrun",
+    bin_name = "cargo loadrun",
+    version,
+    after_help = EXIT_CODES,
+    // `cargo loadrun history …` is the subcommand; anything else is a TEST and its options.
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    disable_help_subcommand = true
+)]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// The load test to run, as target::path::function.
     #[arg(value_name = "TEST", required_unless_present = "list")]
     pub test: Option<String>,
@@ -101,6 +113,89 @@ pub struct Cli {
     /// Build in the dev profile instead of --release.
     #[arg(long)]
     pub debug: bool,
+
+    // Run history and comparison (see history.rs, compare.rs).
+    /// The run history file [default: <workspace root>/.loadcase/history.sqlite].
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+
+    /// Do not record this run in the history (a --compare baseline is still read from it).
+    #[arg(long)]
+    pub no_history: bool,
+
+    /// Compare the run with a baseline: `last` (the latest earlier complete run of the test in
+    /// the history), a run id from `cargo loadrun history`, or a JSON report (--report FILE.json).
+    #[arg(long, value_name = "BASELINE")]
+    pub compare: Option<String>,
+
+    /// How much worse a figure may get than the baseline before it is a regression.
+    #[arg(
+        long,
+        value_name = "PCT",
+        default_value = "10%",
+        value_parser = parse_tolerance,
+        requires = "compare"
+    )]
+    pub regression_tolerance: f64,
+
+    /// Exit with code 4 when --compare finds a regression (and nothing worse went wrong).
+    #[arg(long, requires = "compare")]
+    pub fail_on_regression: bool,
+}
+
+/// What else `cargo loadrun` does besides running a test.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lists the recorded runs, newest first, or sums them up per week, month or year.
+    History(HistoryArgs),
+}
+
+/// `cargo loadrun history [TEST] [--weekly | --monthly | --yearly]`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only runs of this test (`example::test_es`), or of every test in a target (`example`).
+    #[arg(value_name = "TEST")]
+    pub test: Option<String>,
+
+    /// One row per ISO week and test, with figures combined over its runs.
+    #[arg(long, group = "period")]
+    pub weekly: bool,
+
+    /// One row per month and test.
+    #[arg(long, group = "period")]
+    pub monthly: bool,
+
+    /// One row per year and test.
+    #[arg(long, group = "period")]
+    pub yearly: bool,
+
+    /// How many runs to list, newest first (without a period).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 20,
+        conflicts_with = "period"
+    )]
+    pub limit: usize,
+
+    /// The run history file [default: <workspace root>/.loadcase/history.sqlite].
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+
+    /// Path to Cargo.toml, to find the workspace root.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+}
+
+/// `10%`, `10` or `2.5%`, as a fraction (0.1).
+fn parse_tolerance(text: &str) -> Result<f64, String> {
+    let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
+    match number.trim().parse::<f64>() {
+        Ok(p) if p.is_finite() && p >= 0.0 => Ok(p / 100.0),
+        _ => Err(format!(
+            "`{text}` is not a percentage; write e.g. 10% or 2.5"
+        )),
+    }
 }
 
 const EXIT_CODES: &str = "\
@@ -111,6 +206,8 @@ Exit codes:
   1    some hits failed, ended in an error or were cancelled, or no hit completed
   2    usage error, build error, or the test binary crashed (what it reported is printed)
   3    every hit succeeded but a threshold was broken
+  4    --fail-on-regression and --compare found a figure worse than the baseline by more
+       than --regression-tolerance (only when the run would otherwise exit 0)
   130  interrupted by Ctrl-C (or SIGTERM, SIGHUP): the summary shows what ran, if the load
        had started; a second Ctrl-C kills the test binary";
 
@@ -123,5 +220,74 @@ impl Cli {
             args.remove(1);
         }
         Cli::parse_from(args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("cargo-loadrun").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn a_test_its_options_and_list_still_parse_beside_the_subcommand() {
+        let cli = parse(&["example::test_es", "-u", "100", "-c", "10"]).unwrap();
+        assert_eq!(cli.test.as_deref(), Some("example::test_es"));
+        assert!(cli.command.is_none());
+        assert!(parse(&["--list"]).unwrap().list);
+        assert!(parse(&[]).is_err(), "TEST is still required");
+        let cli = parse(&["example::test_es", "--history", "h.sqlite", "--no-history"]).unwrap();
+        assert_eq!(cli.history, Some(PathBuf::from("h.sqlite")));
+        assert!(cli.no_history);
+    }
+
+    #[test]
+    fn history_is_a_subcommand_with_its_own_options() {
+        let cli = parse(&["history"]).unwrap();
+        let Some(Command::History(args)) = cli.command else {
+            panic!("{cli:?}")
+        };
+        assert_eq!((args.test, args.limit), (None, 20));
+        let cli = parse(&["history", "example::test_es", "--weekly", "--history", "h"]).unwrap();
+        let Some(Command::History(args)) = cli.command else {
+            panic!("{cli:?}")
+        };
+        assert_eq!(args.test.as_deref(), Some("example::test_es"));
+        assert!(args.weekly && !args.monthly && !args.yearly);
+        assert_eq!(args.history, Some(PathBuf::from("h")));
+        assert!(parse(&["history", "--weekly", "--monthly"]).is_err());
+        assert!(parse(&["history", "--weekly", "--limit", "3"]).is_err());
+        // A run's options do not go with the subcommand.
+        assert!(parse(&["example::test_es", "history"]).is_err());
+    }
+
+    #[test]
+    fn tolerances_are_percentages_and_go_with_compare() {
+        let tolerance = |text: &str| {
+            parse(&["t::x", "--compare", "last", "--regression-tolerance", text])
+                .map(|cli| cli.regression_tolerance)
+        };
+        assert_eq!(tolerance("10%").unwrap(), 0.10);
+        assert_eq!(tolerance("10").unwrap(), 0.10);
+        assert_eq!(tolerance("2.5%").unwrap(), 0.025);
+        assert_eq!(tolerance("0").unwrap(), 0.0);
+        for bad in ["-5%", "ten", "%", "NaN", "inf"] {
+            assert!(tolerance(bad).is_err(), "{bad}");
+        }
+        let cli = parse(&["t::x", "--compare", "last"]).unwrap();
+        assert_eq!(cli.regression_tolerance, 0.10, "the default");
+        assert!(!cli.fail_on_regression);
+        assert!(
+            parse(&["t::x", "--fail-on-regression"]).is_err(),
+            "needs --compare"
+        );
+        assert!(parse(&["t::x", "--regression-tolerance", "5"]).is_err());
+        assert!(
+            parse(&["t::x", "--compare", "3", "--fail-on-regression"])
+                .unwrap()
+                .fail_on_regression
+        );
     }
 }

@@ -13,6 +13,9 @@ pub const HITS_FAILED: u8 = 1;
 pub const USAGE: u8 = 2;
 /// Every hit succeeded, but a threshold was broken.
 pub const THRESHOLDS: u8 = 3;
+/// `--fail-on-regression`: `--compare` found a regression beyond the tolerance. The weakest
+/// code: it only replaces a success.
+pub const REGRESSION: u8 = 4;
 /// Interrupted by Ctrl-C.
 pub const INTERRUPTED: u8 = 130;
 

@@ -4,12 +4,15 @@
 
 mod cargo;
 mod cli;
+mod compare;
 mod discover;
 mod exit;
 mod finish;
+mod history;
 mod html;
 mod profile;
 mod progress;
+mod record;
 mod relay;
 mod reports;
 mod summary;
@@ -125,6 +128,9 @@ fn request_log_spec(path: &std::path::Path, redact: &[String]) -> Result<LogSpec
 }
 
 fn run(cli: &Cli) -> Result<u8> {
+    if let Some(cli::Command::History(args)) = &cli.command {
+        return record::history_command(args);
+    }
     // Everything that can be checked without cargo is checked before any build starts (with a
     // profile, once more when it has been read).
     let early = settings(cli, profile::Settings::default())?;
@@ -182,13 +188,14 @@ fn run(cli: &Cli) -> Result<u8> {
         )
     })?;
     outputs.thresholds.splice(0..0, own);
+    let tracking = record::Tracking::start(cli, workspace.root(), &display_name)?;
     let mut display = Display::new(cli.quiet, &display_name, &plan);
     let ending = supervise::run(binary, path.name, &display_name, &plan, &mut display);
     display.finish();
     match ending? {
         Ending::Done(report) => {
-            let (_verdicts, code) = finish::complete(&report, &outputs);
-            Ok(code)
+            let (verdicts, code) = finish::complete(&report, &outputs);
+            Ok(tracking.finish(&report, code, &verdicts))
         }
         Ending::Crashed {
             status,

@@ -5,6 +5,7 @@ mod counts;
 mod display;
 mod functional;
 mod guide;
+mod history;
 mod inputs;
 mod lifecycle;
 mod outcomes;

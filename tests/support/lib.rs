@@ -113,17 +113,41 @@ pub fn loadrun(args: &[&str]) -> Command {
     loadrun_in("tests/Cargo.toml", args)
 }
 
-/// A runner command on another package of the workspace.
+/// A runner command on another package of the workspace. It records nothing in the run
+/// history, so that tests do not depend on each other through a shared file; see
+/// [`loadrun_recorded`].
 pub fn loadrun_in(manifest: &str, args: &[&str]) -> Command {
+    command(manifest, &["--no-history"], args)
+}
+
+/// A runner command that records its run in the history, as a user's would: pass `--history`
+/// with a file of the test's own.
+pub fn loadrun_recorded(manifest: &str, args: &[&str]) -> Command {
+    command(manifest, &[], args)
+}
+
+fn command(manifest: &str, options: &[&str], args: &[&str]) -> Command {
     let mut command = Command::new(runner());
     command
         .arg("loadrun")
         .args(["--manifest-path", manifest, "--debug"])
+        .args(options)
         .args(args)
         .current_dir(workspace())
         .env_remove("LOADCASE_SERVER_URL")
         .stdin(Stdio::null());
     command
+}
+
+/// `cargo loadrun history ARGS` to the end.
+pub fn history(args: &[&str]) -> Run {
+    let mut command = Command::new(runner());
+    command
+        .args(["loadrun", "history"])
+        .args(args)
+        .current_dir(workspace())
+        .stdin(Stdio::null());
+    finish(command)
 }
 
 /// Runs a command to the end.
