@@ -115,7 +115,7 @@ pub struct Cli {
     pub debug: bool,
 
     // Run history and comparison (see history.rs, compare.rs).
-    /// The run history file [default: <workspace root>/.loadcase/history.sqlite].
+    /// The run history file (default: `<workspace root>/.loadcase/history.sqlite`).
     #[arg(long, value_name = "PATH")]
     pub history: Option<PathBuf>,
 
@@ -178,7 +178,7 @@ pub struct HistoryArgs {
     )]
     pub limit: usize,
 
-    /// The run history file [default: <workspace root>/.loadcase/history.sqlite].
+    /// The run history file (default: `<workspace root>/.loadcase/history.sqlite`).
     #[arg(long, value_name = "PATH")]
     pub history: Option<PathBuf>,
 
