@@ -53,6 +53,12 @@ async fn documented(cx: &mut Context) -> TestResult {
     Ok(())
 }
 
+#[load_test(thresholds("p95<200ms", "error_rate<1%",), server_url = "http://127.0.0.1:8080")]
+async fn with_thresholds_and_server_url(cx: &mut Context) -> TestResult {
+    cx.incr("hits");
+    Ok(())
+}
+
 #[load_test(server_url = "http://127.0.0.1:8080")]
 async fn with_server_url(cx: &mut Context) -> TestResult {
     cx.app.get("/").await?;
