@@ -2,7 +2,7 @@
 # loadcase's benchmark: the cost of generating load, side by side with its peers, in one run on
 # this machine. See bench/README.md for what each part measures and why.
 #
-# usage: bench/run.sh [PART...]      PART: peers latency scale memory threads startup all (default)
+# usage: bench/run.sh [PART...]      PART: peers layers latency scale memory threads startup all (default)
 #   env: SECS=8 CONNS=50 RUNS=3 TOOLS="wrk oha raw-reqwest goose locust loadcase"
 #        LONG=1 adds the 10-million-request memory run (about 3 minutes)
 # Installs what it needs: nginx-light and wrk from Debian's packages, oha from crates.io, Goose
@@ -97,7 +97,7 @@ run_tool() { # TOOL: one measured run against nginx
       # One worker thread: every peer here runs on the one pinned core. The report gives the
       # test binary's own CPU (without cargo's up-to-date check, which /usr/bin/time includes).
       LOADCASE_WORKER_THREADS=1 measure loadcase "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" \
-        bench::get -u "$conns" -d "${secs}s" --server-url "$nginx_url" -q --report "$work/loadcase.json"
+        bench::get -u "$conns" -d "${secs}s" --server-url "$nginx_url" -q --no-history --report "$work/loadcase.json"
       cpu_self=$(python3 -c "import json; r = json.load(open('$work/loadcase.json')); print(r['cpu_secs'])")
       echo "$cpu_self" >>"$work/loadcase.cpu_self" ;;
   esac
@@ -142,12 +142,36 @@ if wants peers; then
   fi
 fi
 
+# ---------------------------------------------------------------- layers
+if wants layers; then
+  say "where loadcase's cost per request goes: the same GET through each layer (one worker pinned to CPU 0, nginx; median of $runs runs, test binary CPU per hit)"
+  raw_us=$(for run in $(seq "$runs"); do
+    /usr/bin/time -f "TIME %U %S" taskset -c 0 "$PEERS_TARGET/release/raw-reqwest" "$nginx_url/" "$conns" "$secs" per-user 2>&1 |
+      awk '/requests=/ { split($1, a, "="); n = a[2] } /^TIME/ { print ($2 + $3) * 1e6 / n }'
+  done | median)
+  printf '  %-44s %6.2f us\n' "plain reqwest loop (raw-reqwest)" "$raw_us"
+  for test in layer_reqwest layer_session get; do
+    us=$(for run in $(seq "$runs"); do
+      LOADCASE_WORKER_THREADS=1 taskset -c 0 "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" "bench::$test" \
+        -u "$conns" -d "${secs}s" --server-url "$nginx_url" -q --no-history --report "$work/layer.json" >/dev/null 2>&1 || true
+      python3 -c "import json; r = json.load(open('$work/layer.json')); print(r['cpu_secs'] * 1e6 / r['figures']['hits']['total'])"
+    done | median)
+    case $test in
+      layer_reqwest) what="engine + the user's client, nothing recorded" ;;
+      layer_session) what="+ cx.session (recorded)" ;;
+      get) what="+ cx.app (URL, status check): bench::get" ;;
+    esac
+    printf '  %-44s %6.2f us  (%.2fx the plain loop)\n' "$what" "$us" "$(awk -v a="$us" -v b="$raw_us" 'BEGIN { print a / b }')"
+  done
+fi
+
 # ---------------------------------------------------------------- latency truth
 if wants latency; then
   say "latency truth: a server that answers after 20 ms ($conns connections, 5 s each; the server's own median of what it imposed is in the last line)"
   oha -z 5s -c "$conns" --no-tui "$delay_url/" >"$work/oha-delay.out" 2>&1 || true
-  oha_p50=$(awk '/50.00% in/ {print $3 * 1000; exit}' "$work/oha-delay.out")
-  loadrun bench::get -u "$conns" -d 5s --server-url "$delay_url" -q --report "$work/delay.json" >/dev/null 2>&1 || true
+  # oha prints "50.00% in 20.3953 ms" (or "secs" in older versions).
+  oha_p50=$(awk '/50.00% in/ { v = $3; if ($4 ~ /^sec/) v *= 1000; print v; exit }' "$work/oha-delay.out")
+  loadrun bench::get -u "$conns" -d 5s --server-url "$delay_url" -q --no-history --report "$work/delay.json" >/dev/null 2>&1 || true
   lc=$(python3 -c "
 import json; r = json.load(open('$work/delay.json'))['figures']['overall']['time']
 p = dict(r['percentiles']); print(p['p50'], p['p99'], r['mean_ms'])")
@@ -155,20 +179,19 @@ p = dict(r['percentiles']); print(p['p50'], p['p99'], r['mean_ms'])")
   echo "  loadcase: p50 / p99 / mean (ms): $lc"
   echo "  oha:      p50 (ms): ${oha_p50:-?}"
   grep imposed "$work/delay.log" | tail -1 | sed 's/^/  server:   /'
-  echo "  and at the nginx rate, loadcase's p50 with and without its metrics is in the peers table's run."
 fi
 
 # ---------------------------------------------------------------- scale
 if wants scale; then
   say "scale: users started, memory per idle user"
   for users in 10000 100000; do
-    loadrun bench::noop -u "$users" -q --report "$work/noop.json" >/dev/null 2>&1 || true
+    loadrun bench::noop -u "$users" -q --no-history --report "$work/noop.json" >/dev/null 2>&1 || true
     python3 -c "
 import json; r = json.load(open('$work/noop.json'))
 print('  %6d users, one no-op hit each: %.3f s from the first user started to the last hit done' % ($users, r['elapsed_secs']))"
   done
   for users in 1000 10000 100000; do
-    loadrun bench::idle -u "$users" -q >/dev/null 2>&1 &
+    loadrun bench::idle -u "$users" -q --no-history >/dev/null 2>&1 &
     lpid=$!
     sleep 4.5
     pid=$(pgrep -f "$root/target/release/deps/bench-" | head -1 || true)
@@ -188,7 +211,7 @@ if wants memory; then
   for total in $counts; do
     per=$((total / conns))
     LOADCASE_WORKER_THREADS=1 /usr/bin/time -f "TIME %M" taskset -c 0 "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" \
-      bench::get -u "$conns" -c "$per" --server-url "$nginx_url" -q >"$work/mem.out" 2>&1 || true
+      bench::get -u "$conns" -c "$per" --server-url "$nginx_url" -q --no-history >"$work/mem.out" 2>&1 || true
     echo "  $total requests: peak RSS $(awk '/^TIME/ {printf "%.1f", $2 / 1024}' "$work/mem.out") MB ($(grep -oE 'Requests: [0-9]+' "$work/mem.out"))"
   done
   [[ -z ${LONG:-} ]] && echo "  (LONG=1 adds the 10-million run)"
@@ -204,7 +227,7 @@ if wants threads; then
   sleep 0.5
   for threads in 1 2; do
     for run in $(seq "$runs"); do
-      LOADCASE_WORKER_THREADS=$threads loadrun bench::get -u "$conns" -d "${secs}s" --server-url "$nginx_url" -q \
+      LOADCASE_WORKER_THREADS=$threads loadrun bench::get -u "$conns" -d "${secs}s" --server-url "$nginx_url" -q --no-history \
         --report "$work/t.json" >/dev/null 2>&1 || true
       python3 -c "
 import json; r = json.load(open('$work/t.json')); n = r['figures']['overall']['count']
@@ -226,7 +249,7 @@ if wants startup; then
   say "start-up: from invoking cargo loadrun (target already built) to the load's start"
   for run in $(seq "$runs"); do
     t0=$(date +%s%3N)
-    loadrun bench::get --server-url "$nginx_url" -q --report "$work/s.json" >/dev/null 2>&1 || true
+    loadrun bench::get --server-url "$nginx_url" -q --no-history --report "$work/s.json" >/dev/null 2>&1 || true
     python3 -c "import json; print(json.load(open('$work/s.json'))['started_unix_ms'] - $t0)" >>"$work/startup.rows"
   done
   echo "  median $(median <"$work/startup.rows") ms (runs: $(tr '\n' ' ' <"$work/startup.rows"))"

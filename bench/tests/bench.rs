@@ -28,3 +28,32 @@ async fn idle(_cx: &mut Context) -> TestResult {
     tokio::time::sleep(Duration::from_secs(6)).await;
     Ok(())
 }
+
+/// The `layers` part: the same GET through the user's reqwest client directly, nothing recorded
+/// (what the engine and the client's settings cost over a plain reqwest loop).
+#[load_test]
+#[ignore = "run by bench/run.sh through cargo loadrun"]
+async fn layer_reqwest(cx: &mut Context) -> TestResult {
+    let url = cx
+        .app
+        .server_url()
+        .expect("run with --server-url")
+        .to_owned();
+    let response = cx.session.client().get(url).send().await?;
+    response.bytes().await?;
+    Ok(())
+}
+
+/// The `layers` part: the same GET through `cx.session`, recorded (what the session's recording
+/// costs over the client).
+#[load_test]
+#[ignore = "run by bench/run.sh through cargo loadrun"]
+async fn layer_session(cx: &mut Context) -> TestResult {
+    let url = cx
+        .app
+        .server_url()
+        .expect("run with --server-url")
+        .to_owned();
+    cx.session.get(url).send().await?;
+    Ok(())
+}

@@ -4,6 +4,7 @@
 use std::future::{Future, IntoFuture};
 use std::panic::Location;
 use std::pin::Pin;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::Method;
@@ -20,6 +21,9 @@ use crate::session::{RequestBuilder, Session};
 pub struct App {
     session: Session,
     server_url: Option<String>,
+    // Whether `server_url` is an absolute http(s) URL, checked on first use rather than on every
+    // request: a URL parse is a measurable share of a request's cost to the generator.
+    valid: OnceLock<bool>,
 }
 
 macro_rules! methods {
@@ -37,6 +41,7 @@ impl App {
         App {
             session,
             server_url,
+            valid: OnceLock::new(),
         }
     }
 
@@ -48,6 +53,7 @@ impl App {
     /// Points this user's `app` at another server from now on.
     pub fn set_server_url(&mut self, url: impl Into<String>) {
         self.server_url = Some(url.into());
+        self.valid = OnceLock::new();
     }
 
     methods! {
@@ -75,10 +81,12 @@ impl App {
             &self.server_url,
         ) {
             (true, _) => Ok(path.to_owned()),
-            (false, Some(base)) if !is_http_url(base) => Err(Error::new(format!(
-                "the server URL `{base}` is not an absolute http:// or https:// URL: check --server-url, \
+            (false, Some(base)) if !*self.valid.get_or_init(|| is_http_url(base)) => {
+                Err(Error::new(format!(
+                    "the server URL `{base}` is not an absolute http:// or https:// URL: check --server-url, \
                  LOADCASE_SERVER_URL, #[load_test(server_url = …)] or cx.app.set_server_url"
-            ))),
+                )))
+            }
             (false, Some(base)) => Ok(join(base, path)),
             (false, None) => Err(Error::new(format!(
                 "cx.app.{}(\"{path}\") has no server URL to go to: pass --server-url URL to cargo loadrun, \
