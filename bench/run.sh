@@ -98,7 +98,7 @@ run_tool() { # TOOL: one measured run against nginx
       # test binary's own CPU (without cargo's up-to-date check, which /usr/bin/time includes).
       LOADCASE_WORKER_THREADS=1 measure loadcase "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" \
         bench::get -u "$conns" -d "${secs}s" --server-url "$nginx_url" -q --no-history --report "$work/loadcase.json"
-      cpu_self=$(python3 -c "import json; r = json.load(open('$work/loadcase.json')); print(r['cpu_secs'])")
+      cpu_self=$(python3 -c "import json; r = json.load(open('$work/loadcase.json')); print(r['cpu_secs'], r['peak_rss_bytes'] / 1024)")
       echo "$cpu_self" >>"$work/loadcase.cpu_self" ;;
   esac
 }
@@ -131,7 +131,9 @@ if wants peers; then
     paste -d' ' "$work/loadcase.rows" "$work/loadcase.cpu_self" |
       awk '$1 > 0 {print $4 * 1e6 / $1}' | median >"$work/loadcase.self_us"
     self_us=$(cat "$work/loadcase.self_us")
-    printf '%-12s %10s %10s %8s %8.2f   (the test binary alone, from its report: no cargo check)\n' "loadcase*" "" "" "" "$self_us"
+    self_rss=$(awk '{print $2}' "$work/loadcase.cpu_self" | median)
+    printf '%-12s %10s %10s %8s %8.2f %8.1f   (the test binary alone, from its report: without cargo'"'"'s up-to-date check)\n' \
+      "loadcase*" "" "" "" "$self_us" "$(awk -v k="$self_rss" 'BEGIN { print k / 1024 }')"
     echo
     echo "loadcase against each peer (CPU per request: < 1 is cheaper; throughput: > 1 is more):"
     for tool in $tools; do
@@ -210,9 +212,13 @@ if wants memory; then
   [[ -n ${LONG:-} ]] && counts="1000000 10000000"
   for total in $counts; do
     per=$((total / conns))
-    LOADCASE_WORKER_THREADS=1 /usr/bin/time -f "TIME %M" taskset -c 0 "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" \
-      bench::get -u "$conns" -c "$per" --server-url "$nginx_url" -q --no-history >"$work/mem.out" 2>&1 || true
-    echo "  $total requests: peak RSS $(awk '/^TIME/ {printf "%.1f", $2 / 1024}' "$work/mem.out") MB ($(grep -oE 'Requests: [0-9]+' "$work/mem.out"))"
+    # The test binary's own peak (the report's peak_rss_bytes): /usr/bin/time would report the
+    # largest process of the tree, which is cargo's up-to-date check.
+    LOADCASE_WORKER_THREADS=1 taskset -c 0 "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" \
+      bench::get -u "$conns" -c "$per" --server-url "$nginx_url" -q --no-history --report "$work/mem.json" >/dev/null 2>&1 || true
+    python3 -c "
+import json; r = json.load(open('$work/mem.json'))
+print('  %d requests: test binary peak RSS %.1f MB, %.1f s' % (r['figures']['overall']['count'], r['peak_rss_bytes'] / 1e6, r['elapsed_secs']))"
   done
   [[ -z ${LONG:-} ]] && echo "  (LONG=1 adds the 10-million run)"
 fi

@@ -43,6 +43,9 @@ fn generator(out: &mut String, report: &Report) {
         out,
         "\nGenerator CPU: {cpu:.2}s{per_request} ({cores:.2} cores busy on average)"
     );
+    if let Some(rss) = report.peak_rss_bytes {
+        let _ = writeln!(out, "Generator peak memory: {:.1} MB", rss as f64 / 1e6);
+    }
 }
 
 fn thresholds(out: &mut String, verdicts: &[Verdict]) {

@@ -1,4 +1,4 @@
-//! The process's own CPU time, so a run can say what it cost its generator.
+//! The process's own CPU time and peak memory, so a run can say what it cost its generator.
 
 /// User + system CPU time of this process so far, in seconds, where the platform tells it.
 pub(crate) fn process_secs() -> Option<f64> {
@@ -21,6 +21,32 @@ pub(crate) fn process_secs() -> Option<f64> {
     }
 }
 
+/// The most resident memory this process has used, in bytes, where the platform tells it.
+pub(crate) fn peak_rss_bytes() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: getrusage writes a whole rusage into the pointer it is given.
+        let usage = unsafe {
+            if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
+                return None;
+            }
+            usage.assume_init()
+        };
+        // Linux and the BSDs report KiB; macOS reports bytes.
+        let unit = if cfg!(target_vendor = "apple") {
+            1
+        } else {
+            1024
+        };
+        u64::try_from(usage.ru_maxrss).ok().map(|v| v * unit)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -35,5 +61,15 @@ mod tests {
         std::hint::black_box(x);
         let after = super::process_secs().unwrap();
         assert!(after - before > 0.02, "{before} → {after}");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn peak_memory_covers_what_was_touched() {
+        let before = super::peak_rss_bytes().unwrap();
+        let block = vec![1u8; 64 << 20];
+        std::hint::black_box(&block);
+        let after = super::peak_rss_bytes().unwrap();
+        assert!(after >= before.max(64 << 20), "{before} → {after}");
     }
 }

@@ -277,6 +277,7 @@ pub fn run(
     report.cpu_secs = crate::cpu::process_secs()
         .zip(cpu_at_start)
         .map(|(end, start)| end - start);
+    report.peak_rss_bytes = crate::cpu::peak_rss_bytes();
     if let Some(log) = log {
         log.send(last.log);
         if let Err(e) = log.finish() {

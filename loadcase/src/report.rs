@@ -48,6 +48,9 @@ pub struct Report {
     /// the platform tells it: how much the load cost its generator.
     #[serde(default)]
     pub cpu_secs: Option<f64>,
+    /// The generating process's peak resident memory, in bytes, where the platform tells it.
+    #[serde(default)]
+    pub peak_rss_bytes: Option<u64>,
     /// The plan that was run, when known.
     #[serde(default)]
     pub plan: Option<Plan>,
@@ -78,6 +81,7 @@ impl Report {
             elapsed_secs: self.elapsed_secs,
             interrupted: self.interrupted,
             cpu_secs: self.cpu_secs,
+            peak_rss_bytes: self.peak_rss_bytes,
             plan: self.plan.clone(),
             thresholds: self.thresholds.clone(),
             stats: self.stats.clone(),
@@ -104,6 +108,11 @@ impl Report {
         self.elapsed_secs = end - self.started_unix_ms as f64 / 1e3;
         self.interrupted |= other.interrupted;
         self.cpu_secs = match (self.cpu_secs, other.cpu_secs) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
+        // Processes that ran side by side: their peaks add up at worst.
+        self.peak_rss_bytes = match (self.peak_rss_bytes, other.peak_rss_bytes) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),
         };

@@ -55,6 +55,7 @@ fn merged_reports_serialize_round_trip() {
             elapsed_secs: 2.0,
             interrupted,
             cpu_secs: Some(0.5),
+            peak_rss_bytes: Some(1000),
             plan: Some(crate::Plan::parse(Some("3"), Some("5"), None).unwrap()),
             thresholds: vec!["p95<1s".into()],
             stats,
@@ -70,6 +71,7 @@ fn merged_reports_serialize_round_trip() {
     assert_eq!(a.stats.hits.total(), 20);
     assert_eq!(a.thresholds, ["p95<1s"]);
     assert_eq!(a.cpu_secs, Some(1.0), "both processes' CPU");
+    assert_eq!(a.peak_rss_bytes, Some(2000));
     // b started a second later: its seconds 0 and 1 are a's 1 and 2.
     let hits: Vec<u64> = a.series.iter().map(|p| p.hits).collect();
     assert_eq!(hits, [10, 20, 10]);

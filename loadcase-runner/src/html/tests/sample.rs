@@ -136,6 +136,7 @@ pub fn report(secs: u32) -> Report {
         elapsed_secs: f64::from(secs) + 0.42,
         interrupted: false,
         cpu_secs: Some(41.5),
+        peak_rss_bytes: Some(48_000_000),
         plan: Some(Plan {
             users: vec![10, 25, 50],
             length: Length::Duration(Duration::from_secs(u64::from(stage))),
