@@ -1,12 +1,22 @@
-//! The attribute's arguments: `server_url = "…"`, `thresholds("p95<200ms", …)`.
+//! The attribute's arguments: `server_url = "…"`, `thresholds("p95<200ms", …)`,
+//! `setup = login`, `teardown = logout`.
 
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::{Error, Expr, ExprLit, Lit, LitStr, Meta, MetaList, MetaNameValue, Token};
+use syn::{
+    Error, Expr, ExprLit, ExprPath, Lit, LitStr, Meta, MetaList, MetaNameValue, Path, Token,
+};
 
 /// What a bare argument should have looked like.
-const EXPECTED: &str =
-    "expected `server_url = \"http://…\"` or `thresholds(\"p95<200ms\", \"error_rate<1%\")`";
+const EXPECTED: &str = "expected `server_url = \"http://…\"`, `thresholds(\"p95<200ms\", \"error_rate<1%\")`, \
+     `setup = login` or `teardown = logout`";
+
+/// Every argument, for the message about an unknown one.
+const ACCEPTED: &str =
+    "`server_url = \"http://…\"`, `thresholds(\"…\", …)`, `setup = login` and `teardown = logout`";
+
+/// The arguments that name a per-user function.
+const PHASES: &[&str] = &["setup", "teardown"];
 
 /// Names that people reach for but that belong to `cargo loadrun`, not to the attribute.
 const RUNNER_OPTIONS: &[&str] = &[
@@ -18,6 +28,11 @@ pub struct Args {
     /// Checked for shape here; fully parsed by loadcase when the test runs (`cargo test` fails
     /// on a malformed one), so that the grammar lives in one place.
     pub thresholds: Vec<LitStr>,
+    /// `setup = path`: an `async fn(cx: &mut Context)` run once per virtual user before its
+    /// hits. Its signature is checked by the compiler in the expansion, at this path.
+    pub setup: Option<ExprPath>,
+    /// `teardown = path`: likewise, after the user's last hit.
+    pub teardown: Option<ExprPath>,
 }
 
 impl Args {
@@ -26,6 +41,8 @@ impl Args {
             let mut args = Args {
                 server_url: None,
                 thresholds: Vec::new(),
+                setup: None,
+                teardown: None,
             };
             while !input.is_empty() {
                 if input.peek(LitStr) {
@@ -53,6 +70,9 @@ impl Args {
         {
             return self.add_thresholds(list);
         }
+        if let Some(phase) = PHASES.iter().find(|p| meta.path().is_ident(p)) {
+            return self.add_phase(phase, meta);
+        }
         let Meta::NameValue(MetaNameValue { path, value, .. }) = meta else {
             return Err(Error::new_spanned(meta, EXPECTED));
         };
@@ -64,9 +84,7 @@ impl Args {
         }
         if !path.is_ident("server_url") {
             let name = quote::ToTokens::to_token_stream(&path).to_string();
-            let mut message = format!(
-                "unknown argument `{name}`: #[load_test] takes `server_url = \"http://…\"` and `thresholds(\"…\", …)`"
-            );
+            let mut message = format!("unknown argument `{name}`: #[load_test] takes {ACCEPTED}");
             if RUNNER_OPTIONS.contains(&name.as_str()) {
                 message.push_str(
                     "; users, hits and duration are options of `cargo loadrun` (`-u 10 -c 5`, `-d 30s`)",
@@ -92,6 +110,67 @@ impl Args {
         check_url(&url)?;
         self.server_url = Some(url);
         Ok(())
+    }
+
+    /// `setup = login` or `teardown = logout`: a path to a function, checked for shape here and
+    /// for its signature by the compiler.
+    fn add_phase(&mut self, phase: &str, meta: Meta) -> syn::Result<()> {
+        let example = if phase == "setup" { "login" } else { "logout" };
+        let value = match meta {
+            Meta::NameValue(MetaNameValue { value, .. }) => value,
+            Meta::Path(path) => {
+                return Err(Error::new_spanned(
+                    path,
+                    format!(
+                        "`{phase}` names a function: write `{phase} = {example}` with `async fn {example}(cx: &mut Context) -> TestResult`"
+                    ),
+                ));
+            }
+            Meta::List(list) => {
+                return Err(Error::new_spanned(
+                    list,
+                    format!("`{phase}` is not a list: write `{phase} = {example}`"),
+                ));
+            }
+        };
+        let slot = if phase == "setup" {
+            &mut self.setup
+        } else {
+            &mut self.teardown
+        };
+        if slot.is_some() {
+            return Err(Error::new_spanned(
+                value,
+                format!("`{phase}` is given twice; keep one (one function can call others)"),
+            ));
+        }
+        match value {
+            Expr::Path(path) if path.attrs.is_empty() => {
+                *slot = Some(path);
+                Ok(())
+            }
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(text),
+                ..
+            }) => {
+                let name = text.value();
+                let fix = if syn::parse_str::<Path>(&name).is_ok() {
+                    format!("write `{phase} = {name}` without the quotes")
+                } else {
+                    format!("write e.g. `{phase} = {example}`")
+                };
+                Err(Error::new_spanned(
+                    text,
+                    format!("`{phase}` takes a path to a function, not a string; {fix}"),
+                ))
+            }
+            other => Err(Error::new_spanned(
+                other,
+                format!(
+                    "`{phase}` takes the path of an `async fn(cx: &mut Context) -> TestResult`, e.g. `{phase} = {example}` or `{phase} = auth::{example}`; to pass arguments, call them from such a function"
+                ),
+            )),
+        }
     }
 
     fn add_thresholds(&mut self, list: &MetaList) -> syn::Result<()> {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{ItemFn, ReturnType};
+use syn::{ExprPath, ItemFn, ReturnType};
 
 use crate::args::Args;
 
@@ -34,9 +34,14 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
         inner
     };
     let (into_outcome, return_check) = return_type(&sig.output);
+    let (setup_fn, setup, setup_check) = phase(args.setup.as_ref(), "__loadcase_setup");
+    let (teardown_fn, teardown, teardown_check) =
+        phase(args.teardown.as_ref(), "__loadcase_teardown");
     // Test-only attributes (#[ignore], #[should_panic], docs, cfg) stay on the generated #[test].
     quote! {
         #return_check
+        #setup_check
+        #teardown_check
 
         #(#attrs)*
         #[::core::prelude::v1::test]
@@ -52,6 +57,9 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
                 })
             }
 
+            #setup_fn
+            #teardown_fn
+
             static #test: ::loadcase::__private::LoadTest = ::loadcase::__private::LoadTest {
                 module_path: ::core::module_path!(),
                 name: #name_text,
@@ -60,8 +68,8 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
                 server_url: #server_url,
                 thresholds: &[#(#thresholds),*],
                 hit: #hit,
-                setup: ::core::option::Option::None,
-                teardown: ::core::option::Option::None,
+                setup: #setup,
+                teardown: #teardown,
             };
 
             // Runs before main: lets `cargo loadrun --list` find this test without running any.
@@ -79,6 +87,44 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
             ::loadcase::__private::run_test(&#test)
         }
     }
+}
+
+/// A `setup` or `teardown` function: the wrapper that boxes its future (named `wrapper`), the
+/// `Option<HitFn>` of the test, and a check of its signature for builds without `--test`.
+///
+/// Both the wrapper and the check pass the user's path to a function bounded by
+/// `PhaseFn`, spanned at the path, so that a function of the wrong shape (not async, another
+/// parameter, a return type without `IntoOutcome`) is reported at the path in the attribute.
+/// As for the return type, the check is a `const` beside the `#[test]`, which builds without
+/// `--test` drop, and it is left out of test builds, where the wrapper makes it: once each.
+fn phase(path: Option<&ExprPath>, wrapper: &str) -> (TokenStream, TokenStream, TokenStream) {
+    let Some(path) = path else {
+        return (
+            TokenStream::new(),
+            quote!(::core::option::Option::None),
+            TokenStream::new(),
+        );
+    };
+    let wrapper = format_ident!("{wrapper}");
+    let span = path.span();
+    let call = quote_spanned!(span=> ::loadcase::__private::phase(#path, cx));
+    let check = quote_spanned!(span=> ::loadcase::__private::check_phase(&#path));
+    let function = quote! {
+        fn #wrapper<'a>(cx: &'a mut ::loadcase::__private::Context) -> ::std::pin::Pin<::std::boxed::Box<
+            dyn ::core::future::Future<Output = ::loadcase::__private::Outcome> + ::core::marker::Send + 'a,
+        >> {
+            #call
+        }
+    };
+    let check = quote! {
+        #[cfg(not(test))]
+        const _: () = #check;
+    };
+    (
+        function,
+        quote!(::core::option::Option::Some(#wrapper)),
+        check,
+    )
 }
 
 /// How the hit turns what the function returned into an outcome, and a check of the return type

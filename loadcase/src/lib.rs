@@ -102,6 +102,7 @@ mod harness;
 mod histogram;
 mod metrics;
 mod outcome;
+mod phase;
 pub mod plan;
 pub mod protocol;
 pub(crate) mod redact;
@@ -141,5 +142,6 @@ pub mod __private {
     pub use crate::context::Context;
     pub use crate::harness::run_test;
     pub use crate::outcome::{IntoOutcome, Outcome};
+    pub use crate::phase::{PhaseFn, check_phase, phase};
     pub use crate::registry::{HitFn, LoadTest, announce};
 }
