@@ -1,15 +1,20 @@
 //! What the `#[test]` that `#[load_test]` generates does: one functional hit under `cargo test`,
 //! or the whole plan when `cargo loadrun` started this binary.
 
+use std::future::Future;
 use std::io::{BufReader, BufWriter};
 use std::net::TcpStream;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
 
 use crate::context::Context;
 use crate::engine::{self, Control};
 use crate::metrics::Recorder;
+use crate::outcome::{Outcome, Problem};
 use crate::plan::Plan;
 use crate::protocol::{self, PROTOCOL_VERSION, ToChild, ToRunner, env};
-use crate::registry::LoadTest;
+use crate::registry::{self, HitFuture, LoadTest};
 
 /// Snapshots are sent every this many progress ticks (once a second).
 const SNAPSHOT_EVERY: u32 = 4;
@@ -24,10 +29,10 @@ pub fn run_test(test: &'static LoadTest) {
     }
 }
 
-/// `cargo test`: one user, one hit; a panic propagates as it is; an error or an app failure is
-/// printed with the location in the test and then fails the test by unwinding without the panic
-/// hook, so the report points at the user's line rather than into loadcase, with no backtrace
-/// through loadcase's internals.
+/// `cargo test`: one user, one hit, with its setup before and its teardown after; a panic
+/// propagates as it is; an error or an app failure is printed with the location in the test and
+/// then fails the test by unwinding without the panic hook, so the report points at the user's
+/// line rather than into loadcase, with no backtrace through loadcase's internals.
 fn functional(test: &'static LoadTest) {
     // A malformed threshold fails `cargo test`, so it is caught before anyone runs a load.
     if let Err(e) = crate::threshold::parse_all(test.thresholds) {
@@ -35,25 +40,111 @@ fn functional(test: &'static LoadTest) {
             "{e}\n  in thresholds(…) of #[load_test] at {}",
             test.location()
         );
-        eprintln!("{report}");
-        std::panic::resume_unwind(Box::new(report));
+        fail(report);
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("loadcase: cannot start the tokio runtime");
     let server_url = engine::resolve_server_url(None, test);
-    let outcome = runtime.block_on(async {
-        let mut cx = Context::new(0, Recorder::new(), server_url);
-        (test.hit)(&mut cx).await
-    });
-    if let Err(problem) = outcome {
-        let location = problem.location.unwrap_or_else(|| test.location());
-        let report = format!("{} at {location}: {}", problem.kind, problem.message);
-        eprintln!("{report}");
-        // The message is also the payload, for #[should_panic(expected = "…")].
-        std::panic::resume_unwind(Box::new(report));
+    let mut cx = Context::new(0, Recorder::new(), server_url);
+    // The hit usually needs what its setup did (a login): it runs only after a setup that
+    // succeeded. A teardown is cleanup, so it runs even after a failed or panicking hit.
+    if let Some(setup) = test.setup
+        && let Err(problem) = runtime.block_on(setup(&mut cx))
+    {
+        fail(phase_report("setup", &problem, test));
     }
+    let hit = runtime.block_on(Unwinding(Some((test.hit)(&mut cx))));
+    let teardown = test.teardown.map(|f| runtime.block_on(f(&mut cx)));
+    let hit = match hit {
+        Ok(outcome) => outcome,
+        Err(panic) => {
+            if let Some(Err(problem)) = teardown {
+                eprintln!("{}", phase_report("teardown", &problem, test));
+            }
+            std::panic::resume_unwind(panic);
+        }
+    };
+    match (hit, teardown) {
+        (Err(problem), teardown) => {
+            if let Some(Err(also)) = teardown {
+                eprintln!("{}", phase_report("teardown", &also, test));
+            }
+            let location = problem.location.unwrap_or_else(|| test.location());
+            fail(format!(
+                "{} at {location}: {}",
+                problem.kind, problem.message
+            ));
+        }
+        (Ok(()), Some(Err(problem))) => fail(phase_report("teardown", &problem, test)),
+        (Ok(()), _) => {}
+    }
+}
+
+/// "setup failed: error at tests/x.rs:12:5: message", naming the test when the problem has no
+/// location of its own (an error type other than loadcase's).
+fn phase_report(phase: &str, problem: &Problem, test: &LoadTest) -> String {
+    let at = match &problem.location {
+        Some(location) => format!("at {location}"),
+        None => format!("in the {phase} of #[load_test] at {}", test.location()),
+    };
+    format!("{phase} failed: {} {at}: {}", problem.kind, problem.message)
+}
+
+/// Fails the test with `report`: printed, and the payload too, for
+/// `#[should_panic(expected = "…")]`.
+fn fail(report: String) -> ! {
+    eprintln!("{report}");
+    std::panic::resume_unwind(Box::new(report));
+}
+
+/// A hit's future whose panic is held, so that its teardown still runs before the panic goes on.
+struct Unwinding<'a>(Option<HitFuture<'a>>);
+
+impl Future for Unwinding<'_> {
+    type Output = std::thread::Result<Outcome>;
+
+    fn poll(mut self: Pin<&mut Self>, task: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let Some(future) = self.0.as_mut() else {
+            return Poll::Pending;
+        };
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(task))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(outcome)) => Poll::Ready(Ok(outcome)),
+            Err(panic) => {
+                // A panicked future is not polled again.
+                self.0 = None;
+                Poll::Ready(Err(panic))
+            }
+        }
+    }
+}
+
+/// The tests of the run: this one, or the mix the plan names (libtest names and weights), found
+/// among the load tests this binary registered.
+fn tests_of(test: &'static LoadTest, plan: &Plan) -> Vec<(&'static LoadTest, u32)> {
+    if plan.mix.is_empty() {
+        return vec![(test, 1)];
+    }
+    plan.mix
+        .iter()
+        .map(|(name, weight)| {
+            let found = if *name == test.test_name() {
+                Some(test)
+            } else {
+                registry::find(name)
+            };
+            let found = found.unwrap_or_else(|| {
+                let known: Vec<String> = registry::registered().iter().map(|t| t.test_name()).collect();
+                panic!(
+                    "loadcase: the mix names `{name}`, which is not a load test of this binary (it has: {}); cargo loadrun and this test's loadcase may differ in version",
+                    known.join(", ")
+                )
+            });
+            (found, *weight)
+        })
+        .collect()
 }
 
 fn load(test: &'static LoadTest, plan: &str) {
@@ -97,7 +188,8 @@ fn load(test: &'static LoadTest, plan: &str) {
     // Snapshots carry the series from the last second they sent on (it may have grown since):
     // resending it whole every second would cost as much as the run is long.
     let mut series_from = 0u32;
-    let report = engine::run(test, &plan, &control, &mut |progress, report| {
+    let tests = tests_of(test, &plan);
+    let report = engine::run_mix(&tests, &plan, &control, &mut |progress, report| {
         if broken {
             return;
         }

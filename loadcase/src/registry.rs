@@ -84,10 +84,33 @@ pub struct ListedTest {
     pub thresholds: Vec<String>,
 }
 
-/// Called from a constructor that `#[load_test]` emits, before `main`: when `cargo loadrun`
-/// asks for a listing (`LOADCASE_LIST=file`), appends this test to that file. Listing this way
-/// needs no test to run, so listing never runs a user's plain `#[test]`s.
-pub fn announce(test: &LoadTest) {
+/// Every `#[load_test]` of this process, in the order their constructors ran.
+static REGISTERED: std::sync::Mutex<Vec<&'static LoadTest>> = std::sync::Mutex::new(Vec::new());
+
+/// The load tests of this process (of its test binary), as their constructors registered them
+/// before `main`: what a mix (`cargo loadrun a:3 b:1`) finds its other tests in. Empty on
+/// platforms without such constructors.
+pub fn registered() -> Vec<&'static LoadTest> {
+    REGISTERED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clone()
+}
+
+/// The registered load test that libtest knows as `name` (see [`LoadTest::test_name`]).
+pub fn find(name: &str) -> Option<&'static LoadTest> {
+    registered().into_iter().find(|t| t.test_name() == name)
+}
+
+/// Called from a constructor that `#[load_test]` emits, before `main`: registers the test (see
+/// [`registered`]), and when `cargo loadrun` asks for a listing (`LOADCASE_LIST=file`), appends
+/// it to that file. Listing this way needs no test to run, so listing never runs a user's plain
+/// `#[test]`s.
+pub fn announce(test: &'static LoadTest) {
+    REGISTERED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(test);
     let Some(path) = std::env::var_os(crate::protocol::env::LIST) else {
         return;
     };
