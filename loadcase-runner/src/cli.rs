@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 /// Runs `#[load_test]` functions as load tests.
 ///
 /// TEST is `target::path::function`: `example::test_es` is `test_es` in `tests/example.rs`.
+/// Several TESTs, each with an optional `:WEIGHT`, make a mix.
 /// Stages run one after another, all users of a stage at once; each user runs the sum of the
 /// hits, so `-u 10:20:30 --hits 20` is 1200 hits. With no -u, -c or -d the test runs once.
 #[derive(Debug, Parser)]
@@ -24,9 +25,11 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// The load test to run, as target::path::function.
+    /// The load test to run, as target::path::function; several make a mix, each user running
+    /// one of them by weight: `example::browse:3 example::checkout:1` (weights 1 to 1000,
+    /// default 1; the tests of a mix must be in one target).
     #[arg(value_name = "TEST", required_unless_present = "list")]
-    pub test: Option<String>,
+    pub tests: Vec<String>,
 
     /// List every load test with its file and line, then exit.
     #[arg(long)]
@@ -234,7 +237,7 @@ mod tests {
     #[test]
     fn a_test_its_options_and_list_still_parse_beside_the_subcommand() {
         let cli = parse(&["example::test_es", "-u", "100", "-c", "10"]).unwrap();
-        assert_eq!(cli.test.as_deref(), Some("example::test_es"));
+        assert_eq!(cli.tests, ["example::test_es"]);
         assert!(cli.command.is_none());
         assert!(parse(&["--list"]).unwrap().list);
         assert!(parse(&[]).is_err(), "TEST is still required");
@@ -259,8 +262,12 @@ mod tests {
         assert_eq!(args.history, Some(PathBuf::from("h")));
         assert!(parse(&["history", "--weekly", "--monthly"]).is_err());
         assert!(parse(&["history", "--weekly", "--limit", "3"]).is_err());
-        // A run's options do not go with the subcommand.
-        assert!(parse(&["example::test_es", "history"]).is_err());
+        // A run's options do not go with the subcommand; after a test, `history` is one more
+        // test of a mix (which the runner then finds is not a test path).
+        assert!(parse(&["example::test_es", "history", "--weekly"]).is_err());
+        let cli = parse(&["example::test_es", "history"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.tests, ["example::test_es", "history"]);
     }
 
     #[test]

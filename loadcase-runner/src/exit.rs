@@ -20,13 +20,16 @@ pub const REGRESSION: u8 = 4;
 pub const INTERRUPTED: u8 = 130;
 
 /// The exit code a finished run deserves: anything that went wrong — a failed, errored or
-/// cancelled hit, a user that crashed outside a hit, no hit at all — is not a success.
+/// cancelled hit, a failed setup or teardown and the hits it kept from running, a user that
+/// crashed outside a hit, no hit at all — is not a success.
 pub fn for_report(report: &Report) -> u8 {
     let stats = &report.stats;
     let hits = &stats.hits;
+    let phases_failed = |phase: &loadcase::report::PhaseStats| phase.errors + phase.failures;
     if report.interrupted {
         INTERRUPTED
-    } else if hits.errors + hits.failures + hits.cancelled > 0
+    } else if hits.errors + hits.failures + hits.cancelled + hits.not_run > 0
+        || phases_failed(&stats.setup) + phases_failed(&stats.teardown) > 0
         || !stats.problems.is_empty()
         || hits.total() == 0
     {
@@ -82,6 +85,24 @@ mod tests {
         assert_eq!(for_report(&r), HITS_FAILED);
         r.interrupted = true;
         assert_eq!(for_report(&r), INTERRUPTED);
+    }
+
+    #[test]
+    fn a_failed_setup_or_teardown_fails_the_run_like_a_failed_hit() {
+        // Counted alone, without the problem groups that usually come with them.
+        let mut r = report(5);
+        r.stats.setup.success = 2;
+        r.stats.teardown.success = 2;
+        assert_eq!(for_report(&r), SUCCESS);
+        let mut r = report(5);
+        r.stats.setup.errors = 1;
+        assert_eq!(for_report(&r), HITS_FAILED);
+        let mut r = report(5);
+        r.stats.teardown.failures = 1;
+        assert_eq!(for_report(&r), HITS_FAILED);
+        let mut r = report(5);
+        r.stats.hits.not_run = 3;
+        assert_eq!(for_report(&r), HITS_FAILED);
     }
 
     #[test]

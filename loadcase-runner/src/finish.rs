@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use console::style;
 use loadcase::Report;
 use loadcase::engine::Progress;
-use loadcase::figures::Figures;
-use loadcase::threshold::{self, Threshold, Verdict};
+use loadcase::threshold::{Threshold, Verdict};
 
 use crate::{exit, reports, summary};
 
@@ -16,11 +15,13 @@ pub struct Outputs {
     pub thresholds: Vec<Threshold>,
     /// Report files.
     pub reports: Vec<PathBuf>,
+    /// In a mix, each test's own thresholds, by test path, checked against its own figures.
+    pub by_test: Vec<(String, Vec<Threshold>)>,
 }
 
 /// A finished (or interrupted) run: prints and saves it; returns its verdicts and exit code.
 pub fn complete(report: &Report, outputs: &Outputs) -> (Vec<Verdict>, u8) {
-    let verdicts = threshold::check_all(&outputs.thresholds, &Figures::of(report));
+    let verdicts = crate::mix::verdicts(report, outputs);
     let summary = summary::render(report, &verdicts);
     print!("{summary}");
     let code = exit::for_run(report, &verdicts);
@@ -52,7 +53,7 @@ pub fn partial(last: Option<Report>, progress: Option<Progress>, outputs: &Outpu
             eprintln!("what it had reported (its last snapshot, up to a second old):\n");
             // Whatever the snapshot says, this run did not complete.
             report.interrupted = true;
-            let verdicts = threshold::check_all(&outputs.thresholds, &Figures::of(&report));
+            let verdicts = crate::mix::verdicts(&report, outputs);
             let summary = summary::render(&report, &verdicts);
             print!("{summary}");
             // On stdout too, so that a saved summary cannot pass for a complete run.

@@ -10,6 +10,7 @@ mod exit;
 mod finish;
 mod history;
 mod html;
+mod mix;
 mod profile;
 mod progress;
 mod record;
@@ -101,6 +102,7 @@ fn settings(cli: &Cli, profile: profile::Settings) -> Result<Settings> {
         outputs: Outputs {
             thresholds,
             reports,
+            by_test: Vec::new(),
         },
     })
 }
@@ -135,32 +137,28 @@ fn run(cli: &Cli) -> Result<u8> {
     // profile, once more when it has been read).
     let early = settings(cli, profile::Settings::default())?;
     loadcase::engine::worker_threads().map_err(|message| anyhow!(message))?;
-    let test = match (&cli.test, cli.list) {
-        (_, true) => None,
-        (Some(test), false) => Some(discover::parse_test_path(test)),
-        (None, false) => {
-            bail!("give a load test to run as target::function, or --list to see them")
-        }
-    };
+    let tests = (!cli.list).then(|| mix::Selection::parse(&cli.tests));
     let workspace = Workspace::load(cli)?;
     let targets = workspace.targets();
-    let test = match test {
+    let tests = match tests {
         Some(Err(error)) => {
+            let bare = cli.tests.iter().find(|t| !t.contains("::"));
             return Err(with_full_names(
                 error,
-                cli.test.as_deref(),
+                bare.map(String::as_str),
                 &workspace,
                 &targets,
             ));
         }
-        Some(Ok(path)) => Some(path),
-        None => None,
+        Some(Ok(tests)) => tests,
+        None => return list(&workspace, &targets),
     };
-    let Some(path) = test else {
-        return list(&workspace, &targets);
-    };
-    let candidates = discover::find_targets(&path, &targets)?;
-    let Settings { plan, mut outputs } = match &cli.profile {
+    let path = tests.first();
+    let candidates = discover::find_targets(path, &targets)?;
+    let Settings {
+        mut plan,
+        mut outputs,
+    } = match &cli.profile {
         None => early,
         Some(name) => {
             let dirs = [candidates[0].package_dir.as_path(), workspace.root()];
@@ -176,21 +174,14 @@ fn run(cli: &Cli) -> Result<u8> {
         }
     };
     let binaries = workspace.build(&candidates)?;
-    let (binary, listed) = pick(&binaries, &path)?;
-    let target = &binary.target;
-    let display_name = format!("{}::{}", target.name, path.name);
-    // The test's own thresholds come first, as they are part of it.
-    let own = threshold::parse_all(&listed.thresholds).map_err(|e| {
-        anyhow!(
-            "{e}\n  in thresholds(…) of #[load_test] `{display_name}` at {}:{}; fix it there",
-            listed.file,
-            listed.line
-        )
-    })?;
-    outputs.thresholds.splice(0..0, own);
-    let tracking = record::Tracking::start(cli, workspace.root(), &display_name)?;
-    let mut display = Display::new(cli.quiet, &display_name, &plan);
-    let ending = supervise::run(binary, path.name, &display_name, &plan, &mut display);
+    let picked = tests.pick(&binaries)?;
+    let (binary, display_name) = (picked.binary, picked.display_name.as_str());
+    // The tests' own thresholds come first, as they are part of them.
+    picked.add_thresholds(&mut outputs)?;
+    plan.mix = tests.plan_mix();
+    let tracking = record::Tracking::start(cli, workspace.root(), display_name)?;
+    let mut display = Display::new(cli.quiet, display_name, &plan);
+    let ending = supervise::run(binary, path.name, display_name, &plan, &mut display);
     display.finish();
     match ending? {
         Ending::Done(report) => {

@@ -13,6 +13,7 @@ use loadcase::{Histogram, Report};
 pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     let mut out = String::new();
     loads_block(&mut out, report);
+    mix::render(&mut out, report);
     requests_table(&mut out, report);
     status_codes(&mut out, &report.stats);
     counters(&mut out, &report.stats);
@@ -265,5 +266,6 @@ pub fn human(d: Duration) -> String {
     }
 }
 
+mod mix;
 #[cfg(test)]
 mod tests;
