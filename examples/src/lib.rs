@@ -5,6 +5,7 @@
 //! - `GET /es`: a JSON document like Elasticsearch's root;
 //! - `/ws`: a WebSocket that echoes every message;
 //! - `POST /login` (form `user=…`): sets a `session` cookie; `GET /whoami`: the user of that cookie;
+//! - `POST /logout`: expires that cookie;
 //! - `GET /status/{code}`: answers with that status;
 //! - `GET /slow/{ms}`: answers after that many milliseconds;
 //! - `GET /_counts`: what the server has received so far, as JSON (not counted itself).

@@ -27,6 +27,7 @@ pub(crate) fn router(counts: Shared) -> Router {
         .route("/status/{code}", get(status))
         .route("/slow/{ms}", get(slow))
         .route("/_counts", get(counts_json))
+        .route("/logout", post(logout))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such page") })
         .layer(middleware::from_fn_with_state(counts.clone(), count))
         .with_state(counts)
@@ -116,4 +117,10 @@ async fn slow(Path(ms): Path<u64>) -> &'static str {
 async fn counts_json(State(counts): State<Shared>) -> Response {
     let body = serde_json::to_string(&counts.snapshot()).expect("counts serialize");
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Ends the session of the cookie: what a per-user teardown calls (the middleware counts it).
+async fn logout() -> Response {
+    let expired = "session=; Path=/; HttpOnly; Max-Age=0";
+    ([(header::SET_COOKIE, expired)], "logged out").into_response()
 }

@@ -8,5 +8,6 @@ mod guide;
 mod history;
 mod inputs;
 mod lifecycle;
+mod mixes;
 mod outcomes;
 mod results;
