@@ -7,6 +7,7 @@
 //! writes report strings into the output.
 
 mod buckets;
+mod mix;
 mod plots;
 mod sections;
 mod style;
@@ -37,6 +38,7 @@ pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     plots::throughput_over_time(&mut out, report);
     plots::latency_distribution(&mut out, report);
     sections::requests(&mut out, &figures);
+    mix::tests(&mut out, report);
     sections::breakdowns(&mut out, &report.stats);
     sections::problems(&mut out, &report.stats);
     out.push_str(&format!(

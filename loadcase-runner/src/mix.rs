@@ -6,6 +6,7 @@ use anyhow::{Result, anyhow, bail};
 use loadcase::Report;
 use loadcase::figures::Figures;
 use loadcase::registry::ListedTest;
+use loadcase::report::Stats;
 use loadcase::threshold::{self, Verdict};
 
 use crate::cargo::TestBinary;
@@ -203,19 +204,69 @@ fn parse_entry(text: &str) -> Result<Entry<'_>> {
     Ok(Entry { path, weight })
 }
 
+/// One test of a finished mix, as the summary and the HTML report list it.
+pub struct TestFigures<'r> {
+    /// `target::path::fn`.
+    pub path: &'r str,
+    /// Its weight in the plan, and the sum of all weights.
+    pub weight: Option<(u32, u32)>,
+    /// Its own figures.
+    pub stats: &'r Stats,
+}
+
+/// The tests of a mix's report in the command line's order (the plan's), each with its weight;
+/// empty for a single test.
+pub fn tests_of(report: &Report) -> Vec<TestFigures<'_>> {
+    let mix = report.plan.as_ref().map_or(&[][..], |p| p.mix.as_slice());
+    let total = mix.iter().map(|(_, w)| w).sum();
+    // The report names them by path (`target::name`), the plan as libtest does (`name`).
+    let position = |path: &str| {
+        let name = path.split_once("::").map_or(path, |(_, name)| name);
+        mix.iter().position(|(n, _)| n == name)
+    };
+    let mut tests: Vec<(Option<usize>, TestFigures<'_>)> = report
+        .by_test
+        .iter()
+        .map(|(path, stats)| {
+            let at = position(path);
+            let weight = at.map(|i| (mix[i].1, total));
+            (
+                at,
+                TestFigures {
+                    path,
+                    weight,
+                    stats,
+                },
+            )
+        })
+        .collect();
+    tests.sort_by_key(|(at, _)| at.unwrap_or(usize::MAX));
+    tests.into_iter().map(|(_, test)| test).collect()
+}
+
+/// A report of one test of a mix, with its own figures over the run's time, to figure it as a
+/// run of its own.
+pub fn own_report(run: &Report, stats: &Stats) -> Report {
+    Report {
+        elapsed_secs: run.elapsed_secs,
+        started_unix_ms: run.started_unix_ms,
+        plan: run.plan.clone(),
+        stats: stats.clone(),
+        ..Report::default()
+    }
+}
+
 /// Every verdict of a finished run: each test's own thresholds of a mix, over that test's own
 /// figures and labelled with it, then those that cover the whole run.
 pub fn verdicts(report: &Report, outputs: &Outputs) -> Vec<Verdict> {
     let mut verdicts = Vec::new();
     for (test, thresholds) in &outputs.by_test {
         // A test that ran no user has no figures: its thresholds are then broken, not met.
-        let own = Report {
-            stats: report.by_test.get(test).cloned().unwrap_or_default(),
-            series: Vec::new(),
-            by_test: Default::default(),
-            ..report.clone()
-        };
-        let figures = Figures::of(&own);
+        let none = Stats::default();
+        let figures = Figures::of(&own_report(
+            report,
+            report.by_test.get(test).unwrap_or(&none),
+        ));
         verdicts.extend(thresholds.iter().map(|t| {
             let verdict = t.check(&figures);
             Verdict {

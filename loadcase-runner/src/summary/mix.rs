@@ -61,28 +61,17 @@ fn breakdown(out: &mut String, report: &Report) {
     if report.by_test.is_empty() {
         return;
     }
-    let mix = report.plan.as_ref().map_or(&[][..], |p| p.mix.as_slice());
-    let total: u32 = mix.iter().map(|(_, w)| w).sum();
-    // By test path (`target::name`); the plan names them as libtest does (`name`).
-    let weight_of = |path: &str| {
-        let name = path.split_once("::").map_or(path, |(_, name)| name);
-        mix.iter()
-            .position(|(n, _)| n == name)
-            .map(|i| (i, mix[i].1))
-    };
-    let mut tests: Vec<(&String, &Stats)> = report.by_test.iter().collect();
-    tests.sort_by_key(|(path, _)| weight_of(path).map_or(usize::MAX, |(i, _)| i));
     let _ = writeln!(
         out,
         "\nPer test (each virtual user runs one of them, chosen by weight):"
     );
-    for (path, stats) in tests {
-        let weight = match weight_of(path) {
-            Some((_, w)) => format!(" (weight {w} of {total})"),
+    for test in crate::mix::tests_of(report) {
+        let weight = match test.weight {
+            Some((weight, total)) => format!(" (weight {weight} of {total})"),
             None => String::new(),
         };
-        let _ = writeln!(out, "\n{path}{weight}");
-        test_block(out, report, stats);
+        let _ = writeln!(out, "\n{}{weight}", test.path);
+        test_block(out, report, test.stats);
     }
     let _ = writeln!(out, "\nAll tests together:");
 }
@@ -114,11 +103,7 @@ fn test_block(out: &mut String, report: &Report, stats: &Stats) {
     }
     phase_lines(out, stats, "  ");
     // The run's request table, over this test's requests alone.
-    let own = Report {
-        elapsed_secs: report.elapsed_secs,
-        stats: stats.clone(),
-        ..Report::default()
-    };
+    let own = crate::mix::own_report(report, stats);
     let mut table = String::new();
     requests_table(&mut table, &own);
     for line in table.lines().skip_while(|l| l.is_empty()) {
