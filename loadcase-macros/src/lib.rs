@@ -14,12 +14,14 @@ use proc_macro::TokenStream;
 /// Marks an `async fn(cx: &mut Context)` as a load test.
 ///
 /// Under `cargo test` it runs once as an ordinary test; under `cargo loadrun` it runs as a load.
-/// Accepted arguments: `server_url = "http://…"`, the default base URL of `cx.app`; and
+/// Accepted arguments: `server_url = "http://…"`, the default base URL of `cx.app`;
 /// `thresholds("p95<200ms", "error_rate<1%")`, pass/fail criteria that `cargo loadrun` checks
-/// after every load of this test (a malformed one fails the test under `cargo test`).
+/// after every load of this test (a malformed one fails the test under `cargo test`); and
+/// `setup = path`, `teardown = path`, async functions of the same shape as the test that run
+/// once per virtual user, before its first hit and after its last.
 ///
 /// ```ignore
-/// #[load_test(server_url = "http://127.0.0.1:8080", thresholds("p95<200ms"))]
+/// #[load_test(server_url = "http://127.0.0.1:8080", thresholds("p95<200ms"), setup = login)]
 /// async fn test_app(cx: &mut Context) -> TestResult {
 ///     cx.app.get("/").await?;
 ///     Ok(())

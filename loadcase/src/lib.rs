@@ -24,6 +24,7 @@
 //! cargo loadrun example::test_es -u 100 -c 10    # 100 users × 10 hits each
 //! cargo loadrun example::test_es -u 10:20:30 --hits 20   # three stages: 1200 hits
 //! cargo loadrun example::test_es -u 50 -d 30s    # 50 users for 30 seconds
+//! cargo loadrun example::browse:3 example::checkout:1 -u 100   # a mix: 75 and 25 users
 //! cargo loadrun --list                           # every load test, with file and line
 //! ```
 //!
@@ -71,6 +72,46 @@
 //! }
 //! # fn main() {}
 //! ```
+//!
+//! # Per-user setup and teardown
+//!
+//! `#[load_test(setup = login, teardown = logout)]` names async functions that run once per
+//! virtual user, on its own context: `login` before its first hit, `logout` after its last. They
+//! take `cx: &mut Context` and return what a test may return. They are timed apart from the
+//! hits and are not hits; a user whose setup fails runs none of its hits (they are counted as
+//! not run, with the setup's problem among the grouped failures), nor its teardown. Under
+//! `cargo test` the one hit runs between them, and a failing setup fails the test, naming it.
+//!
+//! ```no_run
+//! use loadcase::prelude::*;
+//!
+//! async fn login(cx: &mut Context) -> TestResult {
+//!     let user = format!("user{}", cx.user());
+//!     cx.app.post("/login").form(&[("user", user.as_str())]).await?;
+//!     Ok(())
+//! }
+//!
+//! async fn logout(cx: &mut Context) -> TestResult {
+//!     cx.app.post("/logout").await?;
+//!     Ok(())
+//! }
+//!
+//! #[load_test(setup = login, teardown = logout, server_url = "http://127.0.0.1:8080")]
+//! async fn dashboard(cx: &mut Context) -> TestResult {
+//!     let me = cx.app.get("/whoami").await?;
+//!     assert_eq!(me.text(), format!("user{}", cx.user()));
+//!     Ok(())
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! # Mixes
+//!
+//! `cargo loadrun example::browse:3 example::checkout:1 -u 100` runs several tests of one
+//! target in one load: each virtual user runs one of them, chosen by weight (1 to 1000, default
+//! 1), and any `sum(weights)` consecutive users hold each test's exact share. The report's
+//! [`by_test`](Report::by_test) holds each test's own figures; [`engine::run_mix`] does the same
+//! without the runner.
 //!
 //! # How hits end
 //!

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use loadcase::Report;
 use loadcase::figures::Figures;
-use loadcase::report::PhaseStats;
+use loadcase::report::{PhaseStats, Stats};
 
 use super::{count, escape, ms, percent};
 
@@ -69,10 +69,29 @@ pub fn tests(out: &mut String, report: &Report) {
     out.push_str("</tbody></table></div></section>\n");
 }
 
+/// What failed in the users' setups and teardowns, for the verdict: `2 of 100 setups failed`,
+/// `20 hits not run`, `1 of 98 teardowns failed`; nothing when all went well.
+pub fn phase_failures(stats: &Stats) -> Vec<String> {
+    let mut reasons = Vec::new();
+    for (what, phase) in [("setups", &stats.setup), ("teardowns", &stats.teardown)] {
+        let failed = phase.errors + phase.failures;
+        if failed > 0 {
+            reasons.push(format!(
+                "{} of {} {what} failed",
+                count(failed),
+                count(phase.total())
+            ));
+        }
+        if what == "setups" && stats.hits.not_run > 0 {
+            reasons.push(format!("{} hits not run", count(stats.hits.not_run)));
+        }
+    }
+    reasons
+}
+
 #[cfg(test)]
 mod tests {
     use loadcase::Plan;
-    use loadcase::report::Stats;
 
     use super::*;
 
@@ -113,6 +132,25 @@ mod tests {
         assert!(
             out.contains("<td>47</td><td class=\"bad\">3</td></tr>"),
             "25 setups and 22 teardowns ran, 3 failed: {out}"
+        );
+    }
+
+    #[test]
+    fn failed_setups_and_teardowns_and_hits_not_run_are_reasons_to_fail() {
+        let mut stats = Stats::default();
+        assert!(phase_failures(&stats).is_empty());
+        stats.setup.success = 98;
+        stats.setup.errors = 2;
+        stats.hits.not_run = 20;
+        stats.teardown.success = 97;
+        stats.teardown.failures = 1;
+        assert_eq!(
+            phase_failures(&stats),
+            [
+                "2 of 100 setups failed",
+                "20 hits not run",
+                "1 of 98 teardowns failed"
+            ]
         );
     }
 }

@@ -16,7 +16,7 @@ pub fn header(out: &mut String, report: &Report, figures: &Figures, verdicts: &[
     let started = chrono::DateTime::from_timestamp_millis(report.started_unix_ms as i64)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_else(|| "unknown".to_owned());
-    let (class, word, reasons) = verdict(figures, verdicts);
+    let (class, word, reasons) = verdict(figures, &report.stats, verdicts);
     let _ = writeln!(
         out,
         "<header class=\"top\"><div class=\"title\"><p class=\"kicker\">loadcase report</p>\
@@ -38,9 +38,13 @@ pub fn header(out: &mut String, report: &Report, figures: &Figures, verdicts: &[
     }
 }
 
-/// The badge: red when a hit failed or a threshold broke, green when neither, grey without
-/// anything to judge.
-fn verdict(figures: &Figures, verdicts: &[Verdict]) -> (&'static str, &'static str, String) {
+/// The badge: red when a hit, a user's setup or teardown failed or a threshold broke, green
+/// when none did, grey without anything to judge.
+fn verdict(
+    figures: &Figures,
+    stats: &Stats,
+    verdicts: &[Verdict],
+) -> (&'static str, &'static str, String) {
     let hits = &figures.hits;
     let failed_hits = hits.errors + hits.failures;
     let broken = verdicts.iter().filter(|v| !v.passed).count();
@@ -52,6 +56,7 @@ fn verdict(figures: &Figures, verdicts: &[Verdict]) -> (&'static str, &'static s
             count(hits.total)
         ));
     }
+    reasons.extend(super::mix::phase_failures(stats));
     if broken > 0 {
         reasons.push(format!("{broken} of {} thresholds broken", verdicts.len()));
     }
