@@ -77,6 +77,15 @@ fn plan(report: &Report) -> String {
     let Some(plan) = &report.plan else {
         return "not recorded".to_owned();
     };
+    let shaped = plan.rate.is_some()
+        || !plan.targets.is_empty()
+        || plan.ramp.is_some()
+        || plan.stage_pause.is_some()
+        || plan.think.is_some();
+    if shaped {
+        // Ramps and rates read best as the options that give them.
+        return plan.options();
+    }
     let users: Vec<String> = plan.users.iter().map(u32::to_string).collect();
     let noun = if plan.users.as_slice() == [1] {
         "user"
