@@ -175,3 +175,27 @@ fn setup_runs_once_per_user_and_a_failed_one_leaves_its_hits_unrun() {
         "each failed setup once"
     );
 }
+
+#[test]
+fn a_stop_ends_the_open_model_early_with_every_started_hit_counted() {
+    let server = DemoServer::start_local();
+    let control = Control::default();
+    let stopper = control.clone();
+    let thread = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        stopper.stop_because("enough");
+    });
+    let args = PlanArgs {
+        rate: Some("100/s"),
+        duration: Some("60s"),
+        ..PlanArgs::default()
+    };
+    let report = engine::run(&CHECKOUT, &plan(args, &server), &control, &mut |_, _| {});
+    thread.join().unwrap();
+    assert!(report.interrupted);
+    assert_eq!(report.stop_reason.as_deref(), Some("enough"));
+    assert!(report.elapsed_secs < 30.0, "{}", report.elapsed_secs);
+    let hits = &report.stats.hits;
+    assert!(hits.success > 0);
+    assert_eq!(hits.success + hits.cancelled, server.counts().requests);
+}

@@ -50,11 +50,12 @@ fn a_ramp_starts_users_over_time_and_the_series_follows() {
         users[0] < 15,
         "users start over 3 s, not at once: {users:?}"
     );
-    let arrivals = server.counts().arrivals_per_second;
-    let busiest = arrivals.iter().max().copied().unwrap_or(0);
+    // Seconds of the run: the first has a third of the users at most, so fewer hits.
+    let hits: Vec<u64> = report.series.iter().map(|s| s.hits).collect();
+    let busiest = hits.iter().max().copied().unwrap_or(0);
     assert!(
-        arrivals.iter().find(|&&n| n > 0).copied().unwrap_or(0) * 2 < busiest,
-        "the first second of the ramp sees fewer than half the requests of the busiest: {arrivals:?}"
+        hits[0] * 2 < busiest,
+        "the first second of the ramp has fewer than half the hits of the busiest: {hits:?}"
     );
     assert_eq!(server.counts().requests, report.stats.request_count());
 
@@ -366,4 +367,34 @@ fn malformed_shapes_are_usage_errors_before_any_build() {
             "{args:?} built first: {run}"
         );
     }
+}
+
+#[test]
+fn rate_stages_ramp_the_rate_and_start_exactly_the_hits_due() {
+    let server = DemoServer::start_local();
+    let path = report_path("rate-stages");
+    let run = run(&[
+        "fixture::get",
+        "--rate-stages",
+        "50/s@2s, 100/s@2s",
+        "--server-url",
+        &server.url(""),
+        "--report",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{run}");
+    // 0 → 50/s over 2 s is 50 hits, 50 → 100/s over 2 s is 150.
+    let counts = server.counts();
+    assert_eq!(counts.requests, 200, "{run}");
+    assert_eq!(run.figure("Hits"), 200);
+    // Seconds of the run: about 12, 37, 62 and 87 hits.
+    let per_second: Vec<u64> = read(&path).series.iter().map(|s| s.hits).collect();
+    assert!(
+        per_second[0] * 3 < per_second[3],
+        "the rate rises: {per_second:?}"
+    );
+    assert!(
+        run.stdout.contains("--rate-stages '50/s@2s, 100/s@2s'"),
+        "{run}"
+    );
 }
