@@ -160,6 +160,11 @@ fn the_open_model_holds_its_rate_to_one_percent() {
     assert_eq!(counts.requests, 2000, "10 s at 200/s: {run}");
     assert_eq!(run.figure("Hits"), 2000);
     let rate = counts.arrival_rate().unwrap();
+    // For the record (`-- --nocapture`).
+    eprintln!(
+        "server: {} requests, {rate:.3}/s between first and last arrival, per second {:?}\n{}",
+        counts.requests, counts.arrivals_per_second, run.stdout
+    );
     assert!(
         (rate - 200.0).abs() / 200.0 < 0.01,
         "the server saw {rate:.2} requests/s between the first and last arrival; per second: {:?}",
@@ -234,6 +239,8 @@ fn a_server_stall_shows_in_corrected_latency_and_hides_in_the_raw_one() {
     server.stall(Duration::from_secs(1));
     let (run, _) = background.finish();
     assert_eq!(run.code, 0, "{run}");
+    // For the record (`-- --nocapture`): the figures this test checks.
+    eprintln!("{}", run.stdout);
     let hits = read(&path).stats.hits;
     assert_eq!(hits.dropped, 0, "{run}");
     assert_eq!(hits.total(), 600, "{run}");
