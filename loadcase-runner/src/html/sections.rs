@@ -158,6 +158,26 @@ pub fn key_figures(out: &mut String, figures: &Figures) {
         };
         card(out, &format!("Request {label}"), &shown, &note, "");
     }
+    // The open model: what waiting for a free user did to the hits (coordinated omission).
+    if hits.corrected.count > 0 || hits.dropped > 0 {
+        let p99 = hits.corrected.percentile("p99").unwrap_or(0.0);
+        let raw = hits.time.percentile("p99").unwrap_or(0.0);
+        card(
+            out,
+            "Hit p99, corrected",
+            &ms(p99),
+            &format!("from when due · raw service time {}", ms(raw)),
+            "",
+        );
+        let class = if hits.dropped > 0 { "bad" } else { "" };
+        card(
+            out,
+            "Dropped",
+            &count(hits.dropped),
+            "due, never started: no free user",
+            class,
+        );
+    }
     out.push_str("</section>\n");
 }
 
