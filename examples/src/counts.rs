@@ -26,6 +26,24 @@ pub struct Counts {
     pub ws_bytes_sent: u64,
     /// Sessions created by `POST /login`.
     pub logins: u64,
+    /// What `POST /echo` received.
+    #[serde(default)]
+    pub echo: Echoed,
+}
+
+/// What `POST /echo` received: how many requests and body bytes in all, and the last request's
+/// body and headers (a test sending one request, or the same one many times, sees all of it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Echoed {
+    /// Requests.
+    pub requests: u64,
+    /// Body bytes of all of them.
+    pub body_bytes: u64,
+    /// The last body, as text (invalid UTF-8 replaced).
+    pub last_body: String,
+    /// The last request's headers, names in lower case; a repeated header's values joined
+    /// with `, `.
+    pub last_headers: BTreeMap<String, String>,
 }
 
 #[derive(Default)]
@@ -38,6 +56,7 @@ pub(crate) struct Counters {
     pub ws_messages_sent: AtomicU64,
     pub ws_bytes_sent: AtomicU64,
     pub logins: AtomicU64,
+    pub echo: Mutex<Echoed>,
 }
 
 impl Counters {
@@ -66,6 +85,7 @@ impl Counters {
             ws_messages_sent: get(&self.ws_messages_sent),
             ws_bytes_sent: get(&self.ws_bytes_sent),
             logins: get(&self.logins),
+            echo: self.echo.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         }
     }
 }

@@ -9,4 +9,5 @@ mod history;
 mod inputs;
 mod lifecycle;
 mod outcomes;
+mod quick;
 mod results;
