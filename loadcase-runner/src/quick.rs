@@ -239,6 +239,8 @@ fn run(cli: &Cli) -> Result<u8> {
         server_url: None,
         thresholds: &[],
         hit,
+        setup: None,
+        teardown: None,
     };
     REQUEST
         .set(request)
