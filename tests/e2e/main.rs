@@ -9,5 +9,6 @@ mod history;
 mod inputs;
 mod lifecycle;
 mod outcomes;
+mod quick;
 mod results;
 mod shapes;
