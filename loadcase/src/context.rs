@@ -44,7 +44,8 @@ impl Context {
         server_url: Option<String>,
         timeout: Duration,
     ) -> Self {
-        let session = Session::new(crate::client::user_client(timeout), rec.clone(), user);
+        let transport = crate::transport::Transport::new(timeout);
+        let session = Session::new(transport, rec.clone(), user);
         let app = App::new(session.clone(), server_url);
         Context {
             session,

@@ -121,9 +121,11 @@ pub mod registry;
 pub mod report;
 pub mod request_log;
 mod response;
+mod send_error;
 pub mod series;
 pub mod session;
 pub mod threshold;
+mod transport;
 pub mod ws;
 
 pub use app::App;
