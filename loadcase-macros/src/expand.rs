@@ -60,6 +60,8 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
                 server_url: #server_url,
                 thresholds: &[#(#thresholds),*],
                 hit: #hit,
+                setup: ::core::option::Option::None,
+                teardown: ::core::option::Option::None,
             };
 
             // Runs before main: lets `cargo loadrun --list` find this test without running any.

@@ -39,14 +39,14 @@ pub(crate) fn shared_tls() -> Option<Arc<rustls::ClientConfig>> {
 }
 
 /// A client for one virtual user: its own connection pool and cookie jar, shared TLS settings.
-pub(crate) fn user_client() -> reqwest::Client {
+pub(crate) fn user_client(timeout: Duration) -> reqwest::Client {
     let mut builder = reqwest::Client::builder()
         .cookie_provider(Arc::new(Jar::default()))
         // A load test measures the service, not a proxy that happens to be in the environment.
         .no_proxy()
         .user_agent(concat!("loadcase/", env!("CARGO_PKG_VERSION")))
-        .timeout(DEFAULT_REQUEST_TIMEOUT)
-        .connect_timeout(CONNECT_TIMEOUT);
+        .timeout(timeout)
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout));
     if let Some(config) = tls_config() {
         builder = builder.tls_backend_preconfigured(rustls::ClientConfig::clone(config));
     }
@@ -89,7 +89,7 @@ mod tests {
                 .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
                 .await;
         });
-        let error = user_client()
+        let error = user_client(DEFAULT_REQUEST_TIMEOUT)
             .get(format!("https://{addr}/"))
             .send()
             .await

@@ -3,7 +3,10 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 
+use std::time::Duration;
+
 use crate::app::App;
+use crate::engine::Control;
 use crate::metrics::Recorder;
 use crate::session::Session;
 use crate::ws::{WebSocket, WsError};
@@ -18,6 +21,11 @@ pub struct Context {
     user: u64,
     hit: u64,
     rec: Recorder,
+    // The run's control, so that a hit can stop the whole run (a dataset out of rows); `None`
+    // under `cargo test`.
+    control: Option<Control>,
+    // Time spent in `think` during the current hit, left out of its time.
+    thought: Duration,
     // Boxed and lazily made: most tests keep no state, and 10,000 idle users should stay small
     // (8 bytes per user instead of a 48-byte empty map).
     #[allow(clippy::box_collection)]
@@ -26,7 +34,17 @@ pub struct Context {
 
 impl Context {
     pub(crate) fn new(user: u64, rec: Recorder, server_url: Option<String>) -> Self {
-        let session = Session::new(crate::client::user_client(), rec.clone(), user);
+        Self::with_timeout(user, rec, server_url, crate::DEFAULT_REQUEST_TIMEOUT)
+    }
+
+    /// A context whose session times requests out after `timeout` unless they say otherwise.
+    pub(crate) fn with_timeout(
+        user: u64,
+        rec: Recorder,
+        server_url: Option<String>,
+        timeout: Duration,
+    ) -> Self {
+        let session = Session::new(crate::client::user_client(timeout), rec.clone(), user);
         let app = App::new(session.clone(), server_url);
         Context {
             session,
@@ -34,8 +52,51 @@ impl Context {
             user,
             hit: 0,
             rec,
+            control: None,
+            thought: Duration::ZERO,
             state: None,
         }
+    }
+
+    pub(crate) fn with_control(mut self, control: Control) -> Self {
+        self.control = Some(control);
+        self
+    }
+
+    /// Stops the whole run (no new hits; running ones finish) and records why, for the summary.
+    /// Does nothing under `cargo test`, where the hit's own error fails the test.
+    // Used by datasets (a unique one out of rows), which land separately.
+    #[allow(dead_code)]
+    pub(crate) fn stop_run(&self, reason: String) {
+        if let Some(control) = &self.control {
+            control.stop_because(reason);
+        }
+    }
+
+    /// Takes the time spent thinking since the last call.
+    pub(crate) fn take_thought(&mut self) -> Duration {
+        std::mem::take(&mut self.thought)
+    }
+
+    /// Pauses this user for `pause`, as a person reading a page would: the time is left out of
+    /// the hit's time (and, like any pause, of every request's).
+    ///
+    /// ```no_run
+    /// # use loadcase::prelude::*;
+    /// # use std::time::Duration;
+    /// #[load_test]
+    /// async fn browse(cx: &mut Context) -> TestResult {
+    ///     cx.app.get("/").await?;
+    ///     cx.think(Duration::from_millis(500)).await;
+    ///     cx.app.get("/search?q=rust").await?;
+    ///     Ok(())
+    /// }
+    /// # fn main() {}
+    /// ```
+    pub async fn think(&mut self, pause: Duration) {
+        let started = std::time::Instant::now();
+        tokio::time::sleep(pause).await;
+        self.thought += started.elapsed();
     }
 
     pub(crate) fn set_hit(&mut self, hit: u64) {

@@ -2,16 +2,15 @@
 //! another, metrics harvested from per-thread shards a few times a second.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 
 use crate::error::ProblemKind;
-use crate::metrics::{Harvest, Recorder};
-use crate::plan::{Length, Plan};
+use crate::metrics::Recorder;
+use crate::plan::Plan;
 use crate::redact::Redactor;
 use crate::registry::{HitFn, LoadTest};
 use crate::report::{REPORT_SCHEMA, Report};
@@ -51,6 +50,9 @@ pub struct Progress {
     pub failures: u64,
     /// HTTP requests sent.
     pub requests: u64,
+    /// Open model: hits that were due but could not start.
+    #[serde(default)]
+    pub dropped: u64,
     /// Hits the plan will run, in hits mode.
     pub planned_hits: Option<u64>,
     /// Seconds the plan will last, in duration mode.
@@ -65,6 +67,7 @@ struct ControlInner {
     // The flag is what users check before each hit; the channel is what the engine awaits.
     stopped: AtomicBool,
     wake: watch::Sender<bool>,
+    reason: std::sync::Mutex<Option<String>>,
 }
 
 impl Default for Control {
@@ -72,6 +75,7 @@ impl Default for Control {
         Control(Arc::new(ControlInner {
             stopped: AtomicBool::new(false),
             wake: watch::Sender::new(false),
+            reason: std::sync::Mutex::new(None),
         }))
     }
 }
@@ -81,6 +85,30 @@ impl Control {
     pub fn stop(&self) {
         self.0.stopped.store(true, Ordering::Relaxed);
         self.0.wake.send_replace(true);
+    }
+
+    /// Stops the run as [`stop`](Self::stop) does, and says why: the report's
+    /// [`stop_reason`](Report::stop_reason). The first reason given is kept.
+    pub fn stop_because(&self, reason: impl Into<String>) {
+        let mut kept = self
+            .0
+            .reason
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if kept.is_none() {
+            *kept = Some(reason.into());
+        }
+        drop(kept);
+        self.stop();
+    }
+
+    /// Why the run was stopped, if [`stop_because`](Self::stop_because) said.
+    pub fn reason(&self) -> Option<String> {
+        self.0
+            .reason
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Whether [`stop`](Self::stop) was called.
@@ -133,15 +161,39 @@ impl Drop for Ticker {
     }
 }
 
-use user::Slot;
+mod drive;
+mod mix;
+mod open;
+
+/// One test of the run, as its users need it.
+struct TestEntry {
+    hit: HitFn,
+    setup: Option<HitFn>,
+    teardown: Option<HitFn>,
+    rec: Recorder,
+    location: String,
+}
 
 struct Shared {
-    hit: HitFn,
-    rec: Recorder,
+    tests: Vec<TestEntry>,
+    /// The test of user `i` is `order[i % order.len()]`.
+    order: Vec<usize>,
+    weights: Vec<u32>,
     server_url: Option<String>,
     control: Control,
     active: AtomicU64,
-    location: String,
+    /// The stage running now, from 0, and when it started (ms since the run's start).
+    stage: AtomicUsize,
+    stage_started_ms: AtomicU64,
+    think: Option<crate::plan::Think>,
+    hit_timeout: Option<Duration>,
+    request_timeout: Duration,
+}
+
+impl Shared {
+    fn test_of(&self, user: u64) -> usize {
+        self.order[(user % self.order.len() as u64) as usize]
+    }
 }
 
 /// Server URL precedence: the plan (`--server-url`), then `LOADCASE_SERVER_URL`, then the
@@ -202,6 +254,8 @@ pub fn worker_threads() -> Result<usize, String> {
 ///     server_url: None,
 ///     thresholds: &[],
 ///     hit,
+///     setup: None,
+///     teardown: None,
 /// };
 /// let plan = Plan::parse(Some("10:20"), Some("5"), None).unwrap();
 /// let report = engine::run(&test, &plan, &Control::default(), &mut |_progress, _so_far| {});
@@ -214,6 +268,25 @@ pub fn run(
     control: &Control,
     observer: &mut dyn FnMut(&Progress, &Report),
 ) -> Report {
+    run_mix(&[(test, 1)], plan, control, observer)
+}
+
+/// Runs several tests in one load, each virtual user running one of them chosen by weight
+/// (user `i` of every `sum(weights)` consecutive users gets each test's exact share; in the
+/// open model each test gets its share of the rate). The report's
+/// [`by_test`](Report::by_test) holds each test's own figures; its `stats` hold them all.
+///
+/// # Panics
+///
+/// As [`run`]; and when `mix` is empty.
+pub fn run_mix(
+    mix: &[(&LoadTest, u32)],
+    plan: &Plan,
+    control: &Control,
+    observer: &mut dyn FnMut(&Progress, &Report),
+) -> Report {
+    assert!(!mix.is_empty(), "loadcase: a run needs at least one test");
+    let first = mix[0].0;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(worker_threads().unwrap_or_else(|message| {
             // The runner checks this before starting anything; a direct caller hears it here.
@@ -229,10 +302,17 @@ pub fn run(
         .map_or(0, |d| d.as_millis() as u64);
     let mut report = Report {
         schema: REPORT_SCHEMA,
-        test: test.path(),
+        test: mix
+            .iter()
+            .map(|(test, _)| test.path())
+            .collect::<Vec<_>>()
+            .join(" + "),
         started_unix_ms,
         plan: Some(plan.clone()),
-        thresholds: test.thresholds.iter().map(|t| (*t).to_owned()).collect(),
+        thresholds: mix
+            .iter()
+            .flat_map(|(test, _)| test.thresholds.iter().map(|t| (*t).to_owned()))
+            .collect(),
         ..Report::default()
     };
     let (log, redactor) = match &plan.log {
@@ -249,19 +329,41 @@ pub fn run(
             }
         },
     };
+    let rec = Recorder::logging(redactor);
+    let weights: Vec<u32> = mix.iter().map(|(_, w)| (*w).max(1)).collect();
     let shared = Arc::new(Shared {
-        hit: test.hit,
-        rec: Recorder::logging(redactor),
-        server_url: resolve_server_url(plan.server_url.as_deref(), test),
+        tests: mix
+            .iter()
+            .enumerate()
+            .map(|(i, (test, _))| TestEntry {
+                hit: test.hit,
+                setup: test.setup,
+                teardown: test.teardown,
+                rec: rec.for_test(i),
+                location: test.location(),
+            })
+            .collect(),
+        order: mix::order(&weights),
+        weights,
+        server_url: resolve_server_url(plan.server_url.as_deref(), first),
         control: control.clone(),
         active: AtomicU64::new(0),
-        location: test.location(),
+        stage: AtomicUsize::new(0),
+        stage_started_ms: AtomicU64::new(0),
+        think: plan.think,
+        hit_timeout: plan.hit_timeout,
+        request_timeout: plan
+            .request_timeout
+            .unwrap_or(crate::DEFAULT_REQUEST_TIMEOUT),
     });
+    let names: Vec<String> = mix.iter().map(|(test, _)| test.path()).collect();
     let started = Instant::now();
     let cpu_at_start = crate::cpu::process_secs();
-    runtime.block_on(drive(
+    runtime.block_on(drive::drive(
         plan,
         &shared,
+        &rec,
+        &names,
         log.as_ref(),
         started,
         &mut report,
@@ -270,10 +372,11 @@ pub fn run(
     // Hits cancelled by a grace period may have left tasks a test spawned; do not wait on them.
     runtime.shutdown_timeout(Duration::from_millis(100));
     // Cancellations recorded while the runtime shut down.
-    let last = shared.rec.harvest_all();
+    let last = rec.harvest_all();
     let second = report.elapsed_secs as u32;
     crate::series::record(&mut report.series, second, &last.stats, 0);
-    report.stats.merge(&last.stats);
+    drive::merge_harvest(&mut report, &names, &last);
+    report.stop_reason = control.reason();
     report.cpu_secs = crate::cpu::process_secs()
         .zip(cpu_at_start)
         .map(|(end, start)| end - start);
@@ -288,129 +391,4 @@ pub fn run(
         }
     }
     report
-}
-
-async fn drive(
-    plan: &Plan,
-    shared: &Arc<Shared>,
-    log: Option<&LogWriter>,
-    started: Instant,
-    report: &mut Report,
-    observer: &mut dyn FnMut(&Progress, &Report),
-) {
-    let (hits, stage_length) = match &plan.length {
-        Length::Hits(hits) => (Some(hits.iter().sum::<u64>()), None),
-        Length::Duration(d) => (None, Some(*d)),
-    };
-    let ticker = Ticker::start(TICK);
-    let mut first_user = 0u64;
-    let mut stage = (0, Instant::now());
-    // Harvests the shards and tells the observer, with the report's figures up to date, so a
-    // snapshot is a true partial report.
-    let mut publish = |report: &mut Report, (index, stage_start): (usize, Instant)| {
-        let Harvest {
-            stats: delta,
-            log: entries,
-        } = shared.rec.harvest_all();
-        if let Some(log) = log {
-            log.send(entries);
-        }
-        let elapsed = started.elapsed();
-        let active = shared.active.load(Ordering::Relaxed);
-        crate::series::record(&mut report.series, elapsed.as_secs() as u32, &delta, active);
-        report.stats.merge(&delta);
-        report.elapsed_secs = elapsed.as_secs_f64();
-        report.interrupted = shared.control.is_stopped();
-        observer(
-            &progress(plan, shared, started, index, stage_start, report),
-            report,
-        );
-    };
-    for (index, &users) in plan.users.iter().enumerate() {
-        if shared.control.is_stopped() {
-            break;
-        }
-        stage = (index, Instant::now());
-        // A deadline past what an Instant can hold is no deadline.
-        let deadline = stage_length.and_then(|d| stage.1.checked_add(d));
-        let mut set = JoinSet::new();
-        let mut slots = Vec::with_capacity(users as usize);
-        for offset in 0..u64::from(users) {
-            let slot = Arc::new(Slot::default());
-            slots.push(slot.clone());
-            set.spawn(user::run(
-                shared.clone(),
-                slot,
-                first_user + offset,
-                hits,
-                deadline,
-            ));
-        }
-        first_user += u64::from(users);
-        // Every stage is announced as it starts, however short it turns out to be.
-        publish(report, stage);
-        let mut cancel_at = deadline.and_then(|d| d.checked_add(STAGE_GRACE));
-        let mut abandon_at: Option<Instant> = None;
-        let mut stopping = false;
-        loop {
-            tokio::select! {
-                joined = set.join_next() => match joined {
-                    None => break,
-                    Some(Err(e)) if e.is_panic() => shared.rec.with(|stats| {
-                        stats.add_problem(ProblemKind::Error, "a virtual user crashed outside a hit (creating its context)", None, 1);
-                    }),
-                    Some(_) => {}
-                },
-                _ = ticker.tick() => {
-                    publish(report, stage);
-                    let now = Instant::now();
-                    if cancel_at.is_some_and(|at| now >= at) {
-                        // Hits still running are dropped here; each counts itself as cancelled.
-                        set.abort_all();
-                        cancel_at = None;
-                        abandon_at = Some(now + ABANDON_AFTER);
-                    } else if abandon_at.is_some_and(|at| now >= at) {
-                        // A hit that never yields (a busy loop, a blocking call) cannot be
-                        // dropped: it is left to run, counted as cancelled, and nothing it does
-                        // is recorded.
-                        let stuck = slots.iter().filter(|slot| slot.abandon()).count() as u64;
-                        shared.rec.with(|stats| stats.hits.cancelled += stuck);
-                        set.detach_all();
-                        break;
-                    }
-                }
-                _ = shared.control.stopped(), if !stopping => {
-                    stopping = true;
-                    let at = Instant::now() + STOP_GRACE;
-                    cancel_at = Some(cancel_at.map_or(at, |c| c.min(at)));
-                }
-            }
-        }
-    }
-    publish(report, stage);
-}
-
-fn progress(
-    plan: &Plan,
-    shared: &Shared,
-    started: Instant,
-    stage: usize,
-    stage_start: Instant,
-    report: &Report,
-) -> Progress {
-    let hits = &report.stats.hits;
-    Progress {
-        elapsed_secs: started.elapsed().as_secs_f64(),
-        stage: stage + 1,
-        stages: plan.users.len(),
-        stage_elapsed_secs: stage_start.elapsed().as_secs_f64(),
-        active_users: shared.active.load(Ordering::Relaxed),
-        hits: hits.total(),
-        success: hits.success,
-        errors: hits.errors,
-        failures: hits.failures,
-        requests: report.stats.request_count(),
-        planned_hits: plan.total_hits(),
-        planned_secs: plan.total_duration().map(|d| d.as_secs_f64()),
-    }
 }

@@ -14,15 +14,25 @@ use crate::request_log::LogEntry;
 
 static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
 
-/// What one thread recorded since the last harvest.
+/// What the threads recorded since the last harvest.
 #[derive(Default)]
 pub(crate) struct Harvest {
+    /// Everything, all tests together.
     pub stats: Stats,
+    /// Each test's part, by its index in the mix, when the run has more than one test.
+    pub by_test: Vec<Stats>,
     /// Requests to log, when the run logs them.
     pub log: Vec<LogEntry>,
 }
 
-type Shard = Arc<Mutex<Harvest>>;
+/// What one thread recorded since the last harvest: one `Stats` per test of the mix.
+#[derive(Default)]
+struct ShardData {
+    tests: Vec<Stats>,
+    log: Vec<LogEntry>,
+}
+
+type Shard = Arc<Mutex<ShardData>>;
 
 /// The shards of one run.
 pub(crate) struct RunMetrics {
@@ -61,9 +71,10 @@ pub(crate) struct RequestRecord<'a> {
     pub ok: bool,
 }
 
-/// A handle to record into the current run. Cheap to clone; held by sessions, sockets, contexts.
+/// A handle to record into the current run, on behalf of one test of its mix. Cheap to clone;
+/// held by sessions, sockets, contexts.
 #[derive(Clone)]
-pub(crate) struct Recorder(Arc<RunMetrics>);
+pub(crate) struct Recorder(Arc<RunMetrics>, usize);
 
 impl Recorder {
     pub(crate) fn new() -> Self {
@@ -72,11 +83,19 @@ impl Recorder {
 
     /// A recorder that also keeps every request for the log, if `log` is set.
     pub(crate) fn logging(log: Option<Redactor>) -> Self {
-        Recorder(Arc::new(RunMetrics {
-            id: NEXT_RUN.fetch_add(1, Ordering::Relaxed),
-            shards: Mutex::new(Vec::new()),
-            log,
-        }))
+        Recorder(
+            Arc::new(RunMetrics {
+                id: NEXT_RUN.fetch_add(1, Ordering::Relaxed),
+                shards: Mutex::new(Vec::new()),
+                log,
+            }),
+            0,
+        )
+    }
+
+    /// The same run, recording on behalf of test `index` of the mix.
+    pub(crate) fn for_test(&self, index: usize) -> Recorder {
+        Recorder(self.0.clone(), index)
     }
 
     /// The redactor, when requests are logged.
@@ -91,10 +110,16 @@ impl Recorder {
 
     /// Runs `f` on this thread's shard of this run.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Stats) -> R) -> R {
-        self.with_shard(|shard| f(&mut shard.stats))
+        let test = self.1;
+        self.with_shard(|shard| {
+            if shard.tests.len() <= test {
+                shard.tests.resize_with(test + 1, Stats::default);
+            }
+            f(&mut shard.tests[test])
+        })
     }
 
-    fn with_shard<R>(&self, f: impl FnOnce(&mut Harvest) -> R) -> R {
+    fn with_shard<R>(&self, f: impl FnOnce(&mut ShardData) -> R) -> R {
         SHARD.with(|slot| {
             let mut slot = slot.borrow_mut();
             let current = matches!(&*slot, Some((id, _)) if *id == self.0.id);
@@ -119,10 +144,24 @@ impl Recorder {
     pub(crate) fn harvest_all(&self) -> Harvest {
         let shards: Vec<Shard> = lock(&self.0.shards).clone();
         let mut total = Harvest::default();
+        let mut by_test: Vec<Stats> = Vec::new();
         for shard in shards {
             let taken = std::mem::take(&mut *lock(&shard));
-            total.stats.merge(&taken.stats);
+            if by_test.len() < taken.tests.len() {
+                by_test.resize_with(taken.tests.len(), Stats::default);
+            }
+            for (sum, stats) in by_test.iter_mut().zip(&taken.tests) {
+                sum.merge(stats);
+            }
             total.log.extend(taken.log);
+        }
+        if by_test.len() > 1 {
+            for stats in &by_test {
+                total.stats.merge(stats);
+            }
+            total.by_test = by_test;
+        } else if let Some(only) = by_test.pop() {
+            total.stats = only;
         }
         total
     }
@@ -149,9 +188,19 @@ impl Recorder {
         });
     }
 
-    pub(crate) fn hit(&self, outcome: &Outcome, took: Duration, fallback_location: &str) {
+    /// A completed hit: its service time, and in the open model its time from when it was due.
+    pub(crate) fn hit(
+        &self,
+        outcome: &Outcome,
+        took: Duration,
+        corrected: Option<Duration>,
+        fallback_location: &str,
+    ) {
         self.with(|stats| {
             stats.hits.time.record(took);
+            if let Some(corrected) = corrected {
+                stats.hits.corrected.record(corrected);
+            }
             match outcome {
                 Ok(()) => stats.hits.success += 1,
                 Err(problem) => {
@@ -165,6 +214,37 @@ impl Recorder {
                     stats.add_problem(problem.kind, &message, Some(location), 1);
                 }
             }
+        });
+    }
+
+    /// A completed `setup` or `teardown` of a user; its problems are grouped with the hits',
+    /// their message saying which it was.
+    pub(crate) fn phase(
+        &self,
+        teardown: bool,
+        outcome: &Outcome,
+        took: Duration,
+        fallback_location: &str,
+    ) {
+        self.with(|stats| {
+            let phase = if teardown {
+                &mut stats.teardown
+            } else {
+                &mut stats.setup
+            };
+            phase.time.record(took);
+            let Err(problem) = outcome else {
+                phase.success += 1;
+                return;
+            };
+            match problem.kind {
+                ProblemKind::Failure => phase.failures += 1,
+                ProblemKind::Error => phase.errors += 1,
+            }
+            let location = problem.location.as_deref().unwrap_or(fallback_location);
+            let which = if teardown { "teardown" } else { "setup" };
+            let message = format!("{which}: {}", crate::redact::passwords_in(&problem.message));
+            stats.add_problem(problem.kind, &message, Some(location), 1);
         });
     }
 

@@ -1,11 +1,19 @@
 //! The load plan: stages of users, hits per user or a duration per stage, parsed from the
-//! Loads-compatible command line (`-u 10:20:30 --hits 20`, `-d 30s`).
+//! Loads-compatible command line (`-u 10:20:30 --hits 20`, `-d 30s`); or users moving toward
+//! targets (`--stages`), or an arrival rate (`--rate`); with ramps, pauses and think time.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// What to run: stages one after another, all users of a stage at once.
+mod shape;
+
+pub use shape::{
+    DEFAULT_MAX_DELAY, DEFAULT_MAX_USERS, MAX_RATE, Ramp, Rate, RateStage, Target, Think, users_at,
+};
+
+/// What to run: stages one after another, all users of a stage at once (or spread over
+/// [`ramp`](Self::ramp)); or, when set, [`targets`](Self::targets) or a [`rate`](Self::rate).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// Users of each stage.
@@ -17,6 +25,81 @@ pub struct Plan {
     /// Where to log every request (`--log-requests`), if anywhere.
     #[serde(default)]
     pub log: Option<crate::request_log::LogSpec>,
+    /// Users of each stage start over this time rather than at once (`--ramp-up`).
+    #[serde(default)]
+    pub ramp: Option<Ramp>,
+    /// A pause between stages (`--stage-pause`).
+    #[serde(default, with = "opt_secs")]
+    pub stage_pause: Option<Duration>,
+    /// `--stages`: users move linearly toward each target over its duration; replaces
+    /// [`users`](Self::users) and [`length`](Self::length) when not empty.
+    #[serde(default)]
+    pub targets: Vec<Target>,
+    /// `--rate`: the open model; replaces users, length and targets when set.
+    #[serde(default)]
+    pub rate: Option<Rate>,
+    /// Think time between a user's hits (`--think`).
+    #[serde(default)]
+    pub think: Option<Think>,
+    /// A hit running longer is cancelled and counted as an error (`--hit-timeout`).
+    #[serde(default, with = "opt_secs")]
+    pub hit_timeout: Option<Duration>,
+    /// Default timeout of each session request (`--request-timeout`; a request's own
+    /// `.timeout(…)` wins). `None`: [`DEFAULT_REQUEST_TIMEOUT`](crate::DEFAULT_REQUEST_TIMEOUT).
+    #[serde(default, with = "opt_secs")]
+    pub request_timeout: Option<Duration>,
+    /// Several tests in one run, by weight (`cargo loadrun a:3 b:1`): libtest names and
+    /// weights. Empty for a single test.
+    #[serde(default)]
+    pub mix: Vec<(String, u32)>,
+}
+
+/// The command-line strings a plan is made of; `None` where an option was not given.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlanArgs<'a> {
+    /// `-u`.
+    pub users: Option<&'a str>,
+    /// `-c` / `--hits`.
+    pub hits: Option<&'a str>,
+    /// `-d`.
+    pub duration: Option<&'a str>,
+    /// `--ramp-up`.
+    pub ramp_up: Option<&'a str>,
+    /// `--ramp` (`linear` or `random`).
+    pub ramp: Option<&'a str>,
+    /// `--stage-pause`.
+    pub stage_pause: Option<&'a str>,
+    /// `--stages`.
+    pub stages: Option<&'a str>,
+    /// `--rate`.
+    pub rate: Option<&'a str>,
+    /// `--rate-stages`.
+    pub rate_stages: Option<&'a str>,
+    /// `--max-users`.
+    pub max_users: Option<&'a str>,
+    /// `--max-delay`.
+    pub max_delay: Option<&'a str>,
+    /// `--think`.
+    pub think: Option<&'a str>,
+    /// `--hit-timeout`.
+    pub hit_timeout: Option<&'a str>,
+    /// `--request-timeout`.
+    pub request_timeout: Option<&'a str>,
+}
+
+mod opt_secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_some(&d.as_secs_f64()),
+            None => s.serialize_none(),
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.map(Duration::from_secs_f64))
+    }
 }
 
 /// How long each user of a stage runs.
@@ -29,7 +112,7 @@ pub enum Length {
     Duration(#[serde(with = "secs")] Duration),
 }
 
-mod secs {
+pub(crate) mod secs {
     use serde::{Deserialize, Deserializer, Serializer};
     use std::time::Duration;
 
@@ -87,6 +170,83 @@ pub enum PlanError {
         "--hits and --duration exclude each other: give a number of hits per user, or a duration per stage"
     )]
     HitsAndDuration,
+    /// `--think` that does not parse.
+    #[error(
+        "--think: `{0}` is not a pause; write e.g. --think 200ms, or a range --think 100ms..500ms"
+    )]
+    Think(String),
+    /// A `--stages` entry that does not parse.
+    #[error(
+        "--stages: `{entry}` (in `{list}`) is not USERS@DURATION; write e.g. --stages '10@30s, 50@2m, 0@30s'"
+    )]
+    Stages {
+        /// The offending entry.
+        entry: String,
+        /// The whole list.
+        list: String,
+    },
+    /// `--stages` whose targets are all zero.
+    #[error("--stages: `{0}` never has a user; give at least one stage a target above 0")]
+    NoUsers(String),
+    /// `--rate` that does not parse.
+    #[error(
+        "--rate: `{0}` is not a rate; write hits per second or minute above 0, e.g. --rate 500/s or --rate 30/m (at most 1000000/s)"
+    )]
+    Rate(String),
+    /// A `--rate-stages` entry that does not parse.
+    #[error(
+        "--rate-stages: `{entry}` (in `{list}`) is not RATE@DURATION; write e.g. --rate-stages '100/s@1m, 500/s@2m'"
+    )]
+    RateStages {
+        /// The offending entry.
+        entry: String,
+        /// The whole list.
+        list: String,
+    },
+    /// Options that do not go together.
+    #[error("{first} and {second} exclude each other: {why}")]
+    Conflict {
+        /// One option.
+        first: &'static str,
+        /// The other.
+        second: &'static str,
+        /// Why, and what to do instead.
+        why: &'static str,
+    },
+    /// An option that needs another.
+    #[error("{option} needs {needs}")]
+    Needs {
+        /// The option given.
+        option: &'static str,
+        /// What it needs, with an example.
+        needs: &'static str,
+    },
+    /// `--ramp` other than linear or random.
+    #[error("--ramp: `{0}` is not a ramp; write --ramp linear (the default) or --ramp random")]
+    RampKind(String),
+    /// A ramp longer than the stages it spreads users over.
+    #[error(
+        "--ramp-up {ramp} is longer than each stage ({stage}); users would start after their stage ended. Give a shorter --ramp-up or a longer -d"
+    )]
+    RampTooLong {
+        /// The ramp, as given.
+        ramp: String,
+        /// The stage duration, as given.
+        stage: String,
+    },
+    /// `--max-users` that is not a positive count.
+    #[error(
+        "--max-users: `{0}` is not a number of users; give a count from 1, e.g. --max-users 200"
+    )]
+    MaxUsers(String),
+    /// A duration option that does not parse.
+    #[error("{option}: `{value}` is not a duration; write e.g. 30s, 500ms or 2m")]
+    BadDuration {
+        /// The option.
+        option: &'static str,
+        /// The value given.
+        value: String,
+    },
 }
 
 impl Plan {
@@ -97,6 +257,14 @@ impl Plan {
             length: Length::Hits(vec![1]),
             server_url: None,
             log: None,
+            ramp: None,
+            stage_pause: None,
+            targets: Vec::new(),
+            rate: None,
+            think: None,
+            hit_timeout: None,
+            request_timeout: None,
+            mix: Vec::new(),
         }
     }
 
@@ -127,8 +295,7 @@ impl Plan {
         let plan = Plan {
             users,
             length,
-            server_url: None,
-            log: None,
+            ..Plan::once()
         };
         if let Length::Hits(hits) = &plan.length {
             let per_user = hits.iter().try_fold(0u64, |sum, &h| sum.checked_add(h));
@@ -140,8 +307,116 @@ impl Plan {
         Ok(plan)
     }
 
+    /// Builds a plan from every command-line string of a plan.
+    pub fn parse_args(args: &PlanArgs<'_>) -> Result<Plan, PlanError> {
+        let conflict = |first, second, why| PlanError::Conflict { first, second, why };
+        let shaped = args.stages.is_some() || args.rate.is_some() || args.rate_stages.is_some();
+        if shaped {
+            let other = if args.stages.is_some() {
+                "--stages"
+            } else if args.rate.is_some() {
+                "--rate"
+            } else {
+                "--rate-stages"
+            };
+            let why = "--stages and --rate set the users or the rate over time themselves; drop -u, --hits, -d, --ramp-up and --stage-pause";
+            for (given, name) in [
+                (args.users, "--users"),
+                (args.hits, "--hits"),
+                (args.ramp_up, "--ramp-up"),
+                (args.ramp, "--ramp"),
+                (args.stage_pause, "--stage-pause"),
+            ] {
+                if given.is_some() {
+                    return Err(conflict(name, other, why));
+                }
+            }
+        }
+        if args.stages.is_some() && (args.rate.is_some() || args.rate_stages.is_some()) {
+            return Err(conflict(
+                "--stages",
+                "--rate",
+                "--stages sets how many users run (closed model), --rate how often hits start (open model); pick one",
+            ));
+        }
+        let mut plan = if shaped {
+            Plan::once()
+        } else {
+            Plan::parse(args.users, args.hits, args.duration)?
+        };
+        if let Some(stages) = args.stages {
+            if args.duration.is_some() {
+                return Err(conflict(
+                    "--stages",
+                    "--duration",
+                    "each stage of --stages has its own duration",
+                ));
+            }
+            plan.targets = shape::parse_targets(stages)?;
+        }
+        let open = args.rate.is_some() || args.rate_stages.is_some();
+        if open {
+            plan.rate = Some(open_model(args)?);
+        } else if args.max_users.is_some() || args.max_delay.is_some() {
+            return Err(PlanError::Needs {
+                option: if args.max_users.is_some() {
+                    "--max-users"
+                } else {
+                    "--max-delay"
+                },
+                needs: "the open model: add --rate, e.g. --rate 500/s -d 1m",
+            });
+        }
+        if let Some(text) = args.ramp_up {
+            let over = parse_duration(text).map_err(|_| PlanError::BadDuration {
+                option: "--ramp-up",
+                value: text.to_owned(),
+            })?;
+            if let Length::Duration(stage) = plan.length
+                && over > stage
+            {
+                return Err(PlanError::RampTooLong {
+                    ramp: text.to_owned(),
+                    stage: args.duration.unwrap_or_default().to_owned(),
+                });
+            }
+            let random = match args.ramp.map(str::trim) {
+                None | Some("linear") => false,
+                Some("random") => true,
+                Some(other) => return Err(PlanError::RampKind(other.to_owned())),
+            };
+            plan.ramp = Some(Ramp { over, random });
+        } else if let Some(kind) = args.ramp {
+            return Err(PlanError::Needs {
+                option: if kind == "random" || kind == "linear" {
+                    "--ramp"
+                } else {
+                    return Err(PlanError::RampKind(kind.to_owned()));
+                },
+                needs: "--ramp-up to say over how long, e.g. --ramp-up 30s --ramp random",
+            });
+        }
+        plan.stage_pause = duration_option("--stage-pause", args.stage_pause)?;
+        if let Some(text) = args.think {
+            if open {
+                return Err(conflict(
+                    "--think",
+                    "--rate",
+                    "the rate sets when hits start; pauses inside a hit are cx.think(…)",
+                ));
+            }
+            plan.think = Some(shape::parse_think(text)?);
+        }
+        plan.hit_timeout = duration_option("--hit-timeout", args.hit_timeout)?;
+        plan.request_timeout = duration_option("--request-timeout", args.request_timeout)?;
+        Ok(plan)
+    }
+
     /// Hits each user runs, or `None` in duration mode.
     pub fn hits_per_user(&self) -> Option<u64> {
+        if !self.targets.is_empty() || self.rate.is_some() {
+            return None;
+        }
         match &self.length {
             Length::Hits(hits) => Some(hits.iter().sum()),
             Length::Duration(_) => None,
@@ -154,13 +429,81 @@ impl Plan {
         self.hits_per_user().map(|h| h * users)
     }
 
-    /// Planned length in duration mode: stages × duration.
+    /// Planned length in duration mode: stages × duration (and the pauses between them), the
+    /// sum of `--stages`, or the rate schedule's length.
     pub fn total_duration(&self) -> Option<Duration> {
+        if let Some(rate) = &self.rate {
+            return Some(rate.duration());
+        }
+        if !self.targets.is_empty() {
+            return Some(self.targets.iter().map(|t| t.over).sum());
+        }
+        let pauses = self.stage_pause.unwrap_or_default() * (self.users.len() as u32 - 1);
         match self.length {
-            Length::Duration(d) => Some(d * self.users.len() as u32),
+            Length::Duration(d) => Some(d * self.users.len() as u32 + pauses),
             Length::Hits(_) => None,
         }
     }
+
+    /// Stages the progress display counts: `-u` stages, `--stages` entries, or rate stages.
+    pub fn stage_count(&self) -> usize {
+        match &self.rate {
+            Some(rate) => rate.stages.len(),
+            None if !self.targets.is_empty() => self.targets.len(),
+            None => self.users.len(),
+        }
+    }
+}
+
+fn open_model(args: &PlanArgs<'_>) -> Result<Rate, PlanError> {
+    let start = args.rate.map(shape::parse_rate).transpose()?;
+    let stages = match (args.rate_stages, args.duration, start) {
+        (Some(_), Some(_), _) => {
+            return Err(PlanError::Conflict {
+                first: "--rate-stages",
+                second: "--duration",
+                why: "each rate stage has its own duration",
+            });
+        }
+        (Some(text), None, _) => shape::parse_rate_stages(text)?,
+        (None, Some(d), Some(rate)) => vec![RateStage {
+            per_sec: rate,
+            over: parse_duration(d)?,
+        }],
+        (None, None, _) => {
+            return Err(PlanError::Needs {
+                option: "--rate",
+                needs: "a length: add -d, e.g. --rate 500/s -d 1m, or ramp with --rate-stages '100/s@1m, 500/s@2m'",
+            });
+        }
+        (None, Some(_), None) => unreachable!("open_model is called with --rate or --rate-stages"),
+    };
+    let max_users = match args.max_users {
+        None => DEFAULT_MAX_USERS,
+        Some(text) => match text.trim().parse::<u32>() {
+            Ok(n) if n > 0 => n,
+            _ => return Err(PlanError::MaxUsers(text.to_owned())),
+        },
+    };
+    Ok(Rate {
+        start: start.unwrap_or(0.0),
+        stages,
+        max_users,
+        max_delay: duration_option("--max-delay", args.max_delay)?.unwrap_or(DEFAULT_MAX_DELAY),
+    })
+}
+
+fn duration_option(
+    option: &'static str,
+    text: Option<&str>,
+) -> Result<Option<Duration>, PlanError> {
+    text.map(|text| {
+        parse_duration(text).map_err(|_| PlanError::BadDuration {
+            option,
+            value: text.to_owned(),
+        })
+    })
+    .transpose()
 }
 
 fn parse_list<T: std::str::FromStr + PartialEq + Default>(list: &str) -> Result<Vec<T>, String> {

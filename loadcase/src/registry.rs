@@ -31,6 +31,10 @@ pub struct LoadTest {
     pub thresholds: &'static [&'static str],
     /// Runs one hit.
     pub hit: HitFn,
+    /// `setup = f` of the attribute: runs once per virtual user before its first hit.
+    pub setup: Option<HitFn>,
+    /// `teardown = f` of the attribute: runs once per virtual user after its last hit.
+    pub teardown: Option<HitFn>,
 }
 
 impl LoadTest {

@@ -63,6 +63,14 @@ pub struct Report {
     /// start (as harvested, at most [`TICK`](crate::engine::TICK) late).
     #[serde(default)]
     pub series: Vec<Second>,
+    /// In a mix of several tests (`cargo loadrun a:3 b:1`), each test's own measurements, by
+    /// test path; their sum is [`stats`](Self::stats). Empty for a single test.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_test: BTreeMap<String, Stats>,
+    /// Why the run stopped before its plan completed, when something other than Ctrl-C stopped
+    /// it (a dataset out of unique rows, say).
+    #[serde(default)]
+    pub stop_reason: Option<String>,
 }
 
 impl Report {
@@ -86,6 +94,8 @@ impl Report {
             thresholds: self.thresholds.clone(),
             stats: self.stats.clone(),
             series: self.series.iter().filter(|p| p.t >= t).cloned().collect(),
+            by_test: self.by_test.clone(),
+            stop_reason: self.stop_reason.clone(),
         }
     }
 
@@ -117,6 +127,12 @@ impl Report {
             (a, b) => a.or(b),
         };
         self.stats.merge(&other.stats);
+        for (test, stats) in &other.by_test {
+            self.by_test.entry(test.clone()).or_default().merge(stats);
+        }
+        if self.stop_reason.is_none() {
+            self.stop_reason.clone_from(&other.stop_reason);
+        }
         for threshold in &other.thresholds {
             if !self.thresholds.contains(threshold) {
                 self.thresholds.push(threshold.clone());
@@ -140,6 +156,39 @@ pub struct Stats {
     pub websockets: WebSocketStats,
     /// Failures and errors grouped by kind, message and location, in first-seen order.
     pub problems: Vec<ProblemGroup>,
+    /// Each virtual user's `setup` (`#[load_test(setup = login)]`), timed apart from the hits.
+    #[serde(default)]
+    pub setup: PhaseStats,
+    /// Each virtual user's `teardown`, after its last hit.
+    #[serde(default)]
+    pub teardown: PhaseStats,
+}
+
+/// Runs of a per-user `setup` or `teardown` and how they ended; not hits.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseStats {
+    /// Runs that succeeded.
+    pub success: u64,
+    /// Runs that ended in an error.
+    pub errors: u64,
+    /// Runs that ended in a failure.
+    pub failures: u64,
+    /// Duration of every completed run.
+    pub time: Histogram,
+}
+
+impl PhaseStats {
+    /// All completed runs.
+    pub fn total(&self) -> u64 {
+        self.success + self.errors + self.failures
+    }
+
+    fn merge(&mut self, other: &PhaseStats) {
+        self.success += other.success;
+        self.errors += other.errors;
+        self.failures += other.failures;
+        self.time.merge(&other.time);
+    }
 }
 
 /// Hits and their outcomes.
@@ -155,8 +204,21 @@ pub struct HitStats {
     /// cancelled and not counted in the others.
     #[serde(default)]
     pub cancelled: u64,
-    /// Duration of every completed hit, whatever its outcome.
+    /// Open model (`--rate`): hits that were due but could not start, because every virtual
+    /// user was busy for longer than the allowed delay or the run ended first.
+    #[serde(default)]
+    pub dropped: u64,
+    /// Hits not run because their user's `setup` did not succeed.
+    #[serde(default)]
+    pub not_run: u64,
+    /// Duration of every completed hit, whatever its outcome: the service time, from when the
+    /// hit actually started.
     pub time: Histogram,
+    /// Open model (`--rate`): each completed hit's time from when it was *due* to start, so
+    /// that waiting for a free user counts (coordinated omission corrected, as wrk2 does).
+    /// Empty in the closed model, where a hit is due when it starts.
+    #[serde(default)]
+    pub corrected: Histogram,
 }
 
 impl HitStats {
@@ -226,7 +288,12 @@ impl Stats {
         self.hits.errors += other.hits.errors;
         self.hits.failures += other.hits.failures;
         self.hits.cancelled += other.hits.cancelled;
+        self.hits.dropped += other.hits.dropped;
+        self.hits.not_run += other.hits.not_run;
         self.hits.time.merge(&other.hits.time);
+        self.hits.corrected.merge(&other.hits.corrected);
+        self.setup.merge(&other.setup);
+        self.teardown.merge(&other.teardown);
         for (name, theirs) in &other.requests {
             let ours = self.request_entry(name);
             ours.count += theirs.count;

@@ -28,6 +28,8 @@ const GET_ES: LoadTest = LoadTest {
     server_url: None,
     thresholds: &[],
     hit: get_es,
+    setup: None,
+    teardown: None,
 };
 
 fn plan(users: &str, hits: Option<&str>, duration: Option<&str>, server: &DemoServer) -> Plan {

@@ -1,57 +1,84 @@
-//! One virtual user: its context, its loop of hits, and the slot through which the stage can
-//! abandon a hit that never yields.
+//! One virtual user: its context, its setup, its loop of hits, its teardown, and the slot through
+//! which the engine retires it or abandons a hit that never yields.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use super::Shared;
+use super::open::Queue;
 use crate::context::Context;
+use crate::error::ProblemKind;
 use crate::metrics::Recorder;
-use crate::outcome::CatchHit;
+use crate::outcome::{CatchHit, Outcome, Problem};
+use crate::registry::HitFn;
 
 const IDLE: u8 = 0;
 const IN_HIT: u8 = 1;
 const ABANDONED: u8 = 2;
 
-/// Where one user is, shared by its task and its stage. Each side changes it with one atomic
+/// Where one user is, shared by its task and the engine. Each side changes it with one atomic
 /// operation, so a hit is counted exactly once: completed by the user, cancelled by its own
-/// drop, or abandoned by the stage.
+/// drop, or abandoned by the engine.
 #[derive(Default)]
-pub(super) struct Slot(AtomicU8);
+pub(super) struct Slot {
+    state: AtomicU8,
+    retired: AtomicBool,
+}
 
 impl Slot {
     /// A hit starts, unless the user was abandoned.
     fn begin(&self) -> bool {
-        self.0
+        self.state
             .compare_exchange(IDLE, IN_HIT, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
     }
 
-    /// A hit ends; false if the stage abandoned it meanwhile (it then counted it).
+    /// A hit ends; false if the engine abandoned it meanwhile (it then counted it).
     fn end(&self) -> bool {
-        self.0
+        self.state
             .compare_exchange(IN_HIT, IDLE, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
     }
 
-    /// The stage gives up on this user; true if a hit was running (the stage counts it).
+    /// The engine gives up on this user; true if a hit was running (the engine counts it).
     pub(super) fn abandon(&self) -> bool {
-        self.0.swap(ABANDONED, Ordering::AcqRel) == IN_HIT
+        self.state.swap(ABANDONED, Ordering::AcqRel) == IN_HIT
+    }
+
+    /// The user finishes its current hit, then stops (a ramp down, the end of `--stages`).
+    pub(super) fn retire(&self) {
+        self.retired.store(true, Ordering::Relaxed);
+    }
+
+    fn is_retired(&self) -> bool {
+        self.retired.load(Ordering::Relaxed)
     }
 }
 
-/// A hit in progress: dropped before it finished (its task aborted at the end of a grace
-/// period), it counts itself as cancelled.
+/// Where a user's hits come from.
+pub(super) enum Work {
+    /// The closed model: hit after hit, until a count, a deadline, or retirement.
+    Closed {
+        hits: Option<u64>,
+        deadline: Option<Instant>,
+    },
+    /// The open model: hits as they fall due, from the queue of the user's test.
+    Open(Arc<Queue>),
+}
+
+/// A hit (or setup) in progress: dropped before it finished (its task aborted at the end of a
+/// grace period), a hit counts itself as cancelled.
 struct InFlight<'a> {
     slot: &'a Slot,
     rec: &'a Recorder,
+    is_hit: bool,
     finished: bool,
 }
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        if !self.finished && self.slot.end() {
+        if !self.finished && self.slot.end() && self.is_hit {
             self.rec.with(|stats| stats.hits.cancelled += 1);
         }
     }
@@ -72,41 +99,142 @@ impl Drop for Active<'_> {
     }
 }
 
-pub(super) async fn run(
-    shared: Arc<Shared>,
-    slot: Arc<Slot>,
-    index: u64,
-    hits: Option<u64>,
-    deadline: Option<Instant>,
-) {
+pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: usize, work: Work) {
     let _active = Active::enter(&shared.active);
-    let mut cx = Context::new(index, shared.rec.clone(), shared.server_url.clone());
+    let _pool = match &work {
+        Work::Open(queue) => Some(queue.member()),
+        Work::Closed { .. } => None,
+    };
+    let entry = &shared.tests[test];
+    let mut cx = Context::with_timeout(
+        index,
+        entry.rec.clone(),
+        shared.server_url.clone(),
+        shared.request_timeout,
+    )
+    .with_control(shared.control.clone());
+    if let Some(setup) = entry.setup {
+        match guarded(&shared, &slot, &entry.rec, false, setup, &mut cx).await {
+            Some((outcome, took)) => {
+                let failed = outcome.is_err();
+                entry.rec.phase(false, &outcome, took, &entry.location);
+                if failed {
+                    if let Work::Closed {
+                        hits: Some(hits), ..
+                    } = work
+                    {
+                        entry.rec.with(|stats| stats.hits.not_run += hits);
+                    }
+                    return;
+                }
+            }
+            None => return,
+        }
+    }
     let mut done = 0u64;
     loop {
-        if shared.control.is_stopped()
-            || hits.is_some_and(|h| done >= h)
-            || deadline.is_some_and(|d| Instant::now() >= d)
-            || !slot.begin()
-        {
-            break;
-        }
+        let due = match &work {
+            Work::Closed { hits, deadline } => {
+                if shared.control.is_stopped()
+                    || slot.is_retired()
+                    || hits.is_some_and(|h| done >= h)
+                    || deadline.is_some_and(|d| Instant::now() >= d)
+                {
+                    break;
+                }
+                None
+            }
+            Work::Open(queue) => match queue.next().await {
+                Some(due) => Some(due),
+                None => break,
+            },
+        };
         cx.set_hit(done);
         let start = Instant::now();
-        let mut in_flight = InFlight {
-            slot: &slot,
-            rec: &shared.rec,
-            finished: false,
+        let Some((outcome, took)) =
+            guarded(&shared, &slot, &entry.rec, true, entry.hit, &mut cx).await
+        else {
+            return;
         };
-        let outcome = CatchHit::new((shared.hit)(&mut cx)).await;
-        in_flight.finished = true;
-        drop(in_flight);
-        if !slot.end() {
-            break;
-        }
-        shared.rec.hit(&outcome, start.elapsed(), &shared.location);
+        let corrected = due.map(|due| {
+            Instant::now()
+                .saturating_duration_since(due)
+                .saturating_sub(start.elapsed().saturating_sub(took))
+        });
+        entry.rec.hit(&outcome, took, corrected, &entry.location);
         done += 1;
         // A hit that never awaits anything would otherwise keep this worker to itself.
         tokio::task::consume_budget().await;
+        if let (Work::Closed { hits, deadline }, Some(think)) = (&work, shared.think)
+            && hits.is_none_or(|h| done < h)
+        {
+            pause(&shared, &slot, think.pick(), *deadline).await;
+        }
+    }
+    if let Some(teardown) = entry.teardown
+        && let Some((outcome, took)) =
+            guarded(&shared, &slot, &entry.rec, false, teardown, &mut cx).await
+    {
+        entry.rec.phase(true, &outcome, took, &entry.location);
+    }
+}
+
+/// Runs `f` (a hit, a setup or a teardown) as the slot allows, under `--hit-timeout`: its
+/// outcome and its time without the thinking in it, or `None` if the engine abandoned the user.
+async fn guarded(
+    shared: &Shared,
+    slot: &Slot,
+    rec: &Recorder,
+    is_hit: bool,
+    f: HitFn,
+    cx: &mut Context,
+) -> Option<(Outcome, Duration)> {
+    if !slot.begin() {
+        return None;
+    }
+    let start = Instant::now();
+    let mut in_flight = InFlight {
+        slot,
+        rec,
+        is_hit,
+        finished: false,
+    };
+    let call = CatchHit::new(f(cx));
+    let outcome = match shared.hit_timeout {
+        None => call.await,
+        Some(limit) => match tokio::time::timeout(limit, call).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Problem {
+                kind: ProblemKind::Error,
+                message: format!(
+                    "cancelled after {} (--hit-timeout)",
+                    humantime::format_duration(limit)
+                ),
+                location: None,
+            }),
+        },
+    };
+    in_flight.finished = true;
+    drop(in_flight);
+    if !slot.end() {
+        return None;
+    }
+    let took = start.elapsed().saturating_sub(cx.take_thought());
+    Some((outcome, took))
+}
+
+/// Think time between hits, cut short by a stop, a retirement check or the deadline.
+async fn pause(shared: &Shared, slot: &Slot, think: Duration, deadline: Option<Instant>) {
+    if think.is_zero() || slot.is_retired() {
+        return;
+    }
+    let mut until = Instant::now() + think;
+    if let Some(deadline) = deadline {
+        until = until.min(deadline);
+    }
+    tokio::select! {
+        _ = tokio::time::sleep_until(until.into()) => {}
+        _ = shared.control.stopped() => {}
     }
 }
 
@@ -124,7 +252,7 @@ mod tests {
 
         let slot = Slot::default();
         assert!(slot.begin());
-        assert!(slot.abandon(), "the stage counts the running hit");
+        assert!(slot.abandon(), "the engine counts the running hit");
         assert!(!slot.end(), "so the user does not record it");
     }
 }

@@ -58,8 +58,10 @@ fn merged_reports_serialize_round_trip() {
             peak_rss_bytes: Some(1000),
             plan: Some(crate::Plan::parse(Some("3"), Some("5"), None).unwrap()),
             thresholds: vec!["p95<1s".into()],
+            by_test: [("t::x".to_owned(), stats.clone())].into(),
             stats,
             series,
+            stop_reason: interrupted.then(|| "out of rows".to_owned()),
         }
     };
     let mut a = report(1_000, false, sample(0, 10));
@@ -69,6 +71,12 @@ fn merged_reports_serialize_round_trip() {
     assert!((a.elapsed_secs - 3.0).abs() < 1e-9);
     assert!(a.interrupted);
     assert_eq!(a.stats.hits.total(), 20);
+    assert_eq!(
+        a.by_test["t::x"].hits.total(),
+        20,
+        "each test's part adds up too"
+    );
+    assert_eq!(a.stop_reason.as_deref(), Some("out of rows"));
     assert_eq!(a.thresholds, ["p95<1s"]);
     assert_eq!(a.cpu_secs, Some(1.0), "both processes' CPU");
     assert_eq!(a.peak_rss_bytes, Some(2000));

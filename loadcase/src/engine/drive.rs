@@ -1,0 +1,441 @@
+//! The run's phases, one after another: `-u` stages (users at once or over a ramp) with pauses
+//! between them, `--stages` targets, or the open model's rate schedule. Each phase is a driver
+//! that starts users as its shape says, while this loop runs them, publishes progress every
+//! tick, and cancels or abandons hits that outlive a grace period.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::open::Feed;
+use super::user::{self, Slot, Work};
+use super::{ABANDON_AFTER, Progress, STAGE_GRACE, STOP_GRACE, Shared, TICK, Ticker};
+use crate::error::ProblemKind;
+use crate::metrics::{Harvest, Recorder};
+use crate::plan::{Length, Plan, Rate, Target, users_at};
+use crate::report::Report;
+use crate::request_log::LogWriter;
+
+/// How often `--stages` adjusts the number of users.
+const RAMP_STEP: Duration = Duration::from_millis(10);
+
+/// A user to start: its slot, kept by the loop to abandon it, and its task.
+struct Spawn {
+    slot: Arc<Slot>,
+    task: Pin<Box<dyn Future<Output = ()> + Send>>,
+}
+
+type Spawner = mpsc::UnboundedSender<Spawn>;
+
+fn spawn(tx: &Spawner, shared: &Arc<Shared>, index: u64, test: usize, work: Work) -> Arc<Slot> {
+    let slot = Arc::new(Slot::default());
+    let task = Box::pin(user::run(shared.clone(), slot.clone(), index, test, work));
+    // The loop outlives every driver; a send fails only once it is gone, when nothing matters.
+    let _ = tx.send(Spawn {
+        slot: slot.clone(),
+        task,
+    });
+    slot
+}
+
+/// Adds what the shards recorded to the report, each test's part to its own entry of a mix.
+pub(super) fn merge_harvest(report: &mut Report, names: &[String], harvest: &Harvest) {
+    report.stats.merge(&harvest.stats);
+    if names.len() < 2 {
+        return;
+    }
+    if harvest.by_test.is_empty() {
+        // Only the first test recorded anything since the last harvest.
+        report
+            .by_test
+            .entry(names[0].clone())
+            .or_default()
+            .merge(&harvest.stats);
+    }
+    for (name, stats) in names.iter().zip(&harvest.by_test) {
+        report.by_test.entry(name.clone()).or_default().merge(stats);
+    }
+}
+
+struct Publisher<'a> {
+    plan: &'a Plan,
+    shared: &'a Shared,
+    rec: &'a Recorder,
+    names: &'a [String],
+    log: Option<&'a LogWriter>,
+    started: Instant,
+    report: &'a mut Report,
+    observer: &'a mut dyn FnMut(&Progress, &Report),
+}
+
+impl Publisher<'_> {
+    /// Harvests the shards and tells the observer, with the report's figures up to date, so a
+    /// snapshot is a true partial report.
+    fn publish(&mut self) {
+        let harvest = self.rec.harvest_all();
+        let elapsed = self.started.elapsed();
+        let active = self.shared.active.load(Ordering::Relaxed);
+        crate::series::record(
+            &mut self.report.series,
+            elapsed.as_secs() as u32,
+            &harvest.stats,
+            active,
+        );
+        merge_harvest(self.report, self.names, &harvest);
+        if let Some(log) = self.log {
+            log.send(harvest.log);
+        }
+        self.report.elapsed_secs = elapsed.as_secs_f64();
+        self.report.interrupted = self.shared.control.is_stopped();
+        let progress = self.progress();
+        (self.observer)(&progress, self.report);
+    }
+
+    fn progress(&self) -> Progress {
+        let hits = &self.report.stats.hits;
+        let elapsed = self.started.elapsed();
+        let stage_started =
+            Duration::from_millis(self.shared.stage_started_ms.load(Ordering::Relaxed));
+        Progress {
+            elapsed_secs: elapsed.as_secs_f64(),
+            stage: self.shared.stage.load(Ordering::Relaxed) + 1,
+            stages: self.plan.stage_count(),
+            stage_elapsed_secs: elapsed.saturating_sub(stage_started).as_secs_f64(),
+            active_users: self.shared.active.load(Ordering::Relaxed),
+            hits: hits.total(),
+            success: hits.success,
+            errors: hits.errors,
+            failures: hits.failures,
+            requests: self.report.stats.request_count(),
+            dropped: hits.dropped,
+            planned_hits: self.plan.total_hits(),
+            planned_secs: self.plan.total_duration().map(|d| d.as_secs_f64()),
+        }
+    }
+
+    fn enter_stage(&self, index: usize) {
+        self.shared.stage.store(index, Ordering::Relaxed);
+        let ms = self.started.elapsed().as_millis() as u64;
+        self.shared.stage_started_ms.store(ms, Ordering::Relaxed);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn drive(
+    plan: &Plan,
+    shared: &Arc<Shared>,
+    rec: &Recorder,
+    names: &[String],
+    log: Option<&LogWriter>,
+    started: Instant,
+    report: &mut Report,
+    observer: &mut dyn FnMut(&Progress, &Report),
+) {
+    let ticker = Ticker::start(TICK);
+    let mut publisher = Publisher {
+        plan,
+        shared,
+        rec,
+        names,
+        log,
+        started,
+        report,
+        observer,
+    };
+    if let Some(rate) = &plan.rate {
+        publisher.enter_stage(0);
+        let feeds = open_feeds(shared, rate);
+        let queues: Vec<_> = feeds.iter().map(|f| f.queue.clone()).collect();
+        let (tx, rx) = mpsc::unbounded_channel();
+        let driver = dispatch(shared.clone(), rate.clone(), feeds, tx, started);
+        run_phase(driver, rx, shared, &ticker, &mut publisher).await;
+        for queue in queues {
+            let left = queue.left_over();
+            queue.rec().with(|stats| stats.hits.dropped += left);
+        }
+    } else if !plan.targets.is_empty() {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let driver = ramp_targets(shared.clone(), plan.targets.clone(), tx, started);
+        run_phase(driver, rx, shared, &ticker, &mut publisher).await;
+    } else {
+        let (hits, stage_length) = match &plan.length {
+            Length::Hits(hits) => (Some(hits.iter().sum::<u64>()), None),
+            Length::Duration(d) => (None, Some(*d)),
+        };
+        let mut first_user = 0u64;
+        for (index, &users) in plan.users.iter().enumerate() {
+            if shared.control.is_stopped() {
+                break;
+            }
+            if index > 0
+                && let Some(pause) = plan.stage_pause
+            {
+                let control = shared.control.clone();
+                let driver = async move {
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = control.stopped() => {}
+                    }
+                    None
+                };
+                let (_tx, rx) = mpsc::unbounded_channel();
+                run_phase(driver, rx, shared, &ticker, &mut publisher).await;
+                if shared.control.is_stopped() {
+                    break;
+                }
+            }
+            publisher.enter_stage(index);
+            let (tx, rx) = mpsc::unbounded_channel();
+            let stage = ClosedStage {
+                users,
+                first_user,
+                hits,
+                stage_length,
+                ramp: plan.ramp,
+            };
+            let driver = stage.start(shared.clone(), tx);
+            // Every stage is announced as it starts, however short it turns out to be.
+            publisher.publish();
+            run_phase(driver, rx, shared, &ticker, &mut publisher).await;
+            first_user += u64::from(users);
+        }
+    }
+    publisher.publish();
+}
+
+/// Runs users as `driver` starts them until all are done. The driver returns when it will start
+/// no more, with the moment its schedule ended, if it has one: users still in a hit then get
+/// [`STAGE_GRACE`] to finish.
+async fn run_phase(
+    driver: impl Future<Output = Option<Instant>>,
+    mut spawns: mpsc::UnboundedReceiver<Spawn>,
+    shared: &Arc<Shared>,
+    ticker: &Ticker,
+    publisher: &mut Publisher<'_>,
+) {
+    let mut set = JoinSet::new();
+    let mut slots: Vec<Arc<Slot>> = Vec::new();
+    tokio::pin!(driver);
+    let mut driving = true;
+    let mut cancel_at: Option<Instant> = None;
+    let mut abandon_at: Option<Instant> = None;
+    let mut stopping = false;
+    loop {
+        tokio::select! {
+            end = &mut driver, if driving => {
+                driving = false;
+                if let Some(at) = end.and_then(|end| end.checked_add(STAGE_GRACE)) {
+                    cancel_at = Some(cancel_at.map_or(at, |c| c.min(at)));
+                }
+            }
+            Some(spawn) = spawns.recv() => {
+                slots.push(spawn.slot);
+                set.spawn(spawn.task);
+            }
+            joined = set.join_next(), if !set.is_empty() => {
+                if let Some(Err(e)) = joined && e.is_panic() {
+                    shared.tests[0].rec.with(|stats| {
+                        stats.add_problem(ProblemKind::Error, "a virtual user crashed outside a hit (creating its context)", None, 1);
+                    });
+                }
+            }
+            _ = ticker.tick() => {
+                publisher.publish();
+                let now = Instant::now();
+                if cancel_at.is_some_and(|at| now >= at) {
+                    // Hits still running are dropped here; each counts itself as cancelled.
+                    set.abort_all();
+                    cancel_at = None;
+                    abandon_at = Some(now + ABANDON_AFTER);
+                } else if abandon_at.is_some_and(|at| now >= at) {
+                    // A hit that never yields (a busy loop, a blocking call) cannot be
+                    // dropped: it is left to run, counted as cancelled, and nothing it does
+                    // is recorded.
+                    let stuck = slots.iter().filter(|slot| slot.abandon()).count() as u64;
+                    shared.tests[0].rec.with(|stats| stats.hits.cancelled += stuck);
+                    set.detach_all();
+                    break;
+                }
+            }
+            _ = shared.control.stopped(), if !stopping => {
+                stopping = true;
+                // The driver starts no one else; users see the stop before their next hit.
+                driving = false;
+                let at = Instant::now() + STOP_GRACE;
+                cancel_at = Some(cancel_at.map_or(at, |c| c.min(at)));
+            }
+        }
+        if !driving && set.is_empty() && spawns.is_empty() {
+            break;
+        }
+    }
+}
+
+/// One `-u` stage: its users at once, or spread over the ramp.
+struct ClosedStage {
+    users: u32,
+    first_user: u64,
+    hits: Option<u64>,
+    stage_length: Option<Duration>,
+    ramp: Option<crate::plan::Ramp>,
+}
+
+impl ClosedStage {
+    async fn start(self, shared: Arc<Shared>, tx: Spawner) -> Option<Instant> {
+        let start = Instant::now();
+        // A deadline past what an Instant can hold is no deadline.
+        let deadline = self.stage_length.and_then(|d| start.checked_add(d));
+        let offsets = self.ramp.map(|ramp| ramp.offsets(self.users));
+        for k in 0..self.users {
+            if let Some(offset) = offsets.as_ref().map(|o| o[k as usize])
+                && !offset.is_zero()
+            {
+                tokio::select! {
+                    _ = tokio::time::sleep_until((start + offset).into()) => {}
+                    _ = shared.control.stopped() => break,
+                }
+            }
+            if shared.control.is_stopped() {
+                break;
+            }
+            let index = self.first_user + u64::from(k);
+            let work = Work::Closed {
+                hits: self.hits,
+                deadline,
+            };
+            spawn(&tx, &shared, index, shared.test_of(index), work);
+        }
+        deadline
+    }
+}
+
+/// `--stages`: users added or retired to follow each target linearly; retired users finish
+/// their current hit. At the end every user retires.
+async fn ramp_targets(
+    shared: Arc<Shared>,
+    targets: Vec<Target>,
+    tx: Spawner,
+    run_start: Instant,
+) -> Option<Instant> {
+    let mut alive: Vec<Arc<Slot>> = Vec::new();
+    let mut from = 0u32;
+    let mut next_user = 0u64;
+    'stages: for (index, target) in targets.iter().enumerate() {
+        shared.stage.store(index, Ordering::Relaxed);
+        let ms = run_start.elapsed().as_millis() as u64;
+        shared.stage_started_ms.store(ms, Ordering::Relaxed);
+        let start = Instant::now();
+        loop {
+            let elapsed = start.elapsed();
+            let want = users_at(from, target.users, target.over, elapsed) as usize;
+            while alive.len() < want {
+                let work = Work::Closed {
+                    hits: None,
+                    deadline: None,
+                };
+                let test = shared.test_of(next_user);
+                alive.push(spawn(&tx, &shared, next_user, test, work));
+                next_user += 1;
+            }
+            while alive.len() > want {
+                // The most recent users leave first, as k6's ramping-vus does.
+                if let Some(slot) = alive.pop() {
+                    slot.retire();
+                }
+            }
+            if elapsed >= target.over {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(RAMP_STEP) => {}
+                _ = shared.control.stopped() => break 'stages,
+            }
+        }
+        from = target.users;
+    }
+    for slot in alive {
+        slot.retire();
+    }
+    Some(Instant::now())
+}
+
+fn open_feeds(shared: &Shared, rate: &Rate) -> Vec<Feed> {
+    let pool = Arc::new(AtomicU64::new(0));
+    shared
+        .tests
+        .iter()
+        .map(|test| Feed::new(test.rec.clone(), rate.max_delay, pool.clone()))
+        .collect()
+}
+
+/// The open model's dispatcher: puts each hit in its test's queue when it falls due, and adds a
+/// user to the pool whenever no idle one is there to take it and `--max-users` allows.
+async fn dispatch(
+    shared: Arc<Shared>,
+    rate: Rate,
+    mut feeds: Vec<Feed>,
+    tx: Spawner,
+    run_start: Instant,
+) -> Option<Instant> {
+    let start = Instant::now();
+    let total: u32 = shared.weights.iter().sum();
+    let shares: Vec<f64> = shared
+        .weights
+        .iter()
+        .map(|&w| f64::from(w) / f64::from(total))
+        .collect();
+    // Per test: the index of its next hit and when that one is due.
+    let mut next: Vec<(u64, Option<Duration>)> = shares
+        .iter()
+        .map(|&share| (0, rate.due(0, share)))
+        .collect();
+    let mut next_user = 0u64;
+    let stage_ends: Vec<Duration> = rate
+        .stages
+        .iter()
+        .scan(Duration::ZERO, |end, stage| {
+            *end += stage.over;
+            Some(*end)
+        })
+        .collect();
+    while let Some(earliest) = next.iter().filter_map(|(_, due)| *due).min() {
+        let at = start + earliest;
+        if at > Instant::now() {
+            tokio::select! {
+                _ = tokio::time::sleep_until(at.into()) => {}
+                _ = shared.control.stopped() => break,
+            }
+        }
+        let now = Instant::now();
+        let stage = stage_ends.partition_point(|end| start + *end <= now);
+        if stage != shared.stage.load(Ordering::Relaxed) && stage < stage_ends.len() {
+            shared.stage.store(stage, Ordering::Relaxed);
+            let ms = run_start.elapsed().as_millis() as u64;
+            shared.stage_started_ms.store(ms, Ordering::Relaxed);
+        }
+        // Every hit due by now goes out, so that a late wake-up does not lower the rate.
+        for (test, (k, due)) in next.iter_mut().enumerate() {
+            while let Some(d) = *due
+                && start + d <= now
+            {
+                let feed = &feeds[test];
+                if feed.push(start + d) && feed.queue.try_join(rate.max_users) {
+                    let work = Work::Open(feed.queue.clone());
+                    spawn(&tx, &shared, next_user, test, work);
+                    next_user += 1;
+                }
+                *k += 1;
+                *due = rate.due(*k, shares[test]);
+            }
+        }
+    }
+    for feed in &mut feeds {
+        feed.close();
+    }
+    Some(start + rate.duration())
+}
