@@ -99,6 +99,9 @@ fn unreadable(written: &str, resolved: &Path, package: &Path, error: &std::io::E
     } else {
         "make it a readable file"
     };
+    if Path::new(written).is_absolute() {
+        return format!("cannot read data file `{written}`: {error}; {fix}");
+    }
     format!(
         "cannot read data file `{written}` ({}): {error}; the path is relative to the package's directory {} (where its Cargo.toml is): {fix}",
         resolved.display(),
@@ -163,6 +166,16 @@ mod tests {
                 "relative to the package's directory /work/app (where its Cargo.toml is): fix the path, or create the file there"
             ),
             "{message}"
+        );
+        let message = unreadable(
+            "/data/users.csv",
+            Path::new("/data/users.csv"),
+            Path::new("/work/app"),
+            &error,
+        );
+        assert_eq!(
+            message,
+            format!("cannot read data file `/data/users.csv`: {error}; fix the path, or create the file there")
         );
     }
 
