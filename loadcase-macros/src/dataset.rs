@@ -175,7 +175,9 @@ mod tests {
         );
         assert_eq!(
             message,
-            format!("cannot read data file `/data/users.csv`: {error}; fix the path, or create the file there")
+            format!(
+                "cannot read data file `/data/users.csv`: {error}; fix the path, or create the file there"
+            )
         );
     }
 
