@@ -74,6 +74,16 @@ impl DemoServer {
         format!("ws://{}/ws", self.addr)
     }
 
+    /// Holds every request that arrives from now on until `pause` has passed, as a server
+    /// stalled by a garbage collection or a lock would: for coordinated-omission tests.
+    pub fn stall(&self, pause: std::time::Duration) {
+        *self
+            .counts
+            .stall_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now() + pause);
+    }
+
     /// What it has received so far.
     pub fn counts(&self) -> Counts {
         self.counts.snapshot()

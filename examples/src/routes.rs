@@ -36,6 +36,11 @@ async fn count(State(counts): State<Shared>, request: Request, next: Next) -> Re
     let upgrade = request.headers().contains_key(header::UPGRADE);
     if request.uri().path() != "/_counts" && !upgrade {
         counts.request(format!("{} {}", request.method(), request.uri().path()));
+        // A stall holds every request that arrives during it until it ends.
+        let until = *counts.stall_until.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(until) = until {
+            tokio::time::sleep_until(until.into()).await;
+        }
     }
     next.run(request).await
 }

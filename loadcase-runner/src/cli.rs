@@ -57,6 +57,58 @@ pub struct Cli {
     )]
     pub duration: Option<String>,
 
+    /// Start each stage's users evenly over this time instead of all at once (`-d` stages still
+    /// last -d from their start).
+    #[arg(long, value_name = "DURATION", help_heading = "Load shape")]
+    pub ramp_up: Option<String>,
+
+    /// How users start within --ramp-up: `linear` (evenly spaced, the default) or `random`.
+    #[arg(long, value_name = "HOW", help_heading = "Load shape")]
+    pub ramp: Option<String>,
+
+    /// A pause between -u stages, with no user running.
+    #[arg(long, value_name = "DURATION", help_heading = "Load shape")]
+    pub stage_pause: Option<String>,
+
+    /// Users moving linearly toward each target over its duration: `'10@30s, 50@2m, 0@30s'`.
+    /// Replaces -u, -c and -d; users removed on the way down finish their current hit.
+    #[arg(long, value_name = "TARGETS", help_heading = "Load shape")]
+    pub stages: Option<String>,
+
+    /// Open model: start hits at this rate whatever the response times (`500/s`, `30/m`), for
+    /// -d; users come from a pool of at most --max-users. Hit times count from when each hit
+    /// was due (coordinated omission corrected); the summary also shows the raw service time.
+    #[arg(long, value_name = "RATE", help_heading = "Open model")]
+    pub rate: Option<String>,
+
+    /// Open model with a rate moving linearly toward each target over its duration:
+    /// `'100/s@1m, 500/s@2m'` (from --rate, or from 0).
+    #[arg(long, value_name = "TARGETS", help_heading = "Open model")]
+    pub rate_stages: Option<String>,
+
+    /// Open model: most virtual users at once (default 1000). A hit due while all are busy
+    /// waits for one; past --max-delay it is counted as dropped.
+    #[arg(long, value_name = "N", help_heading = "Open model")]
+    pub max_users: Option<String>,
+
+    /// Open model: how late a hit may start when every user was busy before it is dropped
+    /// (default 1s).
+    #[arg(long, value_name = "DURATION", help_heading = "Open model")]
+    pub max_delay: Option<String>,
+
+    /// Think time between a user's hits: `200ms`, or uniform in a range `100ms..500ms`.
+    #[arg(long, value_name = "PAUSE", help_heading = "Pacing and limits")]
+    pub think: Option<String>,
+
+    /// Cancel a hit that runs longer than this and count it as an error naming the timeout.
+    #[arg(long, value_name = "DURATION", help_heading = "Pacing and limits")]
+    pub hit_timeout: Option<String>,
+
+    /// Default timeout of every `cx.session` / `cx.app` request (60s unless set); a request's
+    /// own `.timeout(…)` wins.
+    #[arg(long, value_name = "DURATION", help_heading = "Pacing and limits")]
+    pub request_timeout: Option<String>,
+
     /// Base URL of `cx.app`; overrides LOADCASE_SERVER_URL and the attribute's server_url.
     #[arg(long, value_name = "URL")]
     pub server_url: Option<String>,

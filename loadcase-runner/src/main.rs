@@ -24,6 +24,7 @@ use std::sync::atomic::Ordering;
 use anyhow::{Context as _, Result, anyhow, bail};
 use console::style;
 use loadcase::Plan;
+use loadcase::plan::PlanArgs;
 use loadcase::registry::ListedTest;
 use loadcase::request_log::{LogFormat, LogSpec};
 use loadcase::threshold;
@@ -66,7 +67,22 @@ fn settings(cli: &Cli, profile: profile::Settings) -> Result<Settings> {
         _ => (cli.hits.clone(), cli.duration.clone()),
     };
     let users = cli.users.clone().or(profile.users);
-    let mut plan = Plan::parse(users.as_deref(), hits.as_deref(), duration.as_deref())?;
+    let mut plan = Plan::parse_args(&PlanArgs {
+        users: users.as_deref(),
+        hits: hits.as_deref(),
+        duration: duration.as_deref(),
+        ramp_up: cli.ramp_up.as_deref(),
+        ramp: cli.ramp.as_deref(),
+        stage_pause: cli.stage_pause.as_deref(),
+        stages: cli.stages.as_deref(),
+        rate: cli.rate.as_deref(),
+        rate_stages: cli.rate_stages.as_deref(),
+        max_users: cli.max_users.as_deref(),
+        max_delay: cli.max_delay.as_deref(),
+        think: cli.think.as_deref(),
+        hit_timeout: cli.hit_timeout.as_deref(),
+        request_timeout: cli.request_timeout.as_deref(),
+    })?;
     if let Some(url) = &cli.server_url {
         check_server_url(url, "--server-url")?;
         plan.server_url = Some(url.clone());

@@ -13,6 +13,7 @@ use loadcase::{Histogram, Report};
 pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     let mut out = String::new();
     loads_block(&mut out, report);
+    open::render(&mut out, report);
     requests_table(&mut out, report);
     status_codes(&mut out, &report.stats);
     counters(&mut out, &report.stats);
@@ -117,7 +118,15 @@ fn loads_block(out: &mut String, report: &Report) {
             stats.hits.cancelled
         );
     }
-    if report.interrupted {
+    if stats.hits.dropped > 0 {
+        let _ = writeln!(out, "Dropped: {}", stats.hits.dropped);
+    }
+    if let Some(reason) = &report.stop_reason {
+        let _ = writeln!(
+            out,
+            "\nStopped early: {reason}\nThe figures cover what ran."
+        );
+    } else if report.interrupted {
         let _ = writeln!(
             out,
             "\nInterrupted: the plan did not complete; the figures cover what ran."
@@ -265,5 +274,6 @@ pub fn human(d: Duration) -> String {
     }
 }
 
+mod open;
 #[cfg(test)]
 mod tests;

@@ -90,6 +90,18 @@
 //! the convenient one, since its [`Error`] records where each `?` was. A failing hit never
 //! stops the run: it is counted, grouped by message and location, and the user goes on.
 //!
+//! # Load shapes
+//!
+//! `-u 10:20:30` runs stages of users at once; `--ramp-up 30s [--ramp random]` spreads each
+//! stage's starts, `--stage-pause 5s` rests between stages, and `--stages '10@30s, 50@2m, 0@30s'`
+//! moves the number of users linearly toward each target. `--rate 500/s -d 1m` is the open
+//! model: hits start at that rate whatever the response times, from a pool of users bounded by
+//! `--max-users`; a hit that finds no free user in time is counted as dropped, and hit times are
+//! also measured from when each hit was due ([`HitStats::corrected`](report::HitStats), free of
+//! coordinated omission). `--think 100ms..500ms` paces a user's hits, and
+//! [`cx.think(d)`](Context::think) pauses inside a hit without counting the pause. The same
+//! plans are [`Plan`]s for [`engine::run`], built from the options by [`Plan::parse_args`].
+//!
 //! # Without the runner
 //!
 //! [`engine::run`] takes a [`LoadTest`](registry::LoadTest) and a [`Plan`] and returns a

@@ -10,3 +10,4 @@ mod inputs;
 mod lifecycle;
 mod outcomes;
 mod results;
+mod shapes;

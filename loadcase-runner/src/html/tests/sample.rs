@@ -140,12 +140,13 @@ pub fn report(secs: u32) -> Report {
         plan: Some(Plan {
             users: vec![10, 25, 50],
             length: Length::Duration(Duration::from_secs(u64::from(stage))),
-            server_url: None,
-            log: None,
+            ..Plan::once()
         }),
         thresholds: verdicts().into_iter().map(|v| v.threshold).collect(),
         stats,
         series,
+        by_test: Default::default(),
+        stop_reason: None,
     }
 }
 
