@@ -27,6 +27,7 @@ pub(crate) fn router(counts: Shared) -> Router {
         .route("/status/{code}", get(status))
         .route("/slow/{ms}", get(slow))
         .route("/_counts", get(counts_json))
+        .route("/row/{id}", get(row))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such page") })
         .layer(middleware::from_fn_with_state(counts.clone(), count))
         .with_state(counts)
@@ -121,4 +122,10 @@ async fn slow(Path(ms): Path<u64>) -> &'static str {
 async fn counts_json(State(counts): State<Shared>) -> Response {
     let body = serde_json::to_string(&counts.snapshot()).expect("counts serialize");
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// `GET /row/{id}` answers with the id. The counts key requests by path, so each row a
+/// dataset test sends is counted apart (`GET /row/7`).
+async fn row(Path(id): Path<String>) -> String {
+    id
 }
