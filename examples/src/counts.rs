@@ -36,6 +36,24 @@ pub struct Counts {
     /// See `first_arrival_us`.
     #[serde(default)]
     pub last_arrival_us: Option<u64>,
+    /// What `POST /echo` received.
+    #[serde(default)]
+    pub echo: Echoed,
+}
+
+/// What `POST /echo` received: how many requests and body bytes in all, and the last request's
+/// body and headers (a test sending one request, or the same one many times, sees all of it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Echoed {
+    /// Requests.
+    pub requests: u64,
+    /// Body bytes of all of them.
+    pub body_bytes: u64,
+    /// The last body, as text (invalid UTF-8 replaced).
+    pub last_body: String,
+    /// The last request's headers, names in lower case; a repeated header's values joined
+    /// with `, `.
+    pub last_headers: BTreeMap<String, String>,
 }
 
 impl Counts {
@@ -61,6 +79,7 @@ pub(crate) struct Counters {
     pub arrivals: Mutex<Arrivals>,
     /// Requests wait until then before they are answered (`DemoServer::stall`).
     pub stall_until: Mutex<Option<Instant>>,
+    pub echo: Mutex<Echoed>,
 }
 
 #[derive(Default)]
@@ -84,6 +103,7 @@ impl Default for Counters {
             started: Instant::now(),
             arrivals: Mutex::default(),
             stall_until: Mutex::default(),
+            echo: Mutex::default(),
         }
     }
 }
@@ -129,6 +149,7 @@ impl Counters {
             arrivals_per_second: arrivals.per_second.clone(),
             first_arrival_us: arrivals.first_us,
             last_arrival_us: arrivals.last_us,
+            echo: self.echo.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         }
     }
 }

@@ -8,7 +8,8 @@
 //! - `GET /status/{code}`: answers with that status;
 //! - `GET /slow/{ms}`: answers after that many milliseconds;
 //! - `GET /row/{id}`: answers with the id; counted by path, so every id is counted apart;
-//! - `GET /_counts`: what the server has received so far, as JSON (not counted itself).
+//! - `GET /_counts`: what the server has received so far, as JSON (not counted itself);
+//! - `POST /echo`: answers with the request's body, and keeps it and the headers in the counts.
 //!
 //! `cargo run -p loadcase-examples --bin demo-server` serves it on fixed ports; the examples start
 //! it in-process on a free port with [`shared`].
@@ -21,7 +22,7 @@ mod routes;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-pub use counts::Counts;
+pub use counts::{Counts, Echoed};
 
 /// A running demo server.
 pub struct DemoServer {

@@ -1,10 +1,12 @@
 //! The demo server's routes.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Form, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -27,6 +29,7 @@ pub(crate) fn router(counts: Shared) -> Router {
         .route("/status/{code}", get(status))
         .route("/slow/{ms}", get(slow))
         .route("/_counts", get(counts_json))
+        .route("/echo", post(echo_body))
         .route("/row/{id}", get(row))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such page") })
         .layer(middleware::from_fn_with_state(counts.clone(), count))
@@ -122,6 +125,28 @@ async fn slow(Path(ms): Path<u64>) -> &'static str {
 async fn counts_json(State(counts): State<Shared>) -> Response {
     let body = serde_json::to_string(&counts.snapshot()).expect("counts serialize");
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// `POST /echo`: the body back, and the body and headers kept for `/_counts`.
+async fn echo_body(State(counts): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let mut kept = BTreeMap::<String, String>::new();
+    for (name, value) in &headers {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        kept.entry(name.as_str().to_owned())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert_with(|| value.into_owned());
+    }
+    {
+        let mut echo = counts.echo.lock().unwrap_or_else(|e| e.into_inner());
+        echo.requests += 1;
+        echo.body_bytes += body.len() as u64;
+        echo.last_body = String::from_utf8_lossy(&body).into_owned();
+        echo.last_headers = kept;
+    }
+    body.into_response()
 }
 
 /// `GET /row/{id}` answers with the id. The counts key requests by path, so each row a

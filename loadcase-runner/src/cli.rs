@@ -9,6 +9,9 @@ use clap::{Args, Parser, Subcommand};
 /// TEST is `target::path::function`: `example::test_es` is `test_es` in `tests/example.rs`.
 /// Stages run one after another, all users of a stage at once; each user runs the sum of the
 /// hits, so `-u 10:20:30 --hits 20` is 1200 hits. With no -u, -c or -d the test runs once.
+///
+/// `--url URL` instead of TEST load-tests one URL without writing a test, outside any cargo
+/// project: `cargo loadrun --url http://127.0.0.1:8080/api -u 50 -c 20`.
 #[derive(Debug, Parser)]
 #[command(
     name = "cargo loadrun",
@@ -25,7 +28,7 @@ pub struct Cli {
     pub command: Option<Command>,
 
     /// The load test to run, as target::path::function.
-    #[arg(value_name = "TEST", required_unless_present = "list")]
+    #[arg(value_name = "TEST", required_unless_present_any = ["list", "url"])]
     pub test: Option<String>,
 
     /// List every load test with its file and line, then exit.
@@ -193,6 +196,47 @@ pub struct Cli {
     /// Exit with code 4 when --compare finds a regression (and nothing worse went wrong).
     #[arg(long, requires = "compare")]
     pub fail_on_regression: bool,
+
+    // Quick mode: one URL and no test to write (see quick.rs).
+    /// Load-test this URL without writing a test (no cargo project, no build): each hit is one
+    /// request. -u, -c/-d, --threshold, --report and --log-requests work as for a test.
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with_all = [
+            "test", "list", "server_url", "package", "manifest_path", "features",
+            "all_features", "no_default_features", "debug",
+        ]
+    )]
+    pub url: Option<String>,
+
+    /// With --url: the request's method (default GET, or POST with --data).
+    #[arg(long, value_name = "METHOD", requires = "url")]
+    pub method: Option<String>,
+
+    /// With --url: the request body; `@FILE` sends the content of FILE.
+    #[arg(
+        long,
+        value_name = "BODY",
+        requires = "url",
+        allow_hyphen_values = true
+    )]
+    pub data: Option<String>,
+
+    /// With --url: a request header, `'Name: value'` (repeatable).
+    #[arg(long = "header", value_name = "'NAME: VALUE'", requires = "url")]
+    pub headers: Vec<String>,
+
+    /// With --url: the statuses a hit must get, repeatable or comma-separated (default: any
+    /// 2xx or 3xx); any other status fails the hit.
+    #[arg(
+        long,
+        value_name = "STATUS",
+        requires = "url",
+        value_delimiter = ',',
+        value_parser = clap::value_parser!(u16).range(100..=599)
+    )]
+    pub expect_status: Vec<u16>,
 }
 
 /// What else `cargo loadrun` does besides running a test.

@@ -12,6 +12,7 @@ mod history;
 mod html;
 mod profile;
 mod progress;
+mod quick;
 mod record;
 mod relay;
 mod reports;
@@ -146,6 +147,10 @@ fn request_log_spec(path: &std::path::Path, redact: &[String]) -> Result<LogSpec
 fn run(cli: &Cli) -> Result<u8> {
     if let Some(cli::Command::History(args)) = &cli.command {
         return record::history_command(args);
+    }
+    // Quick mode needs no cargo project: it goes before anything runs cargo.
+    if let Some(code) = quick::run_if_asked(cli)? {
+        return Ok(code);
     }
     // Everything that can be checked without cargo is checked before any build starts (with a
     // profile, once more when it has been read).

@@ -10,5 +10,6 @@ mod history;
 mod inputs;
 mod lifecycle;
 mod outcomes;
+mod quick;
 mod results;
 mod shapes;
