@@ -7,6 +7,7 @@
 //! - `POST /login` (form `user=…`): sets a `session` cookie; `GET /whoami`: the user of that cookie;
 //! - `GET /status/{code}`: answers with that status;
 //! - `GET /slow/{ms}`: answers after that many milliseconds;
+//! - `GET /row/{id}`: answers with the id; counted by path, so every id is counted apart;
 //! - `GET /_counts`: what the server has received so far, as JSON (not counted itself);
 //! - `POST /echo`: answers with the request's body, and keeps it and the headers in the counts.
 //!

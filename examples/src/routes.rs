@@ -30,6 +30,7 @@ pub(crate) fn router(counts: Shared) -> Router {
         .route("/slow/{ms}", get(slow))
         .route("/_counts", get(counts_json))
         .route("/echo", post(echo_body))
+        .route("/row/{id}", get(row))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such page") })
         .layer(middleware::from_fn_with_state(counts.clone(), count))
         .with_state(counts)
@@ -146,4 +147,10 @@ async fn echo_body(State(counts): State<Shared>, headers: HeaderMap, body: Bytes
         echo.last_headers = kept;
     }
     body.into_response()
+}
+
+/// `GET /row/{id}` answers with the id. The counts key requests by path, so each row a
+/// dataset test sends is counted apart (`GET /row/7`).
+async fn row(Path(id): Path<String>) -> String {
+    id
 }

@@ -299,7 +299,8 @@ The summary goes to stdout; progress, the test's own output and messages go to s
 
 Exit codes:
   0    every hit succeeded
-  1    some hits failed, ended in an error or were cancelled, or no hit completed
+  1    some hits failed, ended in an error or were cancelled, no hit completed, or the test
+       stopped the run (a .unique() dataset out of rows)
   2    usage error, build error, or the test binary crashed (what it reported is printed)
   3    every hit succeeded but a threshold was broken
   4    --fail-on-regression and --compare found a figure worse than the baseline by more

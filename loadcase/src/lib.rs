@@ -72,6 +72,13 @@
 //! # fn main() {}
 //! ```
 //!
+//! # Data
+//!
+//! `static USERS: Dataset<User> = dataset!("data/users.csv");` embeds a CSV (with a header) or
+//! JSON lines file of your package, checked while compiling; `USERS.next(cx)?` hands each hit a
+//! row deserialized into your `serde` struct, round-robin, [`.random()`](Dataset::random) or
+//! [`.unique()`](Dataset::unique) across the whole run. The [`dataset`](mod@dataset) module tells it all.
+//!
 //! # How hits end
 //!
 //! - **success**: the function returned `()` or `Ok(())`;
@@ -103,10 +110,14 @@
 //! [`Report::merge`] combines the reports of several processes exactly.
 #![warn(missing_docs)]
 
+// `dataset!` and `#[load_test]` expand to `::loadcase::…`, which this crate's own tests use too.
+extern crate self as loadcase;
+
 pub mod app;
 mod client;
 pub mod context;
 mod cpu;
+pub mod dataset;
 pub mod engine;
 mod error;
 pub mod figures;
@@ -131,9 +142,10 @@ pub mod ws;
 pub use app::App;
 pub use client::DEFAULT_REQUEST_TIMEOUT;
 pub use context::Context;
+pub use dataset::{Dataset, DatasetError};
 pub use error::{Error, ProblemKind};
 pub use histogram::{Histogram, PackedHistogram};
-pub use loadcase_macros::load_test;
+pub use loadcase_macros::{dataset, load_test};
 pub use outcome::{IntoOutcome, Outcome, Problem};
 pub use plan::Plan;
 pub use report::Report;
@@ -146,13 +158,16 @@ pub type TestResult<T = ()> = Result<T, Error>;
 
 /// Everything a test file needs: `use loadcase::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Context, Error, Message, Response, TestResult, WebSocket, fail, load_test};
+    pub use crate::{
+        Context, Dataset, Error, Message, Response, TestResult, WebSocket, dataset, fail, load_test,
+    };
 }
 
 /// Used by the code `#[load_test]` generates. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::context::Context;
+    pub use crate::dataset::{Dataset, Format as DataFormat};
     pub use crate::harness::run_test;
     pub use crate::outcome::{IntoOutcome, Outcome};
     pub use crate::registry::{HitFn, LoadTest, announce};

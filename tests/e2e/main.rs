@@ -2,6 +2,7 @@
 //! that counts what it receives.
 
 mod counts;
+mod data;
 mod display;
 mod functional;
 mod guide;
