@@ -66,8 +66,6 @@ impl Context {
 
     /// Stops the whole run (no new hits; running ones finish) and records why, for the summary.
     /// Does nothing under `cargo test`, where the hit's own error fails the test.
-    // Used by datasets (a unique one out of rows), which land separately.
-    #[allow(dead_code)]
     pub(crate) fn stop_run(&self, reason: String) {
         if let Some(control) = &self.control {
             control.stop_because(reason);
