@@ -9,7 +9,9 @@
 //! - `GET /slow/{ms}`: answers after that many milliseconds;
 //! - `GET /row/{id}`: answers with the id; counted by path, so every id is counted apart;
 //! - `GET /_counts`: what the server has received so far, as JSON (not counted itself);
-//! - `POST /echo`: answers with the request's body, and keeps it and the headers in the counts.
+//! - `POST /echo`: answers with the request's body, and keeps it and the headers in the counts;
+//! - `/redirect/{301|302|303|307|308}`: redirects (307 and 308 to `/echo`, the others to
+//!   `/es`); `/redirect/loop` redirects to itself;
 //!
 //! `cargo run -p loadcase-examples --bin demo-server` serves it on fixed ports; the examples start
 //! it in-process on a free port with [`shared`].

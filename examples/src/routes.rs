@@ -31,6 +31,7 @@ pub(crate) fn router(counts: Shared) -> Router {
         .route("/_counts", get(counts_json))
         .route("/echo", post(echo_body))
         .route("/row/{id}", get(row))
+        .route("/redirect/{status}", any(redirect))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such page") })
         .layer(middleware::from_fn_with_state(counts.clone(), count))
         .with_state(counts)
@@ -153,4 +154,24 @@ async fn echo_body(State(counts): State<Shared>, headers: HeaderMap, body: Bytes
 /// dataset test sends is counted apart (`GET /row/7`).
 async fn row(Path(id): Path<String>) -> String {
     id
+}
+
+/// `/redirect/{status}`: a redirect with that status (301, 302, 303, 307 or 308) to `/echo` for
+/// 307 and 308 (which resend the body) and to `/es` for the others; `/redirect/loop` redirects
+/// to itself for ever.
+async fn redirect(Path(status): Path<String>) -> Response {
+    let (code, to) = match status.as_str() {
+        "loop" => (StatusCode::FOUND, "/redirect/loop"),
+        "307" => (StatusCode::TEMPORARY_REDIRECT, "/echo"),
+        "308" => (StatusCode::PERMANENT_REDIRECT, "/echo"),
+        other => match other
+            .parse::<u16>()
+            .ok()
+            .and_then(|c| StatusCode::from_u16(c).ok())
+        {
+            Some(code) if code.is_redirection() => (code, "/es"),
+            _ => return (StatusCode::NOT_FOUND, "no such redirect").into_response(),
+        },
+    };
+    (code, [(header::LOCATION, to)]).into_response()
 }
