@@ -231,3 +231,13 @@ async fn secrets(cx: &mut Context) -> TestResult {
         .await?;
     Ok(())
 }
+
+/// Two requests with a think time between them, which the hit's time leaves out.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn thinker(cx: &mut Context) -> TestResult {
+    cx.app.get("/es").await?;
+    cx.think(Duration::from_millis(300)).await;
+    cx.app.get("/es").await?;
+    Ok(())
+}

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
@@ -26,9 +27,44 @@ pub struct Counts {
     pub ws_bytes_sent: u64,
     /// Sessions created by `POST /login`.
     pub logins: u64,
+    /// Requests that arrived in each whole second since the server started.
+    #[serde(default)]
+    pub arrivals_per_second: Vec<u64>,
+    /// When the first and the last counted request arrived, in µs since the server started.
+    #[serde(default)]
+    pub first_arrival_us: Option<u64>,
+    /// See `first_arrival_us`.
+    #[serde(default)]
+    pub last_arrival_us: Option<u64>,
+    /// What `POST /echo` received.
+    #[serde(default)]
+    pub echo: Echoed,
 }
 
-#[derive(Default)]
+/// What `POST /echo` received: how many requests and body bytes in all, and the last request's
+/// body and headers (a test sending one request, or the same one many times, sees all of it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Echoed {
+    /// Requests.
+    pub requests: u64,
+    /// Body bytes of all of them.
+    pub body_bytes: u64,
+    /// The last body, as text (invalid UTF-8 replaced).
+    pub last_body: String,
+    /// The last request's headers, names in lower case; a repeated header's values joined
+    /// with `, `.
+    pub last_headers: BTreeMap<String, String>,
+}
+
+impl Counts {
+    /// Requests per second between the first and the last arrival: what a load generator's
+    /// rate looked like from the server.
+    pub fn arrival_rate(&self) -> Option<f64> {
+        let (first, last) = (self.first_arrival_us?, self.last_arrival_us?);
+        (last > first).then(|| (self.requests - 1) as f64 / ((last - first) as f64 / 1e6))
+    }
+}
+
 pub(crate) struct Counters {
     pub requests: AtomicU64,
     pub by_route: Mutex<BTreeMap<String, u64>>,
@@ -38,10 +74,53 @@ pub(crate) struct Counters {
     pub ws_messages_sent: AtomicU64,
     pub ws_bytes_sent: AtomicU64,
     pub logins: AtomicU64,
+    pub started: Instant,
+    /// Per second since `started`, and the first and last arrival in µs.
+    pub arrivals: Mutex<Arrivals>,
+    /// Requests wait until then before they are answered (`DemoServer::stall`).
+    pub stall_until: Mutex<Option<Instant>>,
+    pub echo: Mutex<Echoed>,
+}
+
+#[derive(Default)]
+pub(crate) struct Arrivals {
+    per_second: Vec<u64>,
+    first_us: Option<u64>,
+    last_us: Option<u64>,
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters {
+            requests: AtomicU64::default(),
+            by_route: Mutex::default(),
+            ws_opened: AtomicU64::default(),
+            ws_messages_received: AtomicU64::default(),
+            ws_bytes_received: AtomicU64::default(),
+            ws_messages_sent: AtomicU64::default(),
+            ws_bytes_sent: AtomicU64::default(),
+            logins: AtomicU64::default(),
+            started: Instant::now(),
+            arrivals: Mutex::default(),
+            stall_until: Mutex::default(),
+            echo: Mutex::default(),
+        }
+    }
 }
 
 impl Counters {
     pub(crate) fn request(&self, route: String) {
+        let us = self.started.elapsed().as_micros() as u64;
+        {
+            let mut arrivals = self.arrivals.lock().unwrap_or_else(|e| e.into_inner());
+            let second = (us / 1_000_000) as usize;
+            if arrivals.per_second.len() <= second {
+                arrivals.per_second.resize(second + 1, 0);
+            }
+            arrivals.per_second[second] += 1;
+            arrivals.first_us.get_or_insert(us);
+            arrivals.last_us = Some(us);
+        }
         self.requests.fetch_add(1, Ordering::Relaxed);
         *self
             .by_route
@@ -52,6 +131,7 @@ impl Counters {
     }
 
     pub(crate) fn snapshot(&self) -> Counts {
+        let arrivals = self.arrivals.lock().unwrap_or_else(|e| e.into_inner());
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         Counts {
             requests: get(&self.requests),
@@ -66,6 +146,10 @@ impl Counters {
             ws_messages_sent: get(&self.ws_messages_sent),
             ws_bytes_sent: get(&self.ws_bytes_sent),
             logins: get(&self.logins),
+            arrivals_per_second: arrivals.per_second.clone(),
+            first_arrival_us: arrivals.first_us,
+            last_arrival_us: arrivals.last_us,
+            echo: self.echo.lock().unwrap_or_else(|e| e.into_inner()).clone(),
         }
     }
 }

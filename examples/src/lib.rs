@@ -8,7 +8,11 @@
 //! - `POST /logout`: expires that cookie;
 //! - `GET /status/{code}`: answers with that status;
 //! - `GET /slow/{ms}`: answers after that many milliseconds;
-//! - `GET /_counts`: what the server has received so far, as JSON (not counted itself).
+//! - `GET /row/{id}`: answers with the id; counted by path, so every id is counted apart;
+//! - `GET /_counts`: what the server has received so far, as JSON (not counted itself);
+//! - `POST /echo`: answers with the request's body, and keeps it and the headers in the counts;
+//! - `/redirect/{301|302|303|307|308}`: redirects (307 and 308 to `/echo`, the others to
+//!   `/es`); `/redirect/loop` redirects to itself;
 //!
 //! `cargo run -p loadcase-examples --bin demo-server` serves it on fixed ports; the examples start
 //! it in-process on a free port with [`shared`].
@@ -21,7 +25,7 @@ mod routes;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 
-pub use counts::Counts;
+pub use counts::{Counts, Echoed};
 
 /// A running demo server.
 pub struct DemoServer {
@@ -73,6 +77,16 @@ impl DemoServer {
     /// `ws://127.0.0.1:PORT/ws`.
     pub fn ws_url(&self) -> String {
         format!("ws://{}/ws", self.addr)
+    }
+
+    /// Holds every request that arrives from now on until `pause` has passed, as a server
+    /// stalled by a garbage collection or a lock would: for coordinated-omission tests.
+    pub fn stall(&self, pause: std::time::Duration) {
+        *self
+            .counts
+            .stall_until
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now() + pause);
     }
 
     /// What it has received so far.

@@ -1,10 +1,12 @@
 //! The demo server's routes.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Form, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -28,6 +30,9 @@ pub(crate) fn router(counts: Shared) -> Router {
         .route("/slow/{ms}", get(slow))
         .route("/_counts", get(counts_json))
         .route("/logout", post(logout))
+        .route("/echo", post(echo_body))
+        .route("/row/{id}", get(row))
+        .route("/redirect/{status}", any(redirect))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such page") })
         .layer(middleware::from_fn_with_state(counts.clone(), count))
         .with_state(counts)
@@ -37,6 +42,11 @@ async fn count(State(counts): State<Shared>, request: Request, next: Next) -> Re
     let upgrade = request.headers().contains_key(header::UPGRADE);
     if request.uri().path() != "/_counts" && !upgrade {
         counts.request(format!("{} {}", request.method(), request.uri().path()));
+        // A stall holds every request that arrives during it until it ends.
+        let until = *counts.stall_until.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(until) = until {
+            tokio::time::sleep_until(until.into()).await;
+        }
     }
     next.run(request).await
 }
@@ -123,4 +133,52 @@ async fn counts_json(State(counts): State<Shared>) -> Response {
 async fn logout() -> Response {
     let expired = "session=; Path=/; HttpOnly; Max-Age=0";
     ([(header::SET_COOKIE, expired)], "logged out").into_response()
+}
+
+/// `POST /echo`: the body back, and the body and headers kept for `/_counts`.
+async fn echo_body(State(counts): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    let mut kept = BTreeMap::<String, String>::new();
+    for (name, value) in &headers {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        kept.entry(name.as_str().to_owned())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(&value);
+            })
+            .or_insert_with(|| value.into_owned());
+    }
+    {
+        let mut echo = counts.echo.lock().unwrap_or_else(|e| e.into_inner());
+        echo.requests += 1;
+        echo.body_bytes += body.len() as u64;
+        echo.last_body = String::from_utf8_lossy(&body).into_owned();
+        echo.last_headers = kept;
+    }
+    body.into_response()
+}
+
+/// `GET /row/{id}` answers with the id. The counts key requests by path, so each row a
+/// dataset test sends is counted apart (`GET /row/7`).
+async fn row(Path(id): Path<String>) -> String {
+    id
+}
+
+/// `/redirect/{status}`: a redirect with that status (301, 302, 303, 307 or 308) to `/echo` for
+/// 307 and 308 (which resend the body) and to `/es` for the others; `/redirect/loop` redirects
+/// to itself for ever.
+async fn redirect(Path(status): Path<String>) -> Response {
+    let (code, to) = match status.as_str() {
+        "loop" => (StatusCode::FOUND, "/redirect/loop"),
+        "307" => (StatusCode::TEMPORARY_REDIRECT, "/echo"),
+        "308" => (StatusCode::PERMANENT_REDIRECT, "/echo"),
+        other => match other
+            .parse::<u16>()
+            .ok()
+            .and_then(|c| StatusCode::from_u16(c).ok())
+        {
+            Some(code) if code.is_redirection() => (code, "/es"),
+            _ => return (StatusCode::NOT_FOUND, "no such redirect").into_response(),
+        },
+    };
+    (code, [(header::LOCATION, to)]).into_response()
 }

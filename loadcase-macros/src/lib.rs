@@ -1,11 +1,13 @@
-//! The `#[load_test]` attribute of [loadcase](https://docs.rs/loadcase). Use it through
-//! `loadcase::load_test` (or `loadcase::prelude::*`); this crate is an implementation detail.
+//! The `#[load_test]` attribute and the `dataset!` macro of [loadcase](https://docs.rs/loadcase).
+//! Use them through `loadcase::load_test` and `loadcase::dataset!` (or `loadcase::prelude::*`);
+//! this crate is an implementation detail.
 //!
 //! The attribute parses the function and its arguments, validates them with errors that point
 //! at the offending tokens, and expands to a plain `#[test]` that hands the function to
 //! `::loadcase::__private`.
 
 mod args;
+mod dataset;
 mod expand;
 mod validate;
 
@@ -47,5 +49,23 @@ fn run(
             Err(error)
         }
         (Err(error), Ok(_)) | (Ok(_), Err(error)) => Err(error),
+    }
+}
+
+/// A dataset read from a CSV or JSON lines file of the calling package, embedded in the binary.
+///
+/// `dataset!("data/users.csv")` reads the file (relative to the package's directory) while
+/// compiling, checks its structure — a missing file, a ragged CSV row, a bad quote, a line that
+/// is not a JSON object are compile errors naming `file:line:column` — and expands to a `const`
+/// `loadcase::Dataset`. See `loadcase::dataset` for the whole story.
+///
+/// ```ignore
+/// static USERS: Dataset<User> = dataset!("data/users.csv");
+/// ```
+#[proc_macro]
+pub fn dataset(input: TokenStream) -> TokenStream {
+    match dataset::expand(input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
     }
 }

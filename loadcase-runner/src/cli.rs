@@ -10,6 +10,9 @@ use clap::{Args, Parser, Subcommand};
 /// Several TESTs, each with an optional `:WEIGHT`, make a mix.
 /// Stages run one after another, all users of a stage at once; each user runs the sum of the
 /// hits, so `-u 10:20:30 --hits 20` is 1200 hits. With no -u, -c or -d the test runs once.
+///
+/// `--url URL` instead of TEST load-tests one URL without writing a test, outside any cargo
+/// project: `cargo loadrun --url http://127.0.0.1:8080/api -u 50 -c 20`.
 #[derive(Debug, Parser)]
 #[command(
     name = "cargo loadrun",
@@ -28,7 +31,7 @@ pub struct Cli {
     /// The load test to run, as target::path::function; several make a mix, each user running
     /// one of them by weight: `example::browse:3 example::checkout:1` (weights 1 to 1000,
     /// default 1; the tests of a mix must be in one target).
-    #[arg(value_name = "TEST", required_unless_present = "list")]
+    #[arg(value_name = "TEST", required_unless_present_any = ["list", "url"])]
     pub tests: Vec<String>,
 
     /// List every load test with its file and line, then exit.
@@ -59,6 +62,58 @@ pub struct Cli {
         conflicts_with = "hits"
     )]
     pub duration: Option<String>,
+
+    /// Start each stage's users evenly over this time instead of all at once (`-d` stages still
+    /// last -d from their start).
+    #[arg(long, value_name = "DURATION", help_heading = "Load shape")]
+    pub ramp_up: Option<String>,
+
+    /// How users start within --ramp-up: `linear` (evenly spaced, the default) or `random`.
+    #[arg(long, value_name = "HOW", help_heading = "Load shape")]
+    pub ramp: Option<String>,
+
+    /// A pause between -u stages, with no user running.
+    #[arg(long, value_name = "DURATION", help_heading = "Load shape")]
+    pub stage_pause: Option<String>,
+
+    /// Users moving linearly toward each target over its duration: `'10@30s, 50@2m, 0@30s'`.
+    /// Replaces -u, -c and -d; users removed on the way down finish their current hit.
+    #[arg(long, value_name = "TARGETS", help_heading = "Load shape")]
+    pub stages: Option<String>,
+
+    /// Open model: start hits at this rate whatever the response times (`500/s`, `30/m`), for
+    /// -d; users come from a pool of at most --max-users. Hit times count from when each hit
+    /// was due (coordinated omission corrected); the summary also shows the raw service time.
+    #[arg(long, value_name = "RATE", help_heading = "Open model")]
+    pub rate: Option<String>,
+
+    /// Open model with a rate moving linearly toward each target over its duration:
+    /// `'100/s@1m, 500/s@2m'` (from --rate, or from 0).
+    #[arg(long, value_name = "TARGETS", help_heading = "Open model")]
+    pub rate_stages: Option<String>,
+
+    /// Open model: most virtual users at once (default 1000). A hit due while all are busy
+    /// waits for one; past --max-delay it is counted as dropped.
+    #[arg(long, value_name = "N", help_heading = "Open model")]
+    pub max_users: Option<String>,
+
+    /// Open model: how late a hit may start when every user was busy before it is dropped
+    /// (default 1s).
+    #[arg(long, value_name = "DURATION", help_heading = "Open model")]
+    pub max_delay: Option<String>,
+
+    /// Think time between a user's hits: `200ms`, or uniform in a range `100ms..500ms`.
+    #[arg(long, value_name = "PAUSE", help_heading = "Pacing and limits")]
+    pub think: Option<String>,
+
+    /// Cancel a hit that runs longer than this and count it as an error naming the timeout.
+    #[arg(long, value_name = "DURATION", help_heading = "Pacing and limits")]
+    pub hit_timeout: Option<String>,
+
+    /// Default timeout of every `cx.session` / `cx.app` request (60s unless set); a request's
+    /// own `.timeout(…)` wins.
+    #[arg(long, value_name = "DURATION", help_heading = "Pacing and limits")]
+    pub request_timeout: Option<String>,
 
     /// Base URL of `cx.app`; overrides LOADCASE_SERVER_URL and the attribute's server_url.
     #[arg(long, value_name = "URL")]
@@ -144,6 +199,47 @@ pub struct Cli {
     /// Exit with code 4 when --compare finds a regression (and nothing worse went wrong).
     #[arg(long, requires = "compare")]
     pub fail_on_regression: bool,
+
+    // Quick mode: one URL and no test to write (see quick.rs).
+    /// Load-test this URL without writing a test (no cargo project, no build): each hit is one
+    /// request. -u, -c/-d, --threshold, --report and --log-requests work as for a test.
+    #[arg(
+        long,
+        value_name = "URL",
+        conflicts_with_all = [
+            "tests", "list", "server_url", "package", "manifest_path", "features",
+            "all_features", "no_default_features", "debug",
+        ]
+    )]
+    pub url: Option<String>,
+
+    /// With --url: the request's method (default GET, or POST with --data).
+    #[arg(long, value_name = "METHOD", requires = "url")]
+    pub method: Option<String>,
+
+    /// With --url: the request body; `@FILE` sends the content of FILE.
+    #[arg(
+        long,
+        value_name = "BODY",
+        requires = "url",
+        allow_hyphen_values = true
+    )]
+    pub data: Option<String>,
+
+    /// With --url: a request header, `'Name: value'` (repeatable).
+    #[arg(long = "header", value_name = "'NAME: VALUE'", requires = "url")]
+    pub headers: Vec<String>,
+
+    /// With --url: the statuses a hit must get, repeatable or comma-separated (default: any
+    /// 2xx or 3xx); any other status fails the hit.
+    #[arg(
+        long,
+        value_name = "STATUS",
+        requires = "url",
+        value_delimiter = ',',
+        value_parser = clap::value_parser!(u16).range(100..=599)
+    )]
+    pub expect_status: Vec<u16>,
 }
 
 /// What else `cargo loadrun` does besides running a test.
@@ -206,8 +302,8 @@ The summary goes to stdout; progress, the test's own output and messages go to s
 
 Exit codes:
   0    every hit succeeded
-  1    some hits failed, ended in an error or were cancelled, or no hit completed, or a
-       user's setup or teardown failed
+  1    some hits failed, ended in an error or were cancelled, no hit completed, a user's
+       setup or teardown failed, or the test stopped the run (a .unique() dataset out of rows)
   2    usage error, build error, or the test binary crashed (what it reported is printed)
   3    every hit succeeded but a threshold was broken
   4    --fail-on-regression and --compare found a figure worse than the baseline by more

@@ -21,17 +21,19 @@ pub const INTERRUPTED: u8 = 130;
 
 /// The exit code a finished run deserves: anything that went wrong — a failed, errored or
 /// cancelled hit, a failed setup or teardown and the hits it kept from running, a user that
-/// crashed outside a hit, no hit at all — is not a success.
+/// crashed outside a hit, no hit at all, the test stopping the run (a `.unique()` dataset out of
+/// rows) — is not a success. Only a stop from outside (Ctrl-C) leaves the run unjudged.
 pub fn for_report(report: &Report) -> u8 {
     let stats = &report.stats;
     let hits = &stats.hits;
     let phases_failed = |phase: &loadcase::report::PhaseStats| phase.errors + phase.failures;
-    if report.interrupted {
+    if report.interrupted && report.stop_reason.is_none() {
         INTERRUPTED
     } else if hits.errors + hits.failures + hits.cancelled + hits.not_run > 0
         || phases_failed(&stats.setup) + phases_failed(&stats.teardown) > 0
         || !stats.problems.is_empty()
         || hits.total() == 0
+        || report.stop_reason.is_some()
     {
         HITS_FAILED
     } else {
@@ -85,6 +87,11 @@ mod tests {
         assert_eq!(for_report(&r), HITS_FAILED);
         r.interrupted = true;
         assert_eq!(for_report(&r), INTERRUPTED);
+        // Stopped by the test itself (a dataset out of rows): judged, and never a success.
+        let mut r = report(5);
+        r.interrupted = true;
+        r.stop_reason = Some("all 5 rows of users.csv have been used (unique)".into());
+        assert_eq!(for_report(&r), HITS_FAILED);
     }
 
     #[test]

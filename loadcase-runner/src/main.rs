@@ -13,6 +13,7 @@ mod html;
 mod mix;
 mod profile;
 mod progress;
+mod quick;
 mod record;
 mod relay;
 mod reports;
@@ -25,6 +26,7 @@ use std::sync::atomic::Ordering;
 use anyhow::{Context as _, Result, anyhow, bail};
 use console::style;
 use loadcase::Plan;
+use loadcase::plan::PlanArgs;
 use loadcase::registry::ListedTest;
 use loadcase::request_log::{LogFormat, LogSpec};
 use loadcase::threshold;
@@ -67,7 +69,22 @@ fn settings(cli: &Cli, profile: profile::Settings) -> Result<Settings> {
         _ => (cli.hits.clone(), cli.duration.clone()),
     };
     let users = cli.users.clone().or(profile.users);
-    let mut plan = Plan::parse(users.as_deref(), hits.as_deref(), duration.as_deref())?;
+    let mut plan = Plan::parse_args(&PlanArgs {
+        users: users.as_deref(),
+        hits: hits.as_deref(),
+        duration: duration.as_deref(),
+        ramp_up: cli.ramp_up.as_deref(),
+        ramp: cli.ramp.as_deref(),
+        stage_pause: cli.stage_pause.as_deref(),
+        stages: cli.stages.as_deref(),
+        rate: cli.rate.as_deref(),
+        rate_stages: cli.rate_stages.as_deref(),
+        max_users: cli.max_users.as_deref(),
+        max_delay: cli.max_delay.as_deref(),
+        think: cli.think.as_deref(),
+        hit_timeout: cli.hit_timeout.as_deref(),
+        request_timeout: cli.request_timeout.as_deref(),
+    })?;
     if let Some(url) = &cli.server_url {
         check_server_url(url, "--server-url")?;
         plan.server_url = Some(url.clone());
@@ -132,6 +149,10 @@ fn request_log_spec(path: &std::path::Path, redact: &[String]) -> Result<LogSpec
 fn run(cli: &Cli) -> Result<u8> {
     if let Some(cli::Command::History(args)) = &cli.command {
         return record::history_command(args);
+    }
+    // Quick mode needs no cargo project: it goes before anything runs cargo.
+    if let Some(code) = quick::run_if_asked(cli)? {
+        return Ok(code);
     }
     // Everything that can be checked without cargo is checked before any build starts (with a
     // profile, once more when it has been read).

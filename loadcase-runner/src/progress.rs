@@ -30,11 +30,18 @@ pub struct Display {
     stage_secs: Option<f64>,
 }
 
+/// Equal `-u` stages of `-d` each with nothing between them: the bar can follow the stages, and
+/// wait at a stage's end while its last hits finish. Any other timed plan follows the clock.
+fn equal_stages(plan: &Plan) -> Option<f64> {
+    let plain = plan.rate.is_none() && plan.targets.is_empty() && plan.stage_pause.is_none();
+    plain.then_some(())?;
+    plan.total_duration()
+        .map(|d| d.as_secs_f64() / plan.users.len() as f64)
+}
+
 impl Display {
     pub fn new(quiet: bool, test_name: &str, plan: &Plan) -> Display {
-        let stage_secs = plan
-            .total_duration()
-            .map(|d| d.as_secs_f64() / plan.users.len() as f64);
+        let stage_secs = equal_stages(plan);
         let mode = if quiet {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -75,7 +82,11 @@ impl Display {
         let status = status(p);
         match &mut self.mode {
             Mode::Bar(bar) => {
-                bar.set_position(bar_position(p, self.stage_secs));
+                let position = match (self.stage_secs, p.planned_secs) {
+                    (None, Some(planned)) => (p.elapsed_secs.min(planned) * 1000.0) as u64,
+                    _ => bar_position(p, self.stage_secs),
+                };
+                bar.set_position(position);
                 bar.set_message(status);
             }
             Mode::Lines {
@@ -171,8 +182,13 @@ pub fn status(p: &Progress) -> String {
     } else {
         0.0
     };
+    let dropped = if p.dropped > 0 {
+        format!(" · {} dropped", p.dropped)
+    } else {
+        String::new()
+    };
     format!(
-        "stage {}/{} · {} users · {} ok · {} errors · {} failures · {:.0} hits/s",
+        "stage {}/{} · {} users · {} ok · {} errors · {} failures{dropped} · {:.0} hits/s",
         p.stage, p.stages, p.active_users, p.success, p.errors, p.failures, rate
     )
 }
@@ -222,5 +238,7 @@ mod tests {
             status(&p),
             "stage 2/3 · 20 users · 100 ok · 3 errors · 0 failures · 50 hits/s"
         );
+        p.dropped = 7;
+        assert!(status(&p).contains("0 failures · 7 dropped · 50 hits/s"));
     }
 }

@@ -52,6 +52,13 @@ impl Tracking {
         })
     }
 
+    /// Records nothing, whatever the command line says: quick mode without `--history` has no
+    /// workspace to keep a history in. A `--compare` baseline still applies.
+    pub fn without_recording(mut self) -> Tracking {
+        self.record = false;
+        self
+    }
+
     /// After the load, with the final report and the exit code it earned: prints the
     /// comparison (after the summary), records the run, and returns the exit code, which only a
     /// regression under `--fail-on-regression` changes, and only from a success. A history that

@@ -14,6 +14,7 @@ pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     let mut out = String::new();
     loads_block(&mut out, report);
     mix::render(&mut out, report);
+    open::render(&mut out, report);
     requests_table(&mut out, report);
     status_codes(&mut out, &report.stats);
     counters(&mut out, &report.stats);
@@ -118,7 +119,15 @@ fn loads_block(out: &mut String, report: &Report) {
             stats.hits.cancelled
         );
     }
-    if report.interrupted {
+    if stats.hits.dropped > 0 {
+        let _ = writeln!(out, "Dropped: {}", stats.hits.dropped);
+    }
+    if let Some(reason) = &report.stop_reason {
+        let _ = writeln!(
+            out,
+            "\nStopped early: {reason}\nThe figures cover what ran."
+        );
+    } else if report.interrupted {
         let _ = writeln!(
             out,
             "\nInterrupted: the plan did not complete; the figures cover what ran."
@@ -267,5 +276,6 @@ pub fn human(d: Duration) -> String {
 }
 
 mod mix;
+mod open;
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,8 @@ use reqwest::cookie::Jar;
 /// Requests that get no answer in this long fail with a timeout error, unless the request sets
 /// its own with `.timeout(…)`.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// What every request says it comes from.
+pub(crate) const USER_AGENT: &str = concat!("loadcase/", env!("CARGO_PKG_VERSION"));
 /// How long connecting may take, TCP and TLS and (for WebSockets) the opening handshake.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -39,12 +41,12 @@ pub(crate) fn shared_tls() -> Option<Arc<rustls::ClientConfig>> {
 }
 
 /// A client for one virtual user: its own connection pool and cookie jar, shared TLS settings.
-pub(crate) fn user_client(timeout: Duration) -> reqwest::Client {
+pub(crate) fn user_client(timeout: Duration, jar: Arc<Jar>) -> reqwest::Client {
     let mut builder = reqwest::Client::builder()
-        .cookie_provider(Arc::new(Jar::default()))
+        .cookie_provider(jar)
         // A load test measures the service, not a proxy that happens to be in the environment.
         .no_proxy()
-        .user_agent(concat!("loadcase/", env!("CARGO_PKG_VERSION")))
+        .user_agent(USER_AGENT)
         .timeout(timeout)
         .connect_timeout(CONNECT_TIMEOUT.min(timeout));
     if let Some(config) = tls_config() {
@@ -89,7 +91,7 @@ mod tests {
                 .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
                 .await;
         });
-        let error = user_client(DEFAULT_REQUEST_TIMEOUT)
+        let error = user_client(DEFAULT_REQUEST_TIMEOUT, Arc::default())
             .get(format!("https://{addr}/"))
             .send()
             .await

@@ -44,7 +44,8 @@ impl Context {
         server_url: Option<String>,
         timeout: Duration,
     ) -> Self {
-        let session = Session::new(crate::client::user_client(timeout), rec.clone(), user);
+        let transport = crate::transport::Transport::new(timeout);
+        let session = Session::new(transport, rec.clone(), user);
         let app = App::new(session.clone(), server_url);
         Context {
             session,
@@ -65,8 +66,6 @@ impl Context {
 
     /// Stops the whole run (no new hits; running ones finish) and records why, for the summary.
     /// Does nothing under `cargo test`, where the hit's own error fails the test.
-    // Used by datasets (a unique one out of rows), which land separately.
-    #[allow(dead_code)]
     pub(crate) fn stop_run(&self, reason: String) {
         if let Some(control) = &self.control {
             control.stop_because(reason);

@@ -133,8 +133,15 @@ pub struct HitFigures {
     pub error_rate: f64,
     /// Completed hits per second over the run.
     pub rate: f64,
-    /// Hit durations.
+    /// Hit durations (service time, from when each hit started).
     pub time: Distribution,
+    /// Open model: hits due that never started.
+    #[serde(default)]
+    pub dropped: u64,
+    /// Open model: hit durations from when each hit was due (coordinated omission corrected);
+    /// empty in the closed model.
+    #[serde(default)]
+    pub corrected: Distribution,
 }
 
 /// One second of the series, as plotted.
@@ -207,6 +214,8 @@ impl Figures {
                 error_rate: ratio(h.errors + h.failures, h.total()),
                 rate: rate(h.total(), secs),
                 time: Distribution::of(&h.time),
+                dropped: h.dropped,
+                corrected: Distribution::of(&h.corrected),
             },
             overall: RequestFigures::of(ALL_REQUESTS, &stats.all_requests(), secs),
             requests: stats

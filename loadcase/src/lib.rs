@@ -113,6 +113,13 @@
 //! [`by_test`](Report::by_test) holds each test's own figures; [`engine::run_mix`] does the same
 //! without the runner.
 //!
+//! # Data
+//!
+//! `static USERS: Dataset<User> = dataset!("data/users.csv");` embeds a CSV (with a header) or
+//! JSON lines file of your package, checked while compiling; `USERS.next(cx)?` hands each hit a
+//! row deserialized into your `serde` struct, round-robin, [`.random()`](Dataset::random) or
+//! [`.unique()`](Dataset::unique) across the whole run. The [`dataset`](mod@dataset) module tells it all.
+//!
 //! # How hits end
 //!
 //! - **success**: the function returned `()` or `Ok(())`;
@@ -124,6 +131,18 @@
 //! the convenient one, since its [`Error`] records where each `?` was. A failing hit never
 //! stops the run: it is counted, grouped by message and location, and the user goes on.
 //!
+//! # Load shapes
+//!
+//! `-u 10:20:30` runs stages of users at once; `--ramp-up 30s [--ramp random]` spreads each
+//! stage's starts, `--stage-pause 5s` rests between stages, and `--stages '10@30s, 50@2m, 0@30s'`
+//! moves the number of users linearly toward each target. `--rate 500/s -d 1m` is the open
+//! model: hits start at that rate whatever the response times, from a pool of users bounded by
+//! `--max-users`; a hit that finds no free user in time is counted as dropped, and hit times are
+//! also measured from when each hit was due ([`HitStats::corrected`](report::HitStats), free of
+//! coordinated omission). `--think 100ms..500ms` paces a user's hits, and
+//! [`cx.think(d)`](Context::think) pauses inside a hit without counting the pause. The same
+//! plans are [`Plan`]s for [`engine::run`], built from the options by [`Plan::parse_args`].
+//!
 //! # Without the runner
 //!
 //! [`engine::run`] takes a [`LoadTest`](registry::LoadTest) and a [`Plan`] and returns a
@@ -132,10 +151,14 @@
 //! [`Report::merge`] combines the reports of several processes exactly.
 #![warn(missing_docs)]
 
+// `dataset!` and `#[load_test]` expand to `::loadcase::…`, which this crate's own tests use too.
+extern crate self as loadcase;
+
 pub mod app;
 mod client;
 pub mod context;
 mod cpu;
+pub mod dataset;
 pub mod engine;
 mod error;
 pub mod figures;
@@ -151,17 +174,20 @@ pub mod registry;
 pub mod report;
 pub mod request_log;
 mod response;
+mod send_error;
 pub mod series;
 pub mod session;
 pub mod threshold;
+mod transport;
 pub mod ws;
 
 pub use app::App;
 pub use client::DEFAULT_REQUEST_TIMEOUT;
 pub use context::Context;
+pub use dataset::{Dataset, DatasetError};
 pub use error::{Error, ProblemKind};
 pub use histogram::{Histogram, PackedHistogram};
-pub use loadcase_macros::load_test;
+pub use loadcase_macros::{dataset, load_test};
 pub use outcome::{IntoOutcome, Outcome, Problem};
 pub use plan::Plan;
 pub use report::Report;
@@ -174,13 +200,16 @@ pub type TestResult<T = ()> = Result<T, Error>;
 
 /// Everything a test file needs: `use loadcase::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Context, Error, Message, Response, TestResult, WebSocket, fail, load_test};
+    pub use crate::{
+        Context, Dataset, Error, Message, Response, TestResult, WebSocket, dataset, fail, load_test,
+    };
 }
 
 /// Used by the code `#[load_test]` generates. Not public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::context::Context;
+    pub use crate::dataset::{Dataset, Format as DataFormat};
     pub use crate::harness::run_test;
     pub use crate::outcome::{IntoOutcome, Outcome};
     pub use crate::phase::{PhaseFn, check_phase, phase};

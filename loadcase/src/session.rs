@@ -1,6 +1,7 @@
 //! `cx.session`: a virtual user's HTTP client with reqwest's request-builder API, recording every
 //! request (name, status, time to first byte, time to last byte, bytes) on its way.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -10,12 +11,14 @@ use serde::Serialize;
 use crate::metrics::{Recorder, RequestRecord};
 use crate::request_log::{self, BODY_EXCERPT, LogEntry};
 use crate::response::Response;
+pub use crate::send_error::SendError;
+use crate::transport::{Exchange, Failed, Transport};
 
 /// A virtual user's HTTP session: one connection pool and one cookie jar per user, kept across
 /// that user's hits and never shared with other users.
 #[derive(Clone)]
 pub struct Session {
-    client: reqwest::Client,
+    transport: Arc<Transport>,
     rec: Recorder,
     user: u64,
 }
@@ -30,8 +33,12 @@ macro_rules! methods {
 }
 
 impl Session {
-    pub(crate) fn new(client: reqwest::Client, rec: Recorder, user: u64) -> Self {
-        Session { client, rec, user }
+    pub(crate) fn new(transport: Transport, rec: Recorder, user: u64) -> Self {
+        Session {
+            transport: Arc::new(transport),
+            rec,
+            user,
+        }
     }
 
     methods! {
@@ -52,7 +59,8 @@ impl Session {
     /// Starts a request with any method.
     pub fn request(&self, method: Method, url: impl IntoUrl) -> RequestBuilder<'_> {
         RequestBuilder {
-            inner: self.client.request(method, url),
+            inner: self.transport.reqwest().request(method, url),
+            transport: &self.transport,
             name: None,
             expected: Vec::new(),
             rec: &self.rec,
@@ -60,9 +68,10 @@ impl Session {
         }
     }
 
-    /// The underlying reqwest client. Requests sent through it directly are **not** recorded.
+    /// The underlying reqwest client (sharing this session's cookies). Requests sent through
+    /// it directly are **not** recorded.
     pub fn client(&self) -> &reqwest::Client {
-        &self.client
+        self.transport.reqwest()
     }
 }
 
@@ -70,6 +79,7 @@ impl Session {
 #[must_use = "a request does nothing until you `.send().await` it"]
 pub struct RequestBuilder<'s> {
     inner: reqwest::RequestBuilder,
+    transport: &'s Transport,
     name: Option<String>,
     expected: Vec<u16>,
     rec: &'s Recorder,
@@ -130,10 +140,9 @@ impl<'s> RequestBuilder<'s> {
     /// Sends the request, reads the whole body, records it, and returns the response. HTTP error
     /// statuses are responses, not errors (as in reqwest); use [`cx.app`](crate::App) to make them
     /// failures.
-    pub async fn send(self) -> Result<Response, reqwest::Error> {
+    pub async fn send(self) -> Result<Response, SendError> {
         let start = Instant::now();
-        let (client, request) = self.inner.build_split();
-        let request = request?;
+        let request = self.inner.build()?;
         let name = match self.name {
             Some(name) => name,
             None => default_name(request.method(), request.url()),
@@ -177,7 +186,7 @@ impl<'s> RequestBuilder<'s> {
                     outcome: if ok { "ok" } else { "error" }.to_owned(),
                     error: failure
                         .error
-                        .map(|e| crate::redact::passwords_in(&error_chain(e)).into_owned()),
+                        .map(|e| crate::redact::passwords_in(&crate::error::chain(e)).into_owned()),
                     time_ms: request_log::ms(total),
                     ttfb_ms: ttfb.map(request_log::ms),
                     ttlb_ms: ttlb.map(request_log::ms),
@@ -199,24 +208,15 @@ impl<'s> RequestBuilder<'s> {
                 self.rec.log_entry(entry);
             }
         };
-        let mut response = match client.execute(request).await {
-            Ok(response) => response,
-            Err(error) => {
-                let failure = Failure {
-                    error: Some(&error),
-                    ..Failure::default()
-                };
-                record(None, None, None, 0, failure);
-                return Err(error);
-            }
-        };
-        let ttfb = Some(start.elapsed());
-        let status = response.status();
-        let version = response.version();
-        let headers = std::mem::take(response.headers_mut());
-        let url = response.url().clone();
-        match response.bytes().await {
-            Ok(body) => {
+        match self.transport.exchange(request, start).await {
+            Ok(Exchange {
+                status,
+                version,
+                headers,
+                url,
+                body,
+                ttfb,
+            }) => {
                 let failure = Failure {
                     error: None,
                     headers: Some(&headers),
@@ -224,7 +224,7 @@ impl<'s> RequestBuilder<'s> {
                 };
                 record(
                     Some(status.as_u16()),
-                    ttfb,
+                    Some(ttfb),
                     Some(start.elapsed()),
                     body.len() as u64,
                     failure,
@@ -237,13 +237,18 @@ impl<'s> RequestBuilder<'s> {
                     body,
                 })
             }
-            Err(error) => {
+            Err(Failed {
+                error,
+                status,
+                headers,
+                ttfb,
+            }) => {
                 let failure = Failure {
                     error: Some(&error),
-                    headers: Some(&headers),
+                    headers: headers.as_ref(),
                     body: None,
                 };
-                record(Some(status.as_u16()), ttfb, None, 0, failure);
+                record(status.map(|s| s.as_u16()), ttfb, None, 0, failure);
                 Err(error)
             }
         }
@@ -268,21 +273,9 @@ struct Logged {
 /// What a failed request's log entry shows, when the request is logged.
 #[derive(Default)]
 struct Failure<'a> {
-    error: Option<&'a reqwest::Error>,
+    error: Option<&'a SendError>,
     headers: Option<&'a HeaderMap>,
     body: Option<&'a [u8]>,
-}
-
-/// An error with its sources: reqwest's own message rarely says what went wrong underneath.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn accepts(expected: &[u16], status: u16) -> bool {

@@ -56,6 +56,8 @@ enum Timing {
     Ttfb,
     Ttlb,
     Hit,
+    /// Open model: hit time from when the hit was due.
+    Corrected,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -74,6 +76,7 @@ enum Counted {
     Hits,
     HitErrors,
     HitFailures,
+    Dropped,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -103,7 +106,7 @@ pub struct ThresholdError {
     problem: String,
 }
 
-const METRICS_HELP: &str = "metrics are p1, p5, p25, p50, p75, p90, p95, p99, p99.9, med, avg, min, max, stddev of request time (prefix ttfb_, ttlb_ or hit_ for time to first byte, to last byte, or hit time), error_rate, hit_error_rate, rps, hit_rate, requests, errors, hits, hit_errors, failures";
+const METRICS_HELP: &str = "metrics are p1, p5, p25, p50, p75, p90, p95, p99, p99.9, med, avg, min, max, stddev of request time (prefix ttfb_, ttlb_, hit_ or corrected_ for time to first byte, to last byte, hit time, or with --rate hit time from when each hit was due), error_rate, hit_error_rate, rps, hit_rate, requests, errors, hits, hit_errors, failures, dropped";
 
 impl Threshold {
     /// Parses `[REQUEST NAME:] METRIC OP VALUE`.
@@ -146,8 +149,13 @@ impl Threshold {
                 metric,
                 Metric::HitErrorRate
                     | Metric::HitRate
-                    | Metric::Count(Counted::Hits | Counted::HitErrors | Counted::HitFailures)
-                    | Metric::Time(Timing::Hit, _)
+                    | Metric::Count(
+                        Counted::Hits
+                            | Counted::HitErrors
+                            | Counted::HitFailures
+                            | Counted::Dropped
+                    )
+                    | Metric::Time(Timing::Hit | Timing::Corrected, _)
             )
         {
             return Err(fail(format!(
@@ -182,6 +190,7 @@ impl Threshold {
                     Timing::Ttfb => &row.ttfb,
                     Timing::Ttlb => &row.ttlb,
                     Timing::Hit => &figures.hits.time,
+                    Timing::Corrected => &figures.hits.corrected,
                 };
                 if d.count == 0 {
                     return verdict("no data (nothing was timed)".into(), false);
@@ -205,6 +214,7 @@ impl Threshold {
                     Counted::Hits => figures.hits.total,
                     Counted::HitErrors => figures.hits.errors,
                     Counted::HitFailures => figures.hits.failures,
+                    Counted::Dropped => figures.hits.dropped,
                 }) as f64
             }
         };
@@ -258,6 +268,7 @@ fn parse_metric(text: &str) -> Option<Metric> {
         "hits" => return counted(Counted::Hits),
         "hit_errors" => return counted(Counted::HitErrors),
         "failures" | "hit_failures" => return counted(Counted::HitFailures),
+        "dropped" => return counted(Counted::Dropped),
         _ => {}
     }
     let (timing, stat) = if let Some(s) = text.strip_prefix("ttfb_") {
@@ -266,6 +277,8 @@ fn parse_metric(text: &str) -> Option<Metric> {
         (Timing::Ttlb, s)
     } else if let Some(s) = text.strip_prefix("hit_") {
         (Timing::Hit, s)
+    } else if let Some(s) = text.strip_prefix("corrected_") {
+        (Timing::Corrected, s)
     } else {
         (Timing::Total, text)
     };

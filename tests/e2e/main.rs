@@ -2,6 +2,7 @@
 //! that counts what it receives.
 
 mod counts;
+mod data;
 mod display;
 mod functional;
 mod guide;
@@ -10,4 +11,6 @@ mod inputs;
 mod lifecycle;
 mod mixes;
 mod outcomes;
+mod quick;
 mod results;
+mod shapes;

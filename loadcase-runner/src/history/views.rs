@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{Datelike, TimeZone};
 use loadcase::Report;
 use loadcase::figures::Figures;
-use loadcase::plan::{Length, Plan};
+use loadcase::plan::Plan;
 use loadcase::report::Stats;
 
 use crate::summary::human;
@@ -163,27 +163,9 @@ pub fn render_periods(periods: &Periods) -> String {
     table(&header, &rows, &left)
 }
 
-/// A plan as the options that give it: `-u 100 -c 10`, `-u 10:20 -d 30s`.
+/// A plan as the options that give it: `-u 100 -c 10`, `-u 10:20 -d 30s`, `--rate 500/s -d 1m`.
 pub fn plan_text(plan: &Plan) -> String {
-    let join = |v: Vec<String>| v.join(":");
-    let users = join(plan.users.iter().map(u32::to_string).collect());
-    match &plan.length {
-        Length::Hits(hits) => format!(
-            "-u {users} -c {}",
-            join(hits.iter().map(u64::to_string).collect())
-        ),
-        Length::Duration(d) => format!("-u {users} -d {}", duration_text(*d)),
-    }
-}
-
-fn duration_text(d: Duration) -> String {
-    let ms = d.as_millis();
-    match (ms % 1000, ms / 1000) {
-        (0, s) if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
-        (0, s) if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
-        (0, s) => format!("{s}s"),
-        _ => format!("{ms}ms"),
-    }
+    plan.options()
 }
 
 /// A start time as the summary's `Started:` line shows it.

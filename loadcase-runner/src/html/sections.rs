@@ -82,6 +82,15 @@ fn plan(report: &Report) -> String {
     let Some(plan) = &report.plan else {
         return "not recorded".to_owned();
     };
+    let shaped = plan.rate.is_some()
+        || !plan.targets.is_empty()
+        || plan.ramp.is_some()
+        || plan.stage_pause.is_some()
+        || plan.think.is_some();
+    if shaped {
+        // Ramps and rates read best as the options that give them.
+        return plan.options();
+    }
     let users: Vec<String> = plan.users.iter().map(u32::to_string).collect();
     let noun = if plan.users.as_slice() == [1] {
         "user"
@@ -153,6 +162,26 @@ pub fn key_figures(out: &mut String, figures: &Figures) {
             ms(value)
         };
         card(out, &format!("Request {label}"), &shown, &note, "");
+    }
+    // The open model: what waiting for a free user did to the hits (coordinated omission).
+    if hits.corrected.count > 0 || hits.dropped > 0 {
+        let p99 = hits.corrected.percentile("p99").unwrap_or(0.0);
+        let raw = hits.time.percentile("p99").unwrap_or(0.0);
+        card(
+            out,
+            "Hit p99, corrected",
+            &ms(p99),
+            &format!("from when due · raw service time {}", ms(raw)),
+            "",
+        );
+        let class = if hits.dropped > 0 { "bad" } else { "" };
+        card(
+            out,
+            "Dropped",
+            &count(hits.dropped),
+            "due, never started: no free user",
+            class,
+        );
     }
     out.push_str("</section>\n");
 }

@@ -305,3 +305,37 @@ fn an_hour_long_run_stays_small() {
         .collect();
     assert!(labels.contains(&"30:00".to_owned()), "{labels:?}");
 }
+
+#[test]
+fn the_open_model_shows_corrected_time_dropped_hits_and_its_plan() {
+    let mut report = sample::report(60);
+    let mut plan = loadcase::Plan::parse_args(&loadcase::plan::PlanArgs {
+        rate: Some("100/s"),
+        duration: Some("1m"),
+        ..Default::default()
+    })
+    .unwrap();
+    plan.server_url = None;
+    report.plan = Some(plan);
+    for ms in [2, 3, 950] {
+        report
+            .stats
+            .hits
+            .corrected
+            .record(Duration::from_millis(ms));
+    }
+    report.stats.hits.dropped = 7;
+    let doc = Html::parse_document(&render(&report, &[]));
+    let cards: Vec<String> = select(&doc, ".figure").iter().map(text).collect();
+    let corrected = cards.iter().find(|c| c.contains("Hit p99, corrected"));
+    assert!(corrected.is_some_and(|c| c.contains("950")), "{cards:?}");
+    assert!(cards.iter().any(|c| c.starts_with("Dropped7")), "{cards:?}");
+    assert!(
+        text(&select(&doc, "header")[0]).contains("--rate 100/s -d 1m"),
+        "the plan reads as its options"
+    );
+
+    let closed = Html::parse_document(&render(&sample::report(60), &[]));
+    let cards: Vec<String> = select(&closed, ".figure").iter().map(text).collect();
+    assert!(!cards.iter().any(|c| c.contains("Dropped")), "{cards:?}");
+}

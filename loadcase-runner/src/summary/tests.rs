@@ -135,3 +135,51 @@ fn thresholds_show_measured_values_and_marks() {
         "{text}"
     );
 }
+
+#[test]
+fn the_open_model_says_which_time_is_which_and_counts_dropped_hits() {
+    let mut report = report();
+    assert!(
+        !render(&report, &[]).contains("Open model"),
+        "closed model: no such section"
+    );
+    report.plan = Some(
+        loadcase::Plan::parse_args(&loadcase::plan::PlanArgs {
+            rate: Some("500/s"),
+            duration: Some("2s"),
+            max_users: Some("10"),
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    report.stats.hits.dropped = 4;
+    report.stats.hits.time.record(Duration::from_millis(2));
+    report
+        .stats
+        .hits
+        .corrected
+        .record(Duration::from_millis(900));
+    report.stop_reason = Some("all 10 rows of users.csv have been used".into());
+    let text = console::strip_ansi_codes(&render(&report, &[])).into_owned();
+    assert!(text.contains("\nDropped: 4\n"), "{text}");
+    assert!(
+        text.contains("Hits started: 1000 of 1004 due (500.0 hits/s over the 2.0s schedule"),
+        "{text}"
+    );
+    assert!(
+        text.contains("every one of the 10 users at most was busy"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Hit time, corrected (from when each hit was due; waiting for a free user counts): p50 900"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Hit time, raw service time (from when each hit started"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Stopped early: all 10 rows of users.csv have been used"),
+        "{text}"
+    );
+}

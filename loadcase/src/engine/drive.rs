@@ -434,8 +434,14 @@ async fn dispatch(
             }
         }
     }
+    // The last hits fall due just before the schedule's end: they have until then to start.
+    let end = start + rate.duration();
+    tokio::select! {
+        _ = tokio::time::sleep_until(end.into()) => {}
+        _ = shared.control.stopped() => {}
+    }
     for feed in &mut feeds {
         feed.close();
     }
-    Some(start + rate.duration())
+    Some(end)
 }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Mutex, mpsc};
 
+use super::Control;
 use crate::metrics::Recorder;
 
 /// The hits due for one test of the run, and the users that take them.
@@ -86,13 +87,16 @@ impl Queue {
     }
 
     /// The next hit to run, with when it was due; dropping those that waited too long or that
-    /// outlived the schedule. `None` when the schedule has ended and the queue is empty.
-    pub(super) async fn next(&self) -> Option<Instant> {
+    /// outlived the schedule. `None` when the schedule has ended and the queue is empty, or the
+    /// run was stopped.
+    pub(super) async fn next(&self, control: &Control) -> Option<Instant> {
         loop {
             let due = {
                 let _idle = Counted::enter(&self.idle);
-                let mut rx = self.rx.lock().await;
-                rx.recv().await
+                tokio::select! {
+                    due = async { self.rx.lock().await.recv().await } => due,
+                    _ = control.stopped() => None,
+                }
             }?;
             self.taken.fetch_add(1, Ordering::Relaxed);
             if self.closed.load(Ordering::Relaxed) || due.elapsed() > self.max_delay {

@@ -144,7 +144,7 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
                 }
                 None
             }
-            Work::Open(queue) => match queue.next().await {
+            Work::Open(queue) => match queue.next(&shared.control).await {
                 Some(due) => Some(due),
                 None => break,
             },

@@ -128,3 +128,193 @@ fn plans_travel_as_json() {
     let back: Plan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
     assert_eq!(back, plan);
 }
+
+fn args<'a>(pairs: &[(&str, &'a str)]) -> PlanArgs<'a> {
+    let mut args = PlanArgs::default();
+    for &(name, value) in pairs {
+        let slot = match name {
+            "u" => &mut args.users,
+            "c" => &mut args.hits,
+            "d" => &mut args.duration,
+            "ramp-up" => &mut args.ramp_up,
+            "ramp" => &mut args.ramp,
+            "stage-pause" => &mut args.stage_pause,
+            "stages" => &mut args.stages,
+            "rate" => &mut args.rate,
+            "rate-stages" => &mut args.rate_stages,
+            "max-users" => &mut args.max_users,
+            "max-delay" => &mut args.max_delay,
+            "think" => &mut args.think,
+            "hit-timeout" => &mut args.hit_timeout,
+            "request-timeout" => &mut args.request_timeout,
+            other => panic!("no option {other}"),
+        };
+        *slot = Some(value);
+    }
+    args
+}
+
+#[test]
+fn shapes_parse_and_describe_themselves_as_their_options() {
+    for given in [
+        "-u 10:20 -c 5",
+        "-u 50 -d 30s --ramp-up 10s --ramp random",
+        "-u 3:5 -c 4 --stage-pause 2s --think 100ms..500ms",
+        "--stages '10@30s, 50@2m, 0@30s'",
+        "--rate 500/s -d 10s",
+        "--rate 20/s --rate-stages '100/s@1m, 500/s@2m' --max-users 50 --max-delay 250ms",
+        "--rate-stages '100/s@1m' --hit-timeout 30s --request-timeout 5s",
+    ] {
+        let words = shell_words(given);
+        let pairs: Vec<(&str, &str)> = words
+            .chunks(2)
+            .map(|pair| (pair[0].trim_start_matches('-'), pair[1].as_str()))
+            .collect();
+        let plan = Plan::parse_args(&args(&pairs)).unwrap_or_else(|e| panic!("{given}: {e}"));
+        assert_eq!(plan.options(), given);
+    }
+}
+
+/// Splits on spaces outside single quotes, as a shell would for these samples.
+fn shell_words(text: &str) -> Vec<String> {
+    let mut words = vec![String::new()];
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => words.push(String::new()),
+            c => words.last_mut().unwrap().push(c),
+        }
+    }
+    words
+}
+
+#[test]
+fn shapes_that_cannot_run_say_why() {
+    for (pairs, says) in [
+        (&[("rate", "0/s"), ("d", "1s")][..], "is not a rate"),
+        (&[("rate", "fast"), ("d", "1s")][..], "is not a rate"),
+        (&[("rate", "10/s")][..], "--rate needs a length"),
+        (
+            &[("rate-stages", "10/s@1s"), ("d", "1s")][..],
+            "exclude each other",
+        ),
+        (&[("stages", "10")][..], "is not USERS@DURATION"),
+        (&[("stages", "10@1s, x@2s")][..], "`x@2s`"),
+        (&[("stages", "0@1s")][..], "never has a user"),
+        (&[("stages", "5@1s"), ("u", "5")][..], "exclude each other"),
+        (&[("stages", "5@1s"), ("d", "5s")][..], "own duration"),
+        (&[("stages", "5@1s"), ("rate", "5/s")][..], "pick one"),
+        (&[("think", "5s..1s")][..], "is not a pause"),
+        (&[("max-users", "5")][..], "needs the open model"),
+        (
+            &[("rate", "5/s"), ("d", "1s"), ("max-users", "0")][..],
+            "--max-users",
+        ),
+        (&[("ramp", "random")][..], "--ramp needs --ramp-up"),
+        (&[("ramp-up", "1s"), ("ramp", "sideways")][..], "`sideways`"),
+        (
+            &[("u", "2"), ("d", "1s"), ("ramp-up", "5s")][..],
+            "longer than each stage",
+        ),
+        (
+            &[("rate", "5/s"), ("d", "1s"), ("think", "1s")][..],
+            "exclude each other",
+        ),
+        (&[("hit-timeout", "soon")][..], "`soon` is not a duration"),
+    ] {
+        let err = Plan::parse_args(&args(pairs)).unwrap_err().to_string();
+        assert!(err.contains(says), "{pairs:?}: `{err}` should say `{says}`");
+    }
+    let think = Plan::parse_args(&args(&[("think", "0..200ms")])).unwrap();
+    assert_eq!(
+        think.think.unwrap().min,
+        Duration::ZERO,
+        "a range may start at 0"
+    );
+}
+
+#[test]
+fn a_constant_rate_puts_each_hit_on_its_own_tick() {
+    let plan = Plan::parse_args(&args(&[("rate", "200/s"), ("d", "10s")])).unwrap();
+    let rate = plan.rate.clone().unwrap();
+    assert_eq!(rate.due(0, 1.0), Some(Duration::ZERO));
+    assert_eq!(rate.due(1, 1.0), Some(Duration::from_millis(5)));
+    let last = rate.due(1999, 1.0).unwrap();
+    assert!((last.as_secs_f64() - 9.995).abs() < 1e-9, "{last:?}");
+    assert_eq!(rate.due(2000, 1.0), None, "10 s at 200/s is 2000 hits");
+    // A test with a quarter of a mix gets every fourth tick.
+    assert_eq!(rate.due(1, 0.25), Some(Duration::from_millis(20)));
+    assert_eq!(rate.due(500, 0.25), None);
+    assert_eq!(plan.total_duration(), Some(Duration::from_secs(10)));
+    assert_eq!(plan.total_hits(), None);
+}
+
+#[test]
+fn a_ramped_rate_integrates_to_its_hits() {
+    let plan = Plan::parse_args(&args(&[("rate-stages", "50/s@2s, 100/s@2s, 0/s@1s")])).unwrap();
+    let rate = plan.rate.unwrap();
+    // 0 → 50/s over 2 s is 50 hits; 50 → 100/s over 2 s is 150; 100 → 0 over 1 s is 50.
+    assert!((rate.due_by(Duration::from_secs(2)) - 50.0).abs() < 1e-9);
+    assert!((rate.due_by(Duration::from_secs(4)) - 200.0).abs() < 1e-9);
+    assert!((rate.due_by(Duration::from_secs(5)) - 250.0).abs() < 1e-9);
+    let mut last = Duration::ZERO;
+    for k in 1..250 {
+        let due = rate.due(k, 1.0).unwrap();
+        assert!(due >= last, "hits are due in order");
+        assert!(
+            (rate.due_by(due) - k as f64).abs() < 1e-6,
+            "hit {k} is due when the integral reaches it"
+        );
+        last = due;
+    }
+    assert_eq!(rate.due(250, 1.0), None);
+    // The rate rises through the first stage: the gaps shrink.
+    let gap = |k| rate.due(k + 1, 1.0).unwrap() - rate.due(k, 1.0).unwrap();
+    assert!(gap(5) > gap(45));
+}
+
+#[test]
+fn users_follow_targets_and_ramps_spread_starts() {
+    let ten = Duration::from_secs(10);
+    assert_eq!(users_at(0, 10, ten, Duration::ZERO), 0);
+    assert_eq!(users_at(0, 10, ten, Duration::from_secs(5)), 5);
+    assert_eq!(users_at(0, 10, ten, Duration::from_millis(9_999)), 9);
+    assert_eq!(users_at(0, 10, ten, ten), 10);
+    assert_eq!(users_at(10, 0, ten, Duration::from_millis(1)), 10);
+    assert_eq!(users_at(10, 0, ten, Duration::from_secs(5)), 5);
+    assert_eq!(users_at(10, 0, ten, ten), 0);
+    assert_eq!(users_at(7, 7, ten, Duration::from_secs(3)), 7);
+
+    let linear = Ramp {
+        over: Duration::from_secs(4),
+        random: false,
+    };
+    assert_eq!(
+        linear.offsets(4),
+        [0, 1, 2, 3].map(Duration::from_secs).to_vec()
+    );
+    let random = Ramp {
+        over: Duration::from_secs(4),
+        random: true,
+    };
+    let offsets = random.offsets(1000);
+    assert!(offsets.windows(2).all(|w| w[0] <= w[1]), "in order");
+    assert!(offsets.iter().all(|&o| o < random.over));
+    assert!(
+        offsets[999] - offsets[0] > Duration::from_secs(3),
+        "spread over the ramp"
+    );
+}
+
+#[test]
+fn shaped_plans_travel_as_json() {
+    let plan = Plan::parse_args(&args(&[
+        ("rate-stages", "10/s@1s, 20/s@1.5s"),
+        ("max-delay", "250ms"),
+        ("hit-timeout", "2s"),
+    ]))
+    .unwrap();
+    let back: Plan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
+    assert_eq!(back, plan);
+}

@@ -1,0 +1,321 @@
+//! Quick mode: `cargo loadrun --url URL`, a load on one URL without writing a test (as ab, oha
+//! and PyLoad do it). No cargo project is needed and nothing is built: the runner runs the load
+//! engine in its own process, with a hit that sends the request the command line describes
+//! through the user's `cx.app` (so it is recorded by the session, `METHOD /path` in the request
+//! table), then shows the same progress, summary, reports, thresholds and exit codes as a test.
+
+use std::sync::OnceLock;
+use std::sync::atomic::Ordering;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use console::style;
+use loadcase::engine::{self, Control};
+use loadcase::registry::{HitFuture, LoadTest};
+use loadcase::{Context, Problem, Report};
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use crate::cli::Cli;
+use crate::compare::Baseline;
+use crate::finish::{self, Outputs};
+use crate::progress::Display;
+use crate::record::Tracking;
+use crate::supervise::INTERRUPTS;
+use crate::{Settings, exit, profile};
+
+/// The module path of every quick run: its report and history name is `quick::METHOD URL`, so
+/// `cargo loadrun history quick --history PATH` lists them all.
+const MODULE: &str = "quick";
+
+/// The request each hit sends, as the command line gave it.
+#[derive(Debug)]
+pub struct Request {
+    method: Method,
+    /// As parsed (normalized), credentials included: reqwest turns them into basic auth.
+    url: String,
+    headers: HeaderMap,
+    body: Option<Vec<u8>>,
+    /// Accepted statuses; empty means any 2xx or 3xx, as `cx.app` has it.
+    expected: Vec<u16>,
+    /// `METHOD URL` without credentials: the display name, and where problems are said to be.
+    label: String,
+}
+
+/// Set once, before the load starts; the hit function, a plain `fn`, reads it from here.
+static REQUEST: OnceLock<Request> = OnceLock::new();
+
+impl Request {
+    /// Checks and assembles everything the command line says about the request.
+    pub fn from_cli(cli: &Cli) -> Result<Request> {
+        let text = cli.url.as_deref().unwrap_or_default();
+        let url = parse_url(text)?;
+        let body = cli.data.as_deref().map(read_body).transpose()?;
+        let method = match &cli.method {
+            Some(text) => parse_method(text)?,
+            None if body.is_some() => Method::POST,
+            None => Method::GET,
+        };
+        let mut headers = HeaderMap::new();
+        for text in &cli.headers {
+            let (name, value) = parse_header(text)?;
+            headers.append(name, value);
+        }
+        let mut shown = url.clone();
+        // Infallible for an http(s) URL with a host, which `parse_url` made sure of.
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+        Ok(Request {
+            label: format!("{method} {shown}"),
+            method,
+            url: url.into(),
+            headers,
+            body,
+            expected: cli.expect_status.clone(),
+        })
+    }
+}
+
+/// `--method`: any HTTP method token, case-insensitive (`post` sends `POST`).
+pub fn parse_method(text: &str) -> Result<Method> {
+    let upper = text.trim().to_ascii_uppercase();
+    Method::from_bytes(upper.as_bytes()).map_err(|_| {
+        anyhow!(
+            "--method: `{text}` is not an HTTP method; write e.g. --method POST \
+             (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, or another single word)"
+        )
+    })
+}
+
+/// `--header 'Name: value'`.
+pub fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue)> {
+    let example = "write it as 'Name: value', e.g. --header 'Content-Type: application/json'";
+    let Some((name, value)) = text.split_once(':') else {
+        bail!("--header `{text}` has no colon between the name and the value; {example}");
+    };
+    let name = name.trim();
+    if name.is_empty() {
+        bail!("--header `{text}` has no name before the colon; {example}");
+    }
+    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        anyhow!(
+            "--header `{text}`: `{name}` is not a header name (letters, digits and !#$%&'*+-.^_`|~, no spaces); {example}"
+        )
+    })?;
+    let value = HeaderValue::from_bytes(value.trim().as_bytes()).map_err(|_| {
+        anyhow!(
+            "--header `{text}`: the value holds a control character (a newline, say), which a header cannot carry; {example}"
+        )
+    })?;
+    Ok((name, value))
+}
+
+/// `--url`: an absolute http:// or https:// URL with a host; a query is kept.
+pub fn parse_url(text: &str) -> Result<Url> {
+    let example = "write e.g. --url http://127.0.0.1:8080/api";
+    let with_scheme = || {
+        if text.contains("://") {
+            example.to_owned()
+        } else {
+            format!("write --url http://{text} (or https://)")
+        }
+    };
+    let url = match Url::parse(text) {
+        Ok(url) => url,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            bail!("--url: `{text}` has no scheme; {}", with_scheme())
+        }
+        Err(e) => bail!("--url: `{text}` is not a URL ({e}); {example}"),
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!(
+            "--url: `{text}` is not an http:// or https:// URL (quick mode sends HTTP requests); {}",
+            with_scheme()
+        );
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        bail!("--url: `{text}` has no host; {example}");
+    }
+    Ok(url)
+}
+
+/// `--data`: the body as given, or with `@FILE` the file's bytes (as curl reads it).
+pub fn read_body(data: &str) -> Result<Vec<u8>> {
+    match data.strip_prefix('@') {
+        Some(path) if !path.is_empty() => std::fs::read(path).with_context(|| {
+            format!(
+                "--data {data}: cannot read the file `{path}`; give a readable file after @ (or a body that does not start with @)"
+            )
+        }),
+        _ => Ok(data.as_bytes().to_vec()),
+    }
+}
+
+/// One hit: the request, through the user's `cx.app`, which records it in the session and
+/// turns an unexpected status into a failure naming the status got and the ones expected.
+fn hit(cx: &mut Context) -> HitFuture<'_> {
+    Box::pin(async move {
+        let Some(request) = REQUEST.get() else {
+            return Err(problem(
+                loadcase::ProblemKind::Error,
+                "quick mode ran a hit before its request was set".to_owned(),
+                "cargo loadrun --url",
+            ));
+        };
+        let mut builder = cx.app.request(request.method.clone(), &request.url);
+        for &status in &request.expected {
+            builder = builder.expect_status(status);
+        }
+        if !request.headers.is_empty() {
+            builder = builder.headers(request.headers.clone());
+        }
+        if let Some(body) = request.body.as_deref() {
+            // The request lives in a static: its body is sent without a copy.
+            builder = builder.body(body);
+        }
+        match builder.await {
+            Ok(_) => Ok(()),
+            // Said to be at the request, not at the line of this file that sent it.
+            Err(error) => Err(problem(
+                error.kind(),
+                error.message().to_owned(),
+                &request.label,
+            )),
+        }
+    })
+}
+
+fn problem(kind: loadcase::ProblemKind, message: String, location: &str) -> Problem {
+    Problem {
+        kind,
+        message,
+        location: Some(location.to_owned()),
+    }
+}
+
+/// Quick mode when `--url` is given: its exit code. `None` without `--url`, and an error when
+/// a request flag came without it (clap lets that through when a flag that excludes `--url`,
+/// such as TEST or `--list`, is present).
+pub fn run_if_asked(cli: &Cli) -> Result<Option<u8>> {
+    if cli.url.is_some() {
+        return run(cli).map(Some);
+    }
+    let given = [
+        ("--method", cli.method.is_some()),
+        ("--data", cli.data.is_some()),
+        ("--header", !cli.headers.is_empty()),
+        ("--expect-status", !cli.expect_status.is_empty()),
+    ];
+    if let Some((flag, _)) = given.iter().find(|(_, given)| *given) {
+        bail!(
+            "{flag} describes the request of quick mode and goes with --url URL; a load test sends its own requests"
+        );
+    }
+    Ok(None)
+}
+
+/// `cargo loadrun --url …`: checks everything, runs the load, prints and saves the results;
+/// returns the exit code. A usage error comes back as an `Err` before any request is sent.
+fn run(cli: &Cli) -> Result<u8> {
+    let request = Request::from_cli(cli)?;
+    let Settings { plan, outputs } = settings(cli)?;
+    engine::worker_threads().map_err(|message| anyhow!(message))?;
+    if cli.history.is_none()
+        && let Some(text) = &cli.compare
+        && !matches!(Baseline::parse(text), Baseline::File(_))
+    {
+        bail!(
+            "--compare {text}: quick mode keeps no run history unless you give one with --history PATH; \
+             add --history, or compare with a JSON report written by --report FILE.json"
+        );
+    }
+    let label = request.label.clone();
+    let test = LoadTest {
+        module_path: MODULE,
+        // Once per process: the registry wants 'static names, as #[load_test] gives them.
+        name: Box::leak(label.clone().into_boxed_str()),
+        file: file!(),
+        line: line!(),
+        server_url: None,
+        thresholds: &[],
+        hit,
+        setup: None,
+        teardown: None,
+    };
+    REQUEST
+        .set(request)
+        .map_err(|_| anyhow!("quick mode ran twice in one process"))?;
+    let tracking = tracking(cli, &test.path())?;
+
+    let mut display = Display::new(cli.quiet, &label, &plan);
+    let control = Control::default();
+    let mut stopping = false;
+    let report = engine::run(&test, &plan, &control, &mut |progress, so_far| {
+        display.progress(progress);
+        let interrupts = INTERRUPTS.load(Ordering::Relaxed);
+        if interrupts >= 1 && !stopping {
+            stopping = true;
+            control.stop();
+            display.note("stopping: finishing running hits (Ctrl-C again to stop at once)");
+        }
+        if interrupts >= 2 {
+            display.finish();
+            stop_now(so_far, &outputs);
+        }
+    });
+    display.finish();
+    let (verdicts, code) = finish::complete(&report, &outputs);
+    Ok(match tracking {
+        Some(tracking) => tracking.finish(&report, code, &verdicts),
+        None => code,
+    })
+}
+
+/// The plan and outputs, from the command line over `--profile NAME` of `loadcase.toml` in the
+/// current directory (there is no package to look in).
+fn settings(cli: &Cli) -> Result<Settings> {
+    let Some(name) = &cli.profile else {
+        return crate::settings(cli, profile::Settings::default());
+    };
+    let dir = std::env::current_dir().context("cannot read the current directory")?;
+    let file = profile::find(&[dir.as_path()]).ok_or_else(|| {
+        anyhow!(
+            "--profile {name}: no {} in the current directory {}; with --url the profile is read from there; create one with a [profile.{name}] table",
+            profile::FILE,
+            dir.display()
+        )
+    })?;
+    crate::settings(cli, profile::load(&file, name)?)
+}
+
+/// The run history only with `--history PATH`: outside a workspace there is no default place
+/// for it. `--compare FILE.json` works without one.
+fn tracking(cli: &Cli, test: &str) -> Result<Option<Tracking>> {
+    if cli.history.is_none() && cli.compare.is_none() {
+        return Ok(None);
+    }
+    let dir = std::env::current_dir().context("cannot read the current directory")?;
+    let tracking = Tracking::start(cli, &dir, test)?;
+    Ok(Some(if cli.history.is_some() {
+        tracking
+    } else {
+        tracking.without_recording()
+    }))
+}
+
+/// A second Ctrl-C: the summary of what had been measured (up to a tick old), then exit 130
+/// without waiting for the running requests.
+fn stop_now(so_far: &Report, outputs: &Outputs) -> ! {
+    eprintln!(
+        "{} stopped at once on the second Ctrl-C; the figures below were measured up to 250 ms before",
+        style("interrupted:").yellow().bold()
+    );
+    let mut report = so_far.clone();
+    report.interrupted = true;
+    finish::complete(&report, outputs);
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    std::process::exit(i32::from(exit::INTERRUPTED))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,101 @@
+//! A plan written back as the options that give it, for history, comparisons and reports.
+
+use std::time::Duration;
+
+use super::shape::{DEFAULT_MAX_DELAY, DEFAULT_MAX_USERS};
+use super::{Length, Plan};
+
+impl Plan {
+    /// The plan as the options that give it: `-u 10:20 -c 5`, `-u 50 -d 30s --ramp-up 10s`,
+    /// `--stages '10@30s, 0@10s'`, `--rate 500/s -d 10s`.
+    pub fn options(&self) -> String {
+        let join = |v: Vec<String>| v.join(":");
+        let mut text = if let Some(rate) = &self.rate {
+            let mut text = match rate.stages.as_slice() {
+                [only] if only.per_sec == rate.start => format!(
+                    "--rate {}/s -d {}",
+                    number(only.per_sec),
+                    duration_text(only.over)
+                ),
+                stages => {
+                    let list: Vec<String> = stages
+                        .iter()
+                        .map(|s| format!("{}/s@{}", number(s.per_sec), duration_text(s.over)))
+                        .collect();
+                    let start = if rate.start > 0.0 {
+                        format!("--rate {}/s ", number(rate.start))
+                    } else {
+                        String::new()
+                    };
+                    format!("{start}--rate-stages '{}'", list.join(", "))
+                }
+            };
+            if rate.max_users != DEFAULT_MAX_USERS {
+                text.push_str(&format!(" --max-users {}", rate.max_users));
+            }
+            if rate.max_delay != DEFAULT_MAX_DELAY {
+                text.push_str(&format!(" --max-delay {}", duration_text(rate.max_delay)));
+            }
+            text
+        } else if !self.targets.is_empty() {
+            let list: Vec<String> = self
+                .targets
+                .iter()
+                .map(|t| format!("{}@{}", t.users, duration_text(t.over)))
+                .collect();
+            format!("--stages '{}'", list.join(", "))
+        } else {
+            let users = join(self.users.iter().map(u32::to_string).collect());
+            match &self.length {
+                Length::Hits(hits) => format!(
+                    "-u {users} -c {}",
+                    join(hits.iter().map(u64::to_string).collect())
+                ),
+                Length::Duration(d) => format!("-u {users} -d {}", duration_text(*d)),
+            }
+        };
+        if let Some(ramp) = &self.ramp {
+            text.push_str(&format!(" --ramp-up {}", duration_text(ramp.over)));
+            if ramp.random {
+                text.push_str(" --ramp random");
+            }
+        }
+        let durations = [
+            ("--stage-pause", self.stage_pause),
+            ("--hit-timeout", self.hit_timeout),
+            ("--request-timeout", self.request_timeout),
+        ];
+        for (option, value) in durations {
+            if let Some(d) = value {
+                text.push_str(&format!(" {option} {}", duration_text(d)));
+            }
+        }
+        if let Some(think) = &self.think {
+            text.push_str(&format!(" --think {}", duration_text(think.min)));
+            if think.max != think.min {
+                text.push_str(&format!("..{}", duration_text(think.max)));
+            }
+        }
+        text
+    }
+}
+
+/// `90s` as `90s`, `120s` as `2m`, `1.5s` as `1500ms`: short and exact.
+fn duration_text(d: Duration) -> String {
+    let ms = d.as_millis();
+    match (ms % 1000, ms / 1000) {
+        (0, s) if s > 0 && s % 3600 == 0 => format!("{}h", s / 3600),
+        (0, s) if s > 0 && s % 60 == 0 => format!("{}m", s / 60),
+        (0, s) => format!("{s}s"),
+        _ => format!("{ms}ms"),
+    }
+}
+
+/// A rate without a needless fraction.
+fn number(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value}")
+    }
+}
