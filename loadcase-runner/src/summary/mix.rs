@@ -137,15 +137,19 @@ mod tests {
 
     #[test]
     fn nothing_for_a_single_test_without_setup_or_teardown() {
-        let mut report = Report::default();
-        report.stats = stats(10, 0);
+        let report = Report {
+            stats: stats(10, 0),
+            ..Report::default()
+        };
         assert_eq!(render_of(&report), "");
     }
 
     #[test]
     fn setup_and_teardown_lines_say_what_ran_and_what_did_not() {
-        let mut report = Report::default();
-        report.stats = stats(10, 0);
+        let mut report = Report {
+            stats: stats(10, 0),
+            ..Report::default()
+        };
         report.stats.setup.success = 98;
         report.stats.setup.errors = 1;
         report.stats.setup.failures = 1;
