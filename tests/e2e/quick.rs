@@ -234,7 +234,7 @@ fn bad_input_exits_2_before_any_request() {
         ),
         (
             &["--url", &url, "example::test_es"],
-            "'--url <URL>' cannot be used with '[TEST]'",
+            "'--url <URL>' cannot be used with '[TEST]...'",
         ),
         (
             &["--url", &url, "--list"],
