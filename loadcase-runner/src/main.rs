@@ -163,13 +163,10 @@ fn run(cli: &Cli) -> Result<u8> {
     let targets = workspace.targets();
     let tests = match tests {
         Some(Err(error)) => {
+            // A bare name, without its weight if it has one (`browse:3`).
             let bare = cli.tests.iter().find(|t| !t.contains("::"));
-            return Err(with_full_names(
-                error,
-                bare.map(String::as_str),
-                &workspace,
-                &targets,
-            ));
+            let bare = bare.map(|t| t.split(':').next().unwrap_or(t));
+            return Err(with_full_names(error, bare, &workspace, &targets));
         }
         Some(Ok(tests)) => tests,
         None => return list(&workspace, &targets),
