@@ -159,8 +159,8 @@ if wants layers; then
       python3 -c "import json; r = json.load(open('$work/layer.json')); print(r['cpu_secs'] * 1e6 / r['figures']['hits']['total'])"
     done | median)
     case $test in
-      layer_reqwest) what="engine + the user's client, nothing recorded" ;;
-      layer_session) what="+ cx.session (recorded)" ;;
+      layer_reqwest) what="engine + reqwest (cx.session.client()), nothing recorded" ;;
+      layer_session) what="engine + cx.session: lean hyper path, recorded" ;;
       get) what="+ cx.app (URL, status check): bench::get" ;;
     esac
     printf '  %-44s %6.2f us  (%.2fx the plain loop)\n' "$what" "$us" "$(awk -v a="$us" -v b="$raw_us" 'BEGIN { print a / b }')"

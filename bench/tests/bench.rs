@@ -30,7 +30,8 @@ async fn idle(_cx: &mut Context) -> TestResult {
 }
 
 /// The `layers` part: the same GET through the user's reqwest client directly, nothing recorded
-/// (what the engine and the client's settings cost over a plain reqwest loop).
+/// (the engine and reqwest with loadcase's settings: what `cx.session` cost before its lean
+/// plain-HTTP path).
 #[load_test]
 #[ignore = "run by bench/run.sh through cargo loadrun"]
 async fn layer_reqwest(cx: &mut Context) -> TestResult {
@@ -44,8 +45,8 @@ async fn layer_reqwest(cx: &mut Context) -> TestResult {
     Ok(())
 }
 
-/// The `layers` part: the same GET through `cx.session`, recorded (what the session's recording
-/// costs over the client).
+/// The `layers` part: the same GET through `cx.session`, recorded: its lean plain-HTTP path
+/// (hyper-util's client) and its recording.
 #[load_test]
 #[ignore = "run by bench/run.sh through cargo loadrun"]
 async fn layer_session(cx: &mut Context) -> TestResult {
