@@ -1,5 +1,6 @@
-//! The load engine: a tokio multi-thread runtime, one task per virtual user, stages one after
-//! another, metrics harvested from per-thread shards a few times a second.
+//! The load engine: a current-thread tokio runtime per worker thread with each virtual user (one
+//! task) kept on one of them, the run's phases driven from the calling thread, metrics harvested
+//! from per-thread shards a few times a second.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -164,6 +165,7 @@ impl Drop for Ticker {
 mod drive;
 mod mix;
 mod open;
+mod workers;
 
 /// One test of the run, as its users need it.
 struct TestEntry {
@@ -287,13 +289,13 @@ pub fn run_mix(
 ) -> Report {
     assert!(!mix.is_empty(), "loadcase: a run needs at least one test");
     let first = mix[0].0;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(worker_threads().unwrap_or_else(|message| {
-            // The runner checks this before starting anything; a direct caller hears it here.
-            eprintln!("loadcase: {message}; using one per core");
-            std::thread::available_parallelism().map_or(1, usize::from)
-        }))
-        .thread_name("loadcase-worker")
+    let workers = workers::Workers::start(worker_threads().unwrap_or_else(|message| {
+        // The runner checks this before starting anything; a direct caller hears it here.
+        eprintln!("loadcase: {message}; using one per core");
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }));
+    // The engine's own loop: timers, the open model's dispatcher, the harvest.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("loadcase: cannot start the tokio runtime");
@@ -362,6 +364,7 @@ pub fn run_mix(
     runtime.block_on(drive::drive(
         plan,
         &shared,
+        &workers,
         &rec,
         &names,
         log.as_ref(),
@@ -370,6 +373,7 @@ pub fn run_mix(
         observer,
     ));
     // Hits cancelled by a grace period may have left tasks a test spawned; do not wait on them.
+    workers.shut_down();
     runtime.shutdown_timeout(Duration::from_millis(100));
     // Cancellations recorded while the runtime shut down.
     let last = rec.harvest_all();

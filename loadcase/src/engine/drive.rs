@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 
 use super::open::Feed;
 use super::user::{self, Slot, Work};
+use super::workers::Workers;
 use super::{ABANDON_AFTER, Progress, STAGE_GRACE, STOP_GRACE, Shared, TICK, Ticker};
 use crate::error::ProblemKind;
 use crate::metrics::{Harvest, Recorder};
@@ -65,6 +66,8 @@ pub(super) fn merge_harvest(report: &mut Report, names: &[String], harvest: &Har
 struct Publisher<'a> {
     plan: &'a Plan,
     shared: &'a Shared,
+    /// Where users run; here so that every phase reaches it.
+    workers: &'a Workers,
     rec: &'a Recorder,
     names: &'a [String],
     log: Option<&'a LogWriter>,
@@ -129,6 +132,7 @@ impl Publisher<'_> {
 pub(super) async fn drive(
     plan: &Plan,
     shared: &Arc<Shared>,
+    workers: &Workers,
     rec: &Recorder,
     names: &[String],
     log: Option<&LogWriter>,
@@ -140,6 +144,7 @@ pub(super) async fn drive(
     let mut publisher = Publisher {
         plan,
         shared,
+        workers,
         rec,
         names,
         log,
@@ -220,6 +225,7 @@ async fn run_phase(
 ) {
     let mut set = JoinSet::new();
     let mut slots: Vec<Arc<Slot>> = Vec::new();
+    let workers = publisher.workers;
     tokio::pin!(driver);
     let mut driving = true;
     let mut cancel_at: Option<Instant> = None;
@@ -234,8 +240,8 @@ async fn run_phase(
                 }
             }
             Some(spawn) = spawns.recv() => {
+                set.spawn_on(spawn.task, workers.for_user(slots.len()));
                 slots.push(spawn.slot);
-                set.spawn(spawn.task);
             }
             joined = set.join_next(), if !set.is_empty() => {
                 if let Some(Err(e)) = joined && e.is_panic() {

@@ -1,0 +1,82 @@
+//! The engine's threads, one per core: each runs a current-thread tokio runtime of its own, and
+//! the users given to it stay on it. No task moves between threads, so no worker wakes another to
+//! steal work and a user's connections, timers and metrics shard stay on one core; tokio's
+//! work-stealing runtime cost 1.47× the CPU per request with two workers instead of one in the
+//! `threads` part of the benchmark. The engine's own loop runs on the calling thread.
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use tokio::runtime::{Builder, Handle};
+use tokio::sync::oneshot;
+
+/// How long shutting down may take: running tasks are dropped (counting themselves as
+/// cancelled); a thread stuck in a hit that never yields is left behind.
+const SHUTDOWN: Duration = Duration::from_millis(100);
+
+pub(super) struct Workers {
+    handles: Vec<Handle>,
+    stops: Vec<oneshot::Sender<()>>,
+    stopped: mpsc::Receiver<()>,
+}
+
+impl Workers {
+    pub(super) fn start(count: usize) -> Workers {
+        let (stopped_tx, stopped) = mpsc::channel();
+        let mut handles = Vec::with_capacity(count);
+        let mut stops = Vec::with_capacity(count);
+        for _ in 0..count {
+            let (handle_tx, handle_rx) = mpsc::channel();
+            let (stop, stop_rx) = oneshot::channel::<()>();
+            let stopped_tx = stopped_tx.clone();
+            thread::Builder::new()
+                .name("loadcase-worker".into())
+                .spawn(move || {
+                    let runtime = Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("loadcase: cannot start a tokio runtime");
+                    let _ = handle_tx.send(runtime.handle().clone());
+                    runtime.block_on(async {
+                        let _ = stop_rx.await;
+                    });
+                    runtime.shutdown_timeout(SHUTDOWN);
+                    let _ = stopped_tx.send(());
+                })
+                .expect("loadcase: cannot start a worker thread");
+            handles.push(
+                handle_rx
+                    .recv()
+                    .expect("loadcase: a worker thread ended before it started"),
+            );
+            stops.push(stop);
+        }
+        Workers {
+            handles,
+            stops,
+            stopped,
+        }
+    }
+
+    /// The runtime of the `n`th user started, spreading users evenly.
+    pub(super) fn for_user(&self, n: usize) -> &Handle {
+        &self.handles[n % self.handles.len()]
+    }
+
+    /// Stops every worker, dropping what still runs there, and waits until they have (at most a
+    /// little more than [`SHUTDOWN`], whatever a stuck thread does).
+    pub(super) fn shut_down(self) {
+        let count = self.stops.len();
+        for stop in self.stops {
+            let _ = stop.send(());
+        }
+        let deadline = Instant::now() + SHUTDOWN * 2;
+        for _ in 0..count {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if self.stopped.recv_timeout(left).is_err() {
+                break;
+            }
+        }
+    }
+}
