@@ -39,6 +39,11 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
         phase(args.teardown.as_ref(), "__loadcase_teardown");
     // Test-only attributes (#[ignore], #[should_panic], docs, cfg) stay on the generated #[test].
     quote! {
+        // Registration is a constructor run before main; where there is none, `--list` and
+        // mixes would silently find no test.
+        #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd", target_os = "netbsd", target_os = "openbsd", target_os = "illumos", target_vendor = "apple", windows)))]
+        ::core::compile_error!("#[load_test] registers each test with a constructor that runs before main (an .init_array, __mod_init_func or .CRT$XCU entry), which this target does not have, so `cargo loadrun --list` and mixes would find no test; build the tests for Linux, macOS, Windows or a BSD");
+
         #return_check
         #setup_check
         #teardown_check
@@ -93,7 +98,7 @@ pub fn expand(args: &Args, function: &ItemFn) -> TokenStream {
 /// `Option<HitFn>` of the test, and a check of its signature for builds without `--test`.
 ///
 /// Both the wrapper and the check pass the user's path to a function bounded by
-/// `PhaseFn`, spanned at the path, so that a function of the wrong shape (not async, another
+/// `TestFn`, spanned at the path, so that a function of the wrong shape (not async, another
 /// parameter, a return type without `IntoOutcome`) is reported at the path in the attribute.
 /// As for the return type, the check is a `const` beside the `#[test]`, which builds without
 /// `--test` drop, and it is left out of test builds, where the wrapper makes it: once each.
@@ -107,8 +112,8 @@ fn phase(path: Option<&ExprPath>, wrapper: &str) -> (TokenStream, TokenStream, T
     };
     let wrapper = format_ident!("{wrapper}");
     let span = path.span();
-    let call = quote_spanned!(span=> ::loadcase::__private::phase(#path, cx));
-    let check = quote_spanned!(span=> ::loadcase::__private::check_phase(&#path));
+    let call = quote_spanned!(span=> ::loadcase::__private::call(#path, cx));
+    let check = quote_spanned!(span=> ::loadcase::__private::check(&#path));
     let function = quote! {
         fn #wrapper<'a>(cx: &'a mut ::loadcase::__private::Context) -> ::std::pin::Pin<::std::boxed::Box<
             dyn ::core::future::Future<Output = ::loadcase::__private::Outcome> + ::core::marker::Send + 'a,

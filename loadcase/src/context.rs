@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use std::time::Duration;
 
-use crate::app::App;
-use crate::engine::Control;
-use crate::metrics::Recorder;
-use crate::session::Session;
+use crate::http::app::App;
+use crate::control::Control;
+use crate::record::recorder::Recorder;
+use crate::http::session::Session;
 use crate::ws::{WebSocket, WsError};
 
 /// One virtual user's state, reused for all of that user's hits (as Loads kept one `TestCase`
@@ -44,7 +44,7 @@ impl Context {
         server_url: Option<String>,
         timeout: Duration,
     ) -> Self {
-        let transport = crate::transport::Transport::new(timeout);
+        let transport = crate::http::transport::Transport::new(timeout);
         let session = Session::new(transport, rec.clone(), user);
         let app = App::new(session.clone(), server_url);
         Context {

@@ -154,45 +154,39 @@
 // `dataset!` and `#[load_test]` expand to `::loadcase::…`, which this crate's own tests use too.
 extern crate self as loadcase;
 
-pub mod app;
-mod client;
-pub mod context;
-mod cpu;
-pub mod dataset;
-pub mod engine;
-mod error;
-pub mod figures;
+mod context;
+mod control;
+mod dataset;
+mod engine;
 mod harness;
-mod histogram;
-mod metrics;
+mod http;
 mod outcome;
-mod phase;
 pub mod plan;
-pub mod protocol;
-pub(crate) mod redact;
-pub mod registry;
+mod protocol;
+mod record;
 pub mod report;
-pub mod request_log;
-mod response;
-mod send_error;
-pub mod series;
-pub mod session;
-pub mod threshold;
-mod transport;
-pub mod ws;
+mod test;
+mod ws;
 
-pub use app::App;
-pub use client::DEFAULT_REQUEST_TIMEOUT;
+/// The reqwest crate that [`Session`] is built on, for its types (`Method`, `StatusCode`,
+/// `header::HeaderMap`, `Url`, …) without a matching version of your own.
+pub use reqwest;
+
 pub use context::Context;
-pub use dataset::{Dataset, DatasetError};
-pub use error::{Error, ProblemKind};
-pub use histogram::{Histogram, PackedHistogram};
+pub use control::{Control, Progress};
+pub use dataset::{Dataset, DatasetError, Strategy};
+pub use engine::{run, run_mix};
+pub use http::app::{App, AppRequest};
+pub use http::client::DEFAULT_REQUEST_TIMEOUT;
+pub use http::error::SendError;
+pub use http::response::Response;
+pub use http::session::{RequestBuilder, Session};
 pub use loadcase_macros::{dataset, load_test};
+pub use outcome::error::{Error, ProblemKind};
 pub use outcome::{IntoOutcome, Outcome, Problem};
-pub use plan::Plan;
-pub use report::Report;
-pub use response::Response;
-pub use session::Session;
+pub use plan::model::Plan;
+pub use report::model::Report;
+pub use test::{HitFuture, Test, TestFn};
 pub use ws::{Message, WebSocket, WsError};
 
 /// What a load test usually returns. `?` converts any error into [`Error`], remembering where.
@@ -205,13 +199,27 @@ pub mod prelude {
     };
 }
 
-/// Used by the code `#[load_test]` generates. Not public API: it changes without notice.
+/// Used by the code `#[load_test]` and `dataset!` generate, and by `cargo loadrun`. Not public
+/// API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
     pub use crate::context::Context;
     pub use crate::dataset::{Dataset, Format as DataFormat};
+    pub use crate::harness::registry::{LoadTest, announce};
     pub use crate::harness::run_test;
     pub use crate::outcome::{IntoOutcome, Outcome};
-    pub use crate::phase::{PhaseFn, check_phase, phase};
-    pub use crate::registry::{HitFn, LoadTest, announce};
+    pub use crate::test::{TestFn, boxed as call, check};
+
+    /// The runner's side: the contract between `cargo loadrun` and a test binary, and what the
+    /// runner reuses of the library.
+    pub mod runner {
+        pub use crate::engine::workers::worker_threads;
+        pub use crate::harness::registry::ListedTest;
+        pub use crate::plan::args::PlanArgs;
+        pub use crate::protocol::{
+            PROTOCOL_VERSION, ToChild, ToRunner, env, hello_protocol, receive, send, send_report,
+        };
+        pub use crate::report::series::splice;
+        pub use crate::report::threshold::{check_all, parse_all};
+    }
 }

@@ -12,8 +12,8 @@ use std::io::{self, BufRead, Write};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Progress;
-use crate::report::Report;
+use crate::control::Progress;
+use crate::report::model::Report;
 
 /// Version of this protocol; both sides must agree.
 pub const PROTOCOL_VERSION: u32 = 1;

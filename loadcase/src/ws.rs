@@ -11,8 +11,8 @@ use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 pub use tokio_tungstenite::tungstenite::Message;
 
-use crate::client::CONNECT_TIMEOUT;
-use crate::metrics::Recorder;
+use crate::http::client::CONNECT_TIMEOUT;
+use crate::record::recorder::Recorder;
 
 /// What can go wrong on a WebSocket.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +67,7 @@ fn describe(message: &Message) -> String {
 
 impl WebSocket {
     pub(crate) async fn connect(url: &str, rec: Recorder) -> Result<WebSocket, WsError> {
-        let connector = crate::client::shared_tls().map(Connector::Rustls);
+        let connector = crate::http::client::shared_tls().map(Connector::Rustls);
         let connecting =
             tokio_tungstenite::connect_async_tls_with_config(url, None, true, connector);
         let (inner, _response) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
@@ -77,7 +77,7 @@ impl WebSocket {
         Ok(WebSocket {
             inner,
             rec,
-            recv_timeout: crate::client::DEFAULT_REQUEST_TIMEOUT,
+            recv_timeout: crate::http::client::DEFAULT_REQUEST_TIMEOUT,
         })
     }
 

@@ -5,7 +5,8 @@
 
 use serde::de::DeserializeOwned;
 
-use super::{DatasetError, Format};
+use super::error::DatasetError;
+use super::format::Format;
 
 /// Every row of the file, or the first one that does not fit `T`.
 pub(super) fn rows<T: DeserializeOwned>(

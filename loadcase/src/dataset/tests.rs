@@ -3,7 +3,7 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 
 use super::*;
-use crate::metrics::Recorder;
+use crate::record::recorder::Recorder;
 
 #[derive(Debug, Deserialize, PartialEq)]
 struct Row {

@@ -1,5 +1,5 @@
-//! The run's phases, one after another: `-u` stages (users at once or over a ramp) with pauses
-//! between them, `--stages` targets, or the open model's rate schedule. Each phase is a driver
+//! The run's periods, one after another: `-u` stages (users at once or over a ramp) with pauses
+//! between them, `--stages` targets, or the open model's rate schedule. Each period is a driver
 //! that starts users as its shape says, while this loop runs them, publishes progress every
 //! tick, and cancels or abandons hits that outlive a grace period.
 
@@ -15,12 +15,15 @@ use tokio::task::JoinSet;
 use super::open::Feed;
 use super::user::{self, Slot, Work};
 use super::workers::Workers;
-use super::{ABANDON_AFTER, Progress, STAGE_GRACE, STOP_GRACE, Shared, TICK, Ticker};
-use crate::error::ProblemKind;
-use crate::metrics::{Harvest, Recorder};
-use crate::plan::{Length, Plan, Rate, Target, users_at};
-use crate::report::Report;
-use crate::request_log::LogWriter;
+use super::shared::{ABANDON_AFTER, STAGE_GRACE, STOP_GRACE, Shared, TICK};
+use super::ticker::Ticker;
+use crate::control::Progress;
+use crate::outcome::error::ProblemKind;
+use crate::record::recorder::{Harvest, Recorder};
+use crate::plan::model::{Length, Plan, Shape};
+use crate::plan::shape::{Rate, Target, users_at};
+use crate::report::model::Report;
+use crate::record::log::LogWriter;
 
 /// How often `--stages` adjusts the number of users.
 const RAMP_STEP: Duration = Duration::from_millis(10);
@@ -66,7 +69,7 @@ pub(super) fn merge_harvest(report: &mut Report, names: &[String], harvest: &Har
 struct Publisher<'a> {
     plan: &'a Plan,
     shared: &'a Shared,
-    /// Where users run; here so that every phase reaches it.
+    /// Where users run; here so that every period reaches it.
     workers: &'a Workers,
     rec: &'a Recorder,
     names: &'a [String],
@@ -83,7 +86,7 @@ impl Publisher<'_> {
         let harvest = self.rec.harvest_all();
         let elapsed = self.started.elapsed();
         let active = self.shared.active.load(Ordering::Relaxed);
-        crate::series::record(
+        crate::report::series::record(
             &mut self.report.series,
             elapsed.as_secs() as u32,
             &harvest.stats,
@@ -152,33 +155,36 @@ pub(super) async fn drive(
         report,
         observer,
     };
-    if let Some(rate) = &plan.rate {
+    match &plan.shape {
+        Shape::Rate(rate) => {
         publisher.enter_stage(0);
         let feeds = open_feeds(shared, rate);
         let queues: Vec<_> = feeds.iter().map(|f| f.queue.clone()).collect();
         let (tx, rx) = mpsc::unbounded_channel();
         let driver = dispatch(shared.clone(), rate.clone(), feeds, tx, started);
-        run_phase(driver, rx, shared, &ticker, &mut publisher).await;
+        run_period(driver, rx, shared, &ticker, &mut publisher).await;
         for queue in queues {
             let left = queue.left_over();
             queue.rec().with(|stats| stats.hits.dropped += left);
         }
-    } else if !plan.targets.is_empty() {
+        }
+        Shape::Ramping { targets, .. } => {
         let (tx, rx) = mpsc::unbounded_channel();
-        let driver = ramp_targets(shared.clone(), plan.targets.clone(), tx, started);
-        run_phase(driver, rx, shared, &ticker, &mut publisher).await;
-    } else {
-        let (hits, stage_length) = match &plan.length {
+        let driver = ramp_targets(shared.clone(), targets.clone(), tx, started);
+        run_period(driver, rx, shared, &ticker, &mut publisher).await;
+        }
+        Shape::Fixed { users: stages, length, ramp, pause, .. } => {
+        let (hits, stage_length) = match length {
             Length::Hits(hits) => (Some(hits.iter().sum::<u64>()), None),
             Length::Duration(d) => (None, Some(*d)),
         };
         let mut first_user = 0u64;
-        for (index, &users) in plan.users.iter().enumerate() {
+        for (index, &users) in stages.iter().enumerate() {
             if shared.control.is_stopped() {
                 break;
             }
             if index > 0
-                && let Some(pause) = plan.stage_pause
+                && let Some(pause) = *pause
             {
                 let control = shared.control.clone();
                 let driver = async move {
@@ -189,7 +195,7 @@ pub(super) async fn drive(
                     None
                 };
                 let (_tx, rx) = mpsc::unbounded_channel();
-                run_phase(driver, rx, shared, &ticker, &mut publisher).await;
+                run_period(driver, rx, shared, &ticker, &mut publisher).await;
                 if shared.control.is_stopped() {
                     break;
                 }
@@ -201,13 +207,14 @@ pub(super) async fn drive(
                 first_user,
                 hits,
                 stage_length,
-                ramp: plan.ramp,
+                ramp: *ramp,
             };
             let driver = stage.start(shared.clone(), tx);
             // Every stage is announced as it starts, however short it turns out to be.
             publisher.publish();
-            run_phase(driver, rx, shared, &ticker, &mut publisher).await;
+            run_period(driver, rx, shared, &ticker, &mut publisher).await;
             first_user += u64::from(users);
+        }
         }
     }
     publisher.publish();
@@ -216,7 +223,7 @@ pub(super) async fn drive(
 /// Runs users as `driver` starts them until all are done. The driver returns when it will start
 /// no more, with the moment its schedule ended, if it has one: users still in a hit then get
 /// [`STAGE_GRACE`] to finish.
-async fn run_phase(
+async fn run_period(
     driver: impl Future<Output = Option<Instant>>,
     mut spawns: mpsc::UnboundedReceiver<Spawn>,
     shared: &Arc<Shared>,
@@ -288,7 +295,7 @@ struct ClosedStage {
     first_user: u64,
     hits: Option<u64>,
     stage_length: Option<Duration>,
-    ramp: Option<crate::plan::Ramp>,
+    ramp: Option<crate::plan::shape::Ramp>,
 }
 
 impl ClosedStage {

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Mutex, mpsc};
 
-use super::Control;
-use crate::metrics::Recorder;
+use crate::control::Control;
+use crate::record::recorder::Recorder;
 
 /// The hits due for one test of the run, and the users that take them.
 pub(super) struct Queue {

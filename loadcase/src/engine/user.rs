@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::Shared;
+use super::shared::Shared;
 use super::open::Queue;
 use crate::context::Context;
-use crate::error::ProblemKind;
-use crate::metrics::Recorder;
+use crate::outcome::error::ProblemKind;
+use crate::record::recorder::Recorder;
 use crate::outcome::{CatchHit, Outcome, Problem};
-use crate::registry::HitFn;
+use crate::test::Step;
 
 const IDLE: u8 = 0;
 const IN_HIT: u8 = 1;
@@ -113,11 +113,11 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         shared.request_timeout,
     )
     .with_control(shared.control.clone());
-    if let Some(setup) = entry.setup {
+    if let Some(setup) = &entry.setup {
         match guarded(&shared, &slot, &entry.rec, false, setup, &mut cx).await {
             Some((outcome, took)) => {
                 let failed = outcome.is_err();
-                entry.rec.phase(false, &outcome, took, &entry.location);
+                entry.rec.hook(false, &outcome, took, &entry.location);
                 if failed {
                     if let Work::Closed {
                         hits: Some(hits), ..
@@ -152,7 +152,7 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         cx.set_hit(done);
         let start = Instant::now();
         let Some((outcome, took)) =
-            guarded(&shared, &slot, &entry.rec, true, entry.hit, &mut cx).await
+            guarded(&shared, &slot, &entry.rec, true, &entry.hit, &mut cx).await
         else {
             return;
         };
@@ -171,11 +171,11 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
             pause(&shared, &slot, think.pick(), *deadline).await;
         }
     }
-    if let Some(teardown) = entry.teardown
+    if let Some(teardown) = &entry.teardown
         && let Some((outcome, took)) =
             guarded(&shared, &slot, &entry.rec, false, teardown, &mut cx).await
     {
-        entry.rec.phase(true, &outcome, took, &entry.location);
+        entry.rec.hook(true, &outcome, took, &entry.location);
     }
 }
 
@@ -186,7 +186,7 @@ async fn guarded(
     slot: &Slot,
     rec: &Recorder,
     is_hit: bool,
-    f: HitFn,
+    f: &Step,
     cx: &mut Context,
 ) -> Option<(Outcome, Duration)> {
     if !slot.begin() {

@@ -80,3 +80,19 @@ impl Workers {
         }
     }
 }
+
+/// Worker threads of a run: `LOADCASE_WORKER_THREADS`, or one per core.
+pub fn worker_threads() -> Result<usize, String> {
+    let cores = || std::thread::available_parallelism().map_or(1, usize::from);
+    match std::env::var(crate::protocol::env::WORKER_THREADS) {
+        Err(_) => Ok(cores()),
+        Ok(text) if text.is_empty() => Ok(cores()),
+        Ok(text) => match text.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!(
+                "LOADCASE_WORKER_THREADS: `{text}` is not a number of threads; give a whole number of at least 1, or unset it for one per core"
+            )),
+        },
+    }
+}
+

@@ -1,11 +1,14 @@
-//! The plan from every command-line option: which go together, which need which.
+//! The plan from every option of the runner: which go together, which need which.
 
 use std::time::Duration;
 
-use super::shape::{self, DEFAULT_MAX_DELAY, DEFAULT_MAX_USERS, Ramp, Rate, RateStage};
-use super::{Length, Plan, PlanError, parse_duration};
+use crate::plan::duration::parse_field;
+use crate::plan::error::{PlanError, PlanField};
+use crate::plan::model::{Length, Plan, Shape};
+use crate::plan::shape::{self, DEFAULT_MAX_DELAY, DEFAULT_MAX_USERS, Ramp, Rate, RateStage};
 
-/// The command-line strings a plan is made of; `None` where an option was not given.
+/// The strings a plan is made of, as the command line or a profile gives them; `None` where an
+/// option was not given.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PlanArgs<'a> {
     /// `-u`.
@@ -38,111 +41,135 @@ pub struct PlanArgs<'a> {
     pub request_timeout: Option<&'a str>,
 }
 
+impl<'a> PlanArgs<'a> {
+    /// The string given for `field`.
+    pub fn get(&self, field: PlanField) -> Option<&'a str> {
+        // `PlanArgs` is `Copy`: one match serves both directions.
+        *{ *self }.slot_mut(field)
+    }
+
+    /// Sets the string of `field`.
+    pub fn set(&mut self, field: PlanField, value: Option<&'a str>) {
+        *self.slot_mut(field) = value;
+    }
+
+    fn slot_mut(&mut self, field: PlanField) -> &mut Option<&'a str> {
+        match field {
+            PlanField::Users => &mut self.users,
+            PlanField::Hits => &mut self.hits,
+            PlanField::Duration => &mut self.duration,
+            PlanField::RampUp => &mut self.ramp_up,
+            PlanField::Ramp => &mut self.ramp,
+            PlanField::StagePause => &mut self.stage_pause,
+            PlanField::Stages => &mut self.stages,
+            PlanField::Rate => &mut self.rate,
+            PlanField::RateStages => &mut self.rate_stages,
+            PlanField::MaxUsers => &mut self.max_users,
+            PlanField::MaxDelay => &mut self.max_delay,
+            PlanField::Think => &mut self.think,
+            PlanField::HitTimeout => &mut self.hit_timeout,
+            PlanField::RequestTimeout => &mut self.request_timeout,
+        }
+    }
+}
+
 impl Plan {
-    /// Builds a plan from every command-line string of a plan.
+    /// Builds a plan from every option of a plan, refusing options that do not go together or
+    /// need another, with the fix.
     pub fn parse_args(args: &PlanArgs<'_>) -> Result<Plan, PlanError> {
+        use PlanField as F;
+        let given = |field| args.get(field).is_some();
         let conflict = |first, second, why| PlanError::Conflict { first, second, why };
-        let shaped = args.stages.is_some() || args.rate.is_some() || args.rate_stages.is_some();
-        if shaped {
-            let other = if args.stages.is_some() {
-                "--stages"
-            } else if args.rate.is_some() {
-                "--rate"
-            } else {
-                "--rate-stages"
-            };
+        let shaper = [F::Stages, F::Rate, F::RateStages]
+            .into_iter()
+            .find(|&f| given(f));
+        if let Some(shaper) = shaper {
             let why = "--stages and --rate set the users or the rate over time themselves; drop -u, --hits, -d, --ramp-up and --stage-pause";
-            for (given, name) in [
-                (args.users, "--users"),
-                (args.hits, "--hits"),
-                (args.ramp_up, "--ramp-up"),
-                (args.ramp, "--ramp"),
-                (args.stage_pause, "--stage-pause"),
-            ] {
-                if given.is_some() {
-                    return Err(conflict(name, other, why));
+            for field in [F::Users, F::Hits, F::RampUp, F::Ramp, F::StagePause] {
+                if given(field) {
+                    return Err(conflict(field, shaper, why));
                 }
             }
         }
-        if args.stages.is_some() && (args.rate.is_some() || args.rate_stages.is_some()) {
+        let open = given(F::Rate) || given(F::RateStages);
+        if given(F::Stages) && open {
             return Err(conflict(
-                "--stages",
-                "--rate",
+                F::Stages,
+                F::Rate,
                 "--stages sets how many users run (closed model), --rate how often hits start (open model); pick one",
             ));
         }
-        let mut plan = if shaped {
-            Plan::once()
-        } else {
-            Plan::parse(args.users, args.hits, args.duration)?
-        };
-        if let Some(stages) = args.stages {
-            if args.duration.is_some() {
-                return Err(conflict(
-                    "--stages",
-                    "--duration",
-                    "each stage of --stages has its own duration",
-                ));
-            }
-            plan.targets = shape::parse_targets(stages)?;
-        }
-        let open = args.rate.is_some() || args.rate_stages.is_some();
-        if open {
-            plan.rate = Some(open_model(args)?);
-        } else if args.max_users.is_some() || args.max_delay.is_some() {
+        if !open && let Some(option) = [F::MaxUsers, F::MaxDelay].into_iter().find(|&f| given(f)) {
             return Err(PlanError::Needs {
-                option: if args.max_users.is_some() {
-                    "--max-users"
-                } else {
-                    "--max-delay"
-                },
+                option,
                 needs: "the open model: add --rate, e.g. --rate 500/s -d 1m",
             });
         }
-        if let Some(text) = args.ramp_up {
-            let over = parse_duration(text).map_err(|_| PlanError::BadDuration {
-                option: "--ramp-up",
-                value: text.to_owned(),
-            })?;
-            if let Length::Duration(stage) = plan.length
-                && over > stage
-            {
-                return Err(PlanError::RampTooLong {
-                    ramp: text.to_owned(),
-                    stage: args.duration.unwrap_or_default().to_owned(),
-                });
-            }
-            let random = match args.ramp.map(str::trim) {
-                None | Some("linear") => false,
-                Some("random") => true,
-                Some(other) => return Err(PlanError::RampKind(other.to_owned())),
-            };
-            plan.ramp = Some(Ramp { over, random });
-        } else if let Some(kind) = args.ramp {
-            return Err(PlanError::Needs {
-                option: if kind == "random" || kind == "linear" {
-                    "--ramp"
-                } else {
-                    return Err(PlanError::RampKind(kind.to_owned()));
-                },
-                needs: "--ramp-up to say over how long, e.g. --ramp-up 30s --ramp random",
-            });
-        }
-        plan.stage_pause = duration_option("--stage-pause", args.stage_pause)?;
-        if let Some(text) = args.think {
-            if open {
+        let mut plan = if open {
+            Plan::of(Shape::Rate(open_model(args)?))
+        } else if let Some(stages) = args.stages {
+            if given(F::Duration) {
                 return Err(conflict(
-                    "--think",
-                    "--rate",
-                    "the rate sets when hits start; pauses inside a hit are cx.think(…)",
+                    F::Stages,
+                    F::Duration,
+                    "each stage of --stages has its own duration",
                 ));
             }
-            plan.think = Some(shape::parse_think(text)?);
+            Plan::of(Shape::Ramping {
+                targets: shape::parse_targets(stages)?,
+                think: None,
+            })
+        } else {
+            fixed(args)?
+        };
+        if let Some(text) = args.think {
+            plan.set_think(shape::parse_think(text)?)?;
         }
-        plan.hit_timeout = duration_option("--hit-timeout", args.hit_timeout)?;
-        plan.request_timeout = duration_option("--request-timeout", args.request_timeout)?;
+        plan.hit_timeout = duration_option(F::HitTimeout, args.hit_timeout)?;
+        plan.request_timeout = duration_option(F::RequestTimeout, args.request_timeout)?;
         Ok(plan)
     }
+}
+
+/// Stages of users, with their ramp and the pause between them.
+fn fixed(args: &PlanArgs<'_>) -> Result<Plan, PlanError> {
+    let mut plan = Plan::parse(args.users, args.hits, args.duration)?;
+    let Shape::Fixed {
+        length,
+        ramp: ramp_slot,
+        pause,
+        ..
+    } = &mut plan.shape
+    else {
+        unreachable!("Plan::parse makes stages of users")
+    };
+    if let Some(text) = args.ramp_up {
+        let over = parse_field(PlanField::RampUp, text)?;
+        if let Length::Duration(stage) = length
+            && over > *stage
+        {
+            return Err(PlanError::RampTooLong {
+                ramp: text.to_owned(),
+                stage: args.duration.unwrap_or_default().to_owned(),
+            });
+        }
+        let random = match args.ramp.map(str::trim) {
+            None | Some("linear") => false,
+            Some("random") => true,
+            Some(other) => return Err(PlanError::RampKind(other.to_owned())),
+        };
+        *ramp_slot = Some(Ramp { over, random });
+    } else if let Some(kind) = args.ramp {
+        if kind != "random" && kind != "linear" {
+            return Err(PlanError::RampKind(kind.to_owned()));
+        }
+        return Err(PlanError::Needs {
+            option: PlanField::Ramp,
+            needs: "--ramp-up to say over how long, e.g. --ramp-up 30s --ramp random",
+        });
+    }
+    *pause = duration_option(PlanField::StagePause, args.stage_pause)?;
+    Ok(plan)
 }
 
 fn open_model(args: &PlanArgs<'_>) -> Result<Rate, PlanError> {
@@ -150,19 +177,19 @@ fn open_model(args: &PlanArgs<'_>) -> Result<Rate, PlanError> {
     let stages = match (args.rate_stages, args.duration, start) {
         (Some(_), Some(_), _) => {
             return Err(PlanError::Conflict {
-                first: "--rate-stages",
-                second: "--duration",
+                first: PlanField::RateStages,
+                second: PlanField::Duration,
                 why: "each rate stage has its own duration",
             });
         }
         (Some(text), None, _) => shape::parse_rate_stages(text)?,
         (None, Some(d), Some(rate)) => vec![RateStage {
             per_sec: rate,
-            over: parse_duration(d)?,
+            over: parse_field(PlanField::Duration, d)?,
         }],
         (None, None, _) => {
             return Err(PlanError::Needs {
-                option: "--rate",
+                option: PlanField::Rate,
                 needs: "a length: add -d, e.g. --rate 500/s -d 1m, or ramp with --rate-stages '100/s@1m, 500/s@2m'",
             });
         }
@@ -179,19 +206,11 @@ fn open_model(args: &PlanArgs<'_>) -> Result<Rate, PlanError> {
         start: start.unwrap_or(0.0),
         stages,
         max_users,
-        max_delay: duration_option("--max-delay", args.max_delay)?.unwrap_or(DEFAULT_MAX_DELAY),
+        max_delay: duration_option(PlanField::MaxDelay, args.max_delay)?
+            .unwrap_or(DEFAULT_MAX_DELAY),
     })
 }
 
-fn duration_option(
-    option: &'static str,
-    text: Option<&str>,
-) -> Result<Option<Duration>, PlanError> {
-    text.map(|text| {
-        parse_duration(text).map_err(|_| PlanError::BadDuration {
-            option,
-            value: text.to_owned(),
-        })
-    })
-    .transpose()
+fn duration_option(field: PlanField, text: Option<&str>) -> Result<Option<Duration>, PlanError> {
+    text.map(|text| parse_field(field, text)).transpose()
 }

@@ -2,66 +2,51 @@
 
 use std::time::Duration;
 
-use super::shape::{DEFAULT_MAX_DELAY, DEFAULT_MAX_USERS};
-use super::{Length, Plan};
+use crate::plan::model::{Length, Plan, Shape};
+use crate::plan::shape::{DEFAULT_MAX_DELAY, DEFAULT_MAX_USERS, Rate};
 
 impl Plan {
     /// The plan as the options that give it: `-u 10:20 -c 5`, `-u 50 -d 30s --ramp-up 10s`,
     /// `--stages '10@30s, 0@10s'`, `--rate 500/s -d 10s`.
     pub fn options(&self) -> String {
-        let join = |v: Vec<String>| v.join(":");
-        let mut text = if let Some(rate) = &self.rate {
-            let mut text = match rate.stages.as_slice() {
-                [only] if only.per_sec == rate.start => format!(
-                    "--rate {}/s -d {}",
-                    number(only.per_sec),
-                    duration_text(only.over)
-                ),
-                stages => {
-                    let list: Vec<String> = stages
-                        .iter()
-                        .map(|s| format!("{}/s@{}", number(s.per_sec), duration_text(s.over)))
-                        .collect();
-                    let start = if rate.start > 0.0 {
-                        format!("--rate {}/s ", number(rate.start))
-                    } else {
-                        String::new()
-                    };
-                    format!("{start}--rate-stages '{}'", list.join(", "))
+        let mut text = match &self.shape {
+            Shape::Rate(rate) => rate_options(rate),
+            Shape::Ramping { targets, .. } => {
+                let list: Vec<String> = targets
+                    .iter()
+                    .map(|t| format!("{}@{}", t.users, duration_text(t.over)))
+                    .collect();
+                format!("--stages '{}'", list.join(", "))
+            }
+            Shape::Fixed {
+                users,
+                length,
+                ramp,
+                pause,
+                ..
+            } => {
+                let join = |v: Vec<String>| v.join(":");
+                let users = join(users.iter().map(u32::to_string).collect());
+                let mut text = match length {
+                    Length::Hits(hits) => format!(
+                        "-u {users} -c {}",
+                        join(hits.iter().map(u64::to_string).collect())
+                    ),
+                    Length::Duration(d) => format!("-u {users} -d {}", duration_text(*d)),
+                };
+                if let Some(ramp) = ramp {
+                    text.push_str(&format!(" --ramp-up {}", duration_text(ramp.over)));
+                    if ramp.random {
+                        text.push_str(" --ramp random");
+                    }
                 }
-            };
-            if rate.max_users != DEFAULT_MAX_USERS {
-                text.push_str(&format!(" --max-users {}", rate.max_users));
-            }
-            if rate.max_delay != DEFAULT_MAX_DELAY {
-                text.push_str(&format!(" --max-delay {}", duration_text(rate.max_delay)));
-            }
-            text
-        } else if !self.targets.is_empty() {
-            let list: Vec<String> = self
-                .targets
-                .iter()
-                .map(|t| format!("{}@{}", t.users, duration_text(t.over)))
-                .collect();
-            format!("--stages '{}'", list.join(", "))
-        } else {
-            let users = join(self.users.iter().map(u32::to_string).collect());
-            match &self.length {
-                Length::Hits(hits) => format!(
-                    "-u {users} -c {}",
-                    join(hits.iter().map(u64::to_string).collect())
-                ),
-                Length::Duration(d) => format!("-u {users} -d {}", duration_text(*d)),
+                if let Some(d) = pause {
+                    text.push_str(&format!(" --stage-pause {}", duration_text(*d)));
+                }
+                text
             }
         };
-        if let Some(ramp) = &self.ramp {
-            text.push_str(&format!(" --ramp-up {}", duration_text(ramp.over)));
-            if ramp.random {
-                text.push_str(" --ramp random");
-            }
-        }
         let durations = [
-            ("--stage-pause", self.stage_pause),
             ("--hit-timeout", self.hit_timeout),
             ("--request-timeout", self.request_timeout),
         ];
@@ -70,7 +55,7 @@ impl Plan {
                 text.push_str(&format!(" {option} {}", duration_text(d)));
             }
         }
-        if let Some(think) = &self.think {
+        if let Some(think) = self.think() {
             text.push_str(&format!(" --think {}", duration_text(think.min)));
             if think.max != think.min {
                 text.push_str(&format!("..{}", duration_text(think.max)));
@@ -78,6 +63,36 @@ impl Plan {
         }
         text
     }
+}
+
+/// `--rate 500/s -d 10s`, or `--rate-stages '…'` with the starting rate, and the pool's limits.
+fn rate_options(rate: &Rate) -> String {
+    let mut text = match rate.stages.as_slice() {
+        [only] if only.per_sec == rate.start => format!(
+            "--rate {}/s -d {}",
+            number(only.per_sec),
+            duration_text(only.over)
+        ),
+        stages => {
+            let list: Vec<String> = stages
+                .iter()
+                .map(|s| format!("{}/s@{}", number(s.per_sec), duration_text(s.over)))
+                .collect();
+            let start = if rate.start > 0.0 {
+                format!("--rate {}/s ", number(rate.start))
+            } else {
+                String::new()
+            };
+            format!("{start}--rate-stages '{}'", list.join(", "))
+        }
+    };
+    if rate.max_users != DEFAULT_MAX_USERS {
+        text.push_str(&format!(" --max-users {}", rate.max_users));
+    }
+    if rate.max_delay != DEFAULT_MAX_DELAY {
+        text.push_str(&format!(" --max-delay {}", duration_text(rate.max_delay)));
+    }
+    text
 }
 
 /// `90s` as `90s`, `120s` as `2m`, `1.5s` as `1500ms`: short and exact.

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{PlanError, parse_duration, secs};
+use crate::plan::duration::{parse_duration, secs};
+use crate::plan::error::PlanError;
 
 /// How the users of a stage start (`--ramp-up 30s [--ramp random]`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

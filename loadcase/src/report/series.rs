@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::histogram::PackedHistogram;
-use crate::report::Stats;
+use crate::report::histogram::PackedHistogram;
+use crate::report::stats::Stats;
 
 /// One second of a run.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -1,17 +1,14 @@
 //! What `#[load_test]` registers about each test, for the harness and for `cargo loadrun --list`.
 
-use std::future::Future;
-use std::pin::Pin;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
-use crate::outcome::Outcome;
+use crate::test::{HitFuture, Step, Test};
 
-/// The future of one hit.
-pub type HitFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
-
-/// One hit of a test: the user's async function, boxed and classified.
+/// One hit, setup or teardown of a `#[load_test]`: the user's async function, boxed and
+/// classified.
 pub type HitFn = for<'a> fn(&'a mut Context) -> HitFuture<'a>;
 
 /// A `#[load_test]` function, as the attribute describes it.
@@ -54,6 +51,16 @@ impl LoadTest {
     /// `file:line` of the function.
     pub fn location(&self) -> String {
         format!("{}:{}", self.file, self.line)
+    }
+
+    /// The [`Test`] the engine runs.
+    pub(crate) fn to_test(&self) -> Test {
+        let step = |f: HitFn| -> Step { Arc::new(f) };
+        Test::from_step(self.path(), self.location(), step(self.hit))
+            .with_setup_step(self.setup.map(step))
+            .with_teardown_step(self.teardown.map(step))
+            .with_server_url(self.server_url.map(str::to_owned))
+            .with_thresholds(self.thresholds.iter().map(|t| (*t).to_owned()).collect())
     }
 
     /// What `--list` shows about it.

@@ -6,8 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::histogram::Histogram;
-use crate::report::{Report, RequestStats};
+use crate::report::histogram::Histogram;
+use crate::report::model::Report;
+use crate::report::stats::RequestStats;
 
 /// The percentiles every distribution reports, as `(label, quantile)`.
 pub const PERCENTILES: [(&str, f64); 9] = [

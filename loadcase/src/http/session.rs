@@ -8,11 +8,11 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{IntoUrl, Method, Url};
 use serde::Serialize;
 
-use crate::metrics::{Recorder, RequestRecord};
-use crate::request_log::{self, BODY_EXCERPT, LogEntry};
-use crate::response::Response;
-pub use crate::send_error::SendError;
-use crate::transport::{Exchange, Failed, Transport};
+use crate::record::recorder::{Recorder, RequestRecord};
+use crate::record::log::{self, BODY_EXCERPT, LogEntry};
+use crate::http::response::Response;
+pub use crate::http::error::SendError;
+use crate::http::transport::{Exchange, Failed, Transport};
 
 /// A virtual user's HTTP session: one connection pool and one cookie jar per user, kept across
 /// that user's hits and never shared with other users.
@@ -155,7 +155,7 @@ impl<'s> RequestBuilder<'s> {
         let logged = self.rec.log().map(|_| Logged {
             sent_at: SystemTime::now(),
             method: request.method().to_string(),
-            url: crate::redact::url(request.url()),
+            url: crate::record::redact::url(request.url()),
             headers: request.headers().clone(),
         });
         let record = |status: Option<u16>,
@@ -177,7 +177,7 @@ impl<'s> RequestBuilder<'s> {
             });
             if let (Some(logged), Some(redactor)) = (&logged, self.rec.log()) {
                 let mut entry = LogEntry {
-                    time_unix_ms: request_log::unix_ms(logged.sent_at),
+                    time_unix_ms: log::unix_ms(logged.sent_at),
                     user: self.user,
                     name: name.clone(),
                     method: logged.method.clone(),
@@ -186,10 +186,10 @@ impl<'s> RequestBuilder<'s> {
                     outcome: if ok { "ok" } else { "error" }.to_owned(),
                     error: failure
                         .error
-                        .map(|e| crate::redact::passwords_in(&crate::error::chain(e)).into_owned()),
-                    time_ms: request_log::ms(total),
-                    ttfb_ms: ttfb.map(request_log::ms),
-                    ttlb_ms: ttlb.map(request_log::ms),
+                        .map(|e| crate::record::redact::passwords_in(&crate::outcome::error::chain(e)).into_owned()),
+                    time_ms: log::ms(total),
+                    ttfb_ms: ttfb.map(log::ms),
+                    ttlb_ms: ttlb.map(log::ms),
                     bytes_sent,
                     bytes_received,
                     request_headers: Vec::new(),

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::figures::{ALL_REQUESTS, Distribution, Figures};
+use crate::report::figures::{ALL_REQUESTS, Distribution, Figures};
 
 /// A threshold checked against a run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -296,7 +296,7 @@ fn parse_metric(text: &str) -> Option<Metric> {
                 .unwrap_or(digits);
             let p: f64 = digits.parse().ok()?;
             let label = format!("p{}", trim_float(p));
-            if !crate::figures::PERCENTILES.iter().any(|(l, _)| *l == label) {
+            if !crate::report::figures::PERCENTILES.iter().any(|(l, _)| *l == label) {
                 return None;
             }
             Stat::Quantile(p / 100.0)

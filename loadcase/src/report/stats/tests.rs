@@ -46,8 +46,8 @@ fn merge_of_two_halves_equals_the_whole() {
 fn merged_reports_serialize_round_trip() {
     let report = |started_unix_ms, interrupted, stats: Stats| {
         let mut series = Vec::new();
-        crate::series::record(&mut series, 0, &stats, 3);
-        crate::series::record(&mut series, 1, &stats, 2);
+        crate::report::series::record(&mut series, 0, &stats, 3);
+        crate::report::series::record(&mut series, 1, &stats, 2);
         Report {
             schema: REPORT_SCHEMA,
             test: "t::x".into(),

@@ -1,6 +1,8 @@
 //! What the `#[test]` that `#[load_test]` generates does: one functional hit under `cargo test`,
 //! or the whole plan when `cargo loadrun` started this binary.
 
+pub(crate) mod registry;
+
 use std::future::Future;
 use std::io::{BufReader, BufWriter};
 use std::net::TcpStream;
@@ -9,12 +11,13 @@ use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
 use crate::context::Context;
-use crate::engine::{self, Control};
-use crate::metrics::Recorder;
+use crate::control::Control;
+use crate::record::recorder::Recorder;
 use crate::outcome::{Outcome, Problem};
-use crate::plan::Plan;
+use crate::plan::model::Plan;
 use crate::protocol::{self, PROTOCOL_VERSION, ToChild, ToRunner, env};
-use crate::registry::{self, HitFuture, LoadTest};
+use registry::LoadTest;
+use crate::test::HitFuture;
 
 /// Snapshots are sent every this many progress ticks (once a second).
 const SNAPSHOT_EVERY: u32 = 4;
@@ -35,7 +38,7 @@ pub fn run_test(test: &'static LoadTest) {
 /// line rather than into loadcase, with no backtrace through loadcase's internals.
 fn functional(test: &'static LoadTest) {
     // A malformed threshold fails `cargo test`, so it is caught before anyone runs a load.
-    if let Err(e) = crate::threshold::parse_all(test.thresholds) {
+    if let Err(e) = crate::report::threshold::parse_all(test.thresholds) {
         let report = format!(
             "{e}\n  in thresholds(…) of #[load_test] at {}",
             test.location()
@@ -46,14 +49,14 @@ fn functional(test: &'static LoadTest) {
         .enable_all()
         .build()
         .expect("loadcase: cannot start the tokio runtime");
-    let server_url = engine::resolve_server_url(None, test);
+    let server_url = crate::http::server_url::resolve(None, test.server_url);
     let mut cx = Context::new(0, Recorder::new(), server_url);
     // The hit usually needs what its setup did (a login): it runs only after a setup that
     // succeeded. A teardown is cleanup, so it runs even after a failed or panicking hit.
     if let Some(setup) = test.setup
         && let Err(problem) = runtime.block_on(setup(&mut cx))
     {
-        fail(phase_report("setup", &problem, test));
+        fail(hook_report("setup", &problem, test));
     }
     let hit = runtime.block_on(Unwinding(Some((test.hit)(&mut cx))));
     let teardown = test.teardown.map(|f| runtime.block_on(f(&mut cx)));
@@ -61,7 +64,7 @@ fn functional(test: &'static LoadTest) {
         Ok(outcome) => outcome,
         Err(panic) => {
             if let Some(Err(problem)) = teardown {
-                eprintln!("{}", phase_report("teardown", &problem, test));
+                eprintln!("{}", hook_report("teardown", &problem, test));
             }
             std::panic::resume_unwind(panic);
         }
@@ -69,7 +72,7 @@ fn functional(test: &'static LoadTest) {
     match (hit, teardown) {
         (Err(problem), teardown) => {
             if let Some(Err(also)) = teardown {
-                eprintln!("{}", phase_report("teardown", &also, test));
+                eprintln!("{}", hook_report("teardown", &also, test));
             }
             let location = problem.location.unwrap_or_else(|| test.location());
             fail(format!(
@@ -77,19 +80,19 @@ fn functional(test: &'static LoadTest) {
                 problem.kind, problem.message
             ));
         }
-        (Ok(()), Some(Err(problem))) => fail(phase_report("teardown", &problem, test)),
+        (Ok(()), Some(Err(problem))) => fail(hook_report("teardown", &problem, test)),
         (Ok(()), _) => {}
     }
 }
 
 /// "setup failed: error at tests/x.rs:12:5: message", naming the test when the problem has no
 /// location of its own (an error type other than loadcase's).
-fn phase_report(phase: &str, problem: &Problem, test: &LoadTest) -> String {
+fn hook_report(hook: &str, problem: &Problem, test: &LoadTest) -> String {
     let at = match &problem.location {
         Some(location) => format!("at {location}"),
-        None => format!("in the {phase} of #[load_test] at {}", test.location()),
+        None => format!("in the {hook} of #[load_test] at {}", test.location()),
     };
-    format!("{phase} failed: {} {at}: {}", problem.kind, problem.message)
+    format!("{hook} failed: {} {at}: {}", problem.kind, problem.message)
 }
 
 /// Fails the test with `report`: printed, and the payload too, for
@@ -188,8 +191,12 @@ fn load(test: &'static LoadTest, plan: &str) {
     // Snapshots carry the series from the last second they sent on (it may have grown since):
     // resending it whole every second would cost as much as the run is long.
     let mut series_from = 0u32;
-    let tests = tests_of(test, &plan);
-    let report = engine::run_mix(&tests, &plan, &control, &mut |progress, report| {
+    let tests: Vec<(crate::Test, u32)> = tests_of(test, &plan)
+        .into_iter()
+        .map(|(test, weight)| (test.to_test(), weight))
+        .collect();
+    let mix: Vec<(&crate::Test, u32)> = tests.iter().map(|(test, weight)| (test, *weight)).collect();
+    let report = crate::engine::run_mix(&mix, &plan, &control, &mut |progress, report| {
         if broken {
             return;
         }

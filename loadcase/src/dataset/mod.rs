@@ -113,7 +113,6 @@
 //! error), so the run exits 1. Under `cargo test` there is nothing to stop; the error fails the
 //! test.
 
-mod parse;
 #[cfg(test)]
 mod tests;
 
@@ -124,6 +123,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::de::DeserializeOwned;
 
 use crate::context::Context;
+
+pub(crate) mod error;
+pub(crate) mod format;
+mod parse;
+
+pub use error::DatasetError;
+pub use format::Format;
 
 /// Rows of a CSV or JSON lines file embedded in the test binary, handed out to hits.
 ///
@@ -140,16 +146,6 @@ pub struct Dataset<T> {
     rows: OnceLock<Result<Vec<T>, DatasetError>>,
 }
 
-/// The file formats of a [`Dataset`]. Set by `dataset!` from the file's extension.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    /// `.csv` with a header row.
-    Csv,
-    /// `.jsonl` / `.ndjson`: one JSON object per line.
-    JsonLines,
-}
-
 /// How a [`Dataset`] picks the row each [`next`](Dataset::next) returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -162,34 +158,6 @@ pub enum Strategy {
     Unique,
     /// Each row once across the run; then from the start again, counted in the summary.
     UniqueWrapping,
-}
-
-/// Why [`Dataset::next`] returned no row.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DatasetError {
-    /// A row does not deserialize into the dataset's type.
-    #[error("{path}:{line}:{column}: {message}")]
-    Invalid {
-        /// The data file, as written in `dataset!`.
-        path: &'static str,
-        /// The 1-based line of the problem.
-        line: u64,
-        /// The 1-based column of the problem, in characters.
-        column: u64,
-        /// What is wrong and how to fix it.
-        message: String,
-    },
-    /// A `.unique()` dataset handed out every row it has.
-    #[error(
-        "all {rows} rows of {path} have been used (unique); give more rows, fewer hits, or `.unique().wrapping()`"
-    )]
-    Exhausted {
-        /// The data file, as written in `dataset!`.
-        path: &'static str,
-        /// How many rows it has.
-        rows: usize,
-    },
 }
 
 impl<T> Dataset<T> {

@@ -19,8 +19,8 @@ use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url, Version};
 
-use crate::client::{CONNECT_TIMEOUT, USER_AGENT};
-use crate::send_error::SendError;
+use crate::http::client::{CONNECT_TIMEOUT, USER_AGENT};
+use crate::http::error::SendError;
 
 mod redirect;
 
@@ -66,7 +66,7 @@ impl Transport {
     pub(crate) fn new(timeout: Duration) -> Transport {
         let jar = Arc::new(Jar::default());
         Transport {
-            reqwest: crate::client::user_client(timeout, jar.clone()),
+            reqwest: crate::http::client::user_client(timeout, jar.clone()),
             jar,
             plain: OnceLock::new(),
             timeout,

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use super::*;
-use crate::report::Report;
+use crate::report::model::Report;
 
 fn report() -> Report {
     let mut report = Report {

@@ -11,9 +11,9 @@ use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 
-use crate::error::Error;
-use crate::response::Response;
-use crate::session::{RequestBuilder, Session};
+use crate::outcome::error::Error;
+use crate::http::response::Response;
+use crate::http::session::{RequestBuilder, Session};
 
 /// The application under test, at the server URL: `--server-url` first, then the
 /// `LOADCASE_SERVER_URL` environment variable, then `#[load_test(server_url = "…")]`.
@@ -81,13 +81,13 @@ impl App {
             &self.server_url,
         ) {
             (true, _) => Ok(path.to_owned()),
-            (false, Some(base)) if !*self.valid.get_or_init(|| is_http_url(base)) => {
+            (false, Some(base)) if !*self.valid.get_or_init(|| crate::http::server_url::is_http_url(base)) => {
                 Err(Error::new(format!(
                     "the server URL `{base}` is not an absolute http:// or https:// URL: check --server-url, \
                  LOADCASE_SERVER_URL, #[load_test(server_url = …)] or cx.app.set_server_url"
                 )))
             }
-            (false, Some(base)) => Ok(join(base, path)),
+            (false, Some(base)) => Ok(crate::http::server_url::join(base, path)),
             (false, None) => Err(Error::new(format!(
                 "cx.app.{}(\"{path}\") has no server URL to go to: pass --server-url URL to cargo loadrun, \
                  set LOADCASE_SERVER_URL, or write #[load_test(server_url = \"http://…\")]",
@@ -105,19 +105,6 @@ impl App {
             location,
         }
     }
-}
-
-fn is_http_url(text: &str) -> bool {
-    reqwest::Url::parse(text)
-        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
-}
-
-fn join(base: &str, path: &str) -> String {
-    format!(
-        "{}/{}",
-        base.trim_end_matches('/'),
-        path.trim_start_matches('/')
-    )
 }
 
 /// A request to the app; `.await` it. It has the builder methods of
@@ -235,30 +222,5 @@ impl<'s> IntoFuture for AppRequest<'s> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::join;
-
-    #[test]
-    fn only_absolute_http_urls_are_server_urls() {
-        assert!(super::is_http_url("http://127.0.0.1:8080"));
-        assert!(super::is_http_url("https://example.com/api/"));
-        assert!(!super::is_http_url("garbage"));
-        assert!(!super::is_http_url("ftp://example.com"));
-        assert!(!super::is_http_url("127.0.0.1:8080"));
-    }
-
-    #[test]
-    fn join_keeps_prefixes_and_single_slashes() {
-        assert_eq!(join("http://h:1", "/x"), "http://h:1/x");
-        assert_eq!(join("http://h:1/", "x"), "http://h:1/x");
-        assert_eq!(
-            join("http://h:1/api/", "/v1/x?q=1"),
-            "http://h:1/api/v1/x?q=1"
-        );
-        assert_eq!(join("http://h:1", "/"), "http://h:1/");
     }
 }

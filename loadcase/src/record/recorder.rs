@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::error::ProblemKind;
+use crate::outcome::error::ProblemKind;
 use crate::outcome::Outcome;
-use crate::redact::Redactor;
-use crate::report::Stats;
-use crate::request_log::LogEntry;
+use crate::record::redact::Redactor;
+use crate::report::stats::Stats;
+use crate::record::log::LogEntry;
 
 static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
 
@@ -210,7 +210,7 @@ impl Recorder {
                     }
                     let location = problem.location.as_deref().unwrap_or(fallback_location);
                     // Error texts quote URLs, and URLs may carry a password.
-                    let message = crate::redact::passwords_in(&problem.message);
+                    let message = crate::record::redact::passwords_in(&problem.message);
                     stats.add_problem(problem.kind, &message, Some(location), 1);
                 }
             }
@@ -219,7 +219,7 @@ impl Recorder {
 
     /// A completed `setup` or `teardown` of a user; its problems are grouped with the hits',
     /// their message saying which it was.
-    pub(crate) fn phase(
+    pub(crate) fn hook(
         &self,
         teardown: bool,
         outcome: &Outcome,
@@ -227,23 +227,23 @@ impl Recorder {
         fallback_location: &str,
     ) {
         self.with(|stats| {
-            let phase = if teardown {
+            let hook = if teardown {
                 &mut stats.teardown
             } else {
                 &mut stats.setup
             };
-            phase.time.record(took);
+            hook.time.record(took);
             let Err(problem) = outcome else {
-                phase.success += 1;
+                hook.success += 1;
                 return;
             };
             match problem.kind {
-                ProblemKind::Failure => phase.failures += 1,
-                ProblemKind::Error => phase.errors += 1,
+                ProblemKind::Failure => hook.failures += 1,
+                ProblemKind::Error => hook.errors += 1,
             }
             let location = problem.location.as_deref().unwrap_or(fallback_location);
             let which = if teardown { "teardown" } else { "setup" };
-            let message = format!("{which}: {}", crate::redact::passwords_in(&problem.message));
+            let message = format!("{which}: {}", crate::record::redact::passwords_in(&problem.message));
             stats.add_problem(problem.kind, &message, Some(location), 1);
         });
     }

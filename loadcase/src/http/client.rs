@@ -96,7 +96,7 @@ mod tests {
             .send()
             .await
             .unwrap_err();
-        let text = crate::error::chain(&error);
+        let text = crate::outcome::error::chain(&error);
         assert!(error.is_connect(), "{text}");
         assert!(
             text.to_lowercase().contains("tls")

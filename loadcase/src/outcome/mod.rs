@@ -9,7 +9,9 @@ use std::pin::Pin;
 use std::sync::Once;
 use std::task::{Context as TaskContext, Poll};
 
-use crate::error::{Error, ProblemKind};
+pub(crate) mod error;
+
+use crate::outcome::error::{Error, ProblemKind};
 
 /// A hit that did not succeed: what it was, what it said, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,45 +3,16 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use crate::plan::log::{LogFormat, LogSpec};
+
 /// How much of a failed response's body is kept.
 pub const BODY_EXCERPT: usize = 1024;
-
-/// Where and how to log requests.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogSpec {
-    /// The file, `.jsonl` or `.csv`.
-    pub path: PathBuf,
-    /// Headers redacted besides Authorization, Proxy-Authorization, Cookie and Set-Cookie.
-    #[serde(default)]
-    pub redact_headers: Vec<String>,
-}
-
-/// The format of a log file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogFormat {
-    /// One JSON object per line.
-    JsonLines,
-    /// A header row, then one row per request.
-    Csv,
-}
-
-impl LogFormat {
-    /// The format `path`'s extension names, if any.
-    pub fn of(path: &Path) -> Option<LogFormat> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
-            "jsonl" | "ndjson" => Some(LogFormat::JsonLines),
-            "csv" => Some(LogFormat::Csv),
-            _ => None,
-        }
-    }
-}
 
 /// One logged request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,181 @@
+//! The load engine: a current-thread tokio runtime per worker thread with each virtual user (one
+//! task) kept on one of them, the run's stages driven from the calling thread, metrics harvested
+//! from per-thread shards a few times a second.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::control::{Control, Progress};
+use crate::outcome::error::ProblemKind;
+use crate::plan::model::Plan;
+use crate::record::log::LogWriter;
+use crate::record::recorder::Recorder;
+use crate::record::redact::Redactor;
+use crate::report::model::{REPORT_SCHEMA, Report};
+use crate::test::Test;
+
+mod drive;
+mod open;
+mod order;
+mod shared;
+mod ticker;
+mod user;
+pub(crate) mod workers;
+
+use shared::{Shared, TestEntry};
+
+/// Runs `plan` of `test` to the end or until `control` stops it, calling `observer` every
+/// [`TICK`] with progress and the report so far, and returns the final report.
+///
+/// This is loadcase without the runner: a plan in, a report out.
+///
+/// # Panics
+///
+/// It builds and blocks on a runtime of its own, so it panics when called from inside a tokio
+/// runtime (a `#[tokio::test]`, say): call it from synchronous code or `spawn_blocking`.
+///
+/// ```
+/// use loadcase::{Context, Control, Plan, Test};
+///
+/// let test = Test::new("doc", async |cx: &mut Context| cx.incr("hits seen"));
+/// let plan = Plan::parse(Some("10:20"), Some("5"), None).unwrap();
+/// let report = loadcase::run(&test, &plan, &Control::default(), &mut |_progress, _so_far| {});
+/// assert_eq!(report.stats.hits.success, 150);
+/// assert_eq!(report.stats.counters["hits seen"], 150);
+/// ```
+pub fn run(
+    test: &Test,
+    plan: &Plan,
+    control: &Control,
+    observer: &mut dyn FnMut(&Progress, &Report),
+) -> Report {
+    run_mix(&[(test, 1)], plan, control, observer)
+}
+
+/// Runs several tests in one load, each virtual user running one of them chosen by weight
+/// (user `i` of every `sum(weights)` consecutive users gets each test's exact share; in the
+/// open model each test gets its share of the rate). The report's
+/// [`by_test`](Report::by_test) holds each test's own figures; its `stats` hold them all.
+///
+/// # Panics
+///
+/// As [`run`]; and when `mix` is empty.
+pub fn run_mix(
+    mix: &[(&Test, u32)],
+    plan: &Plan,
+    control: &Control,
+    observer: &mut dyn FnMut(&Progress, &Report),
+) -> Report {
+    assert!(!mix.is_empty(), "loadcase: a run needs at least one test");
+    let first = mix[0].0;
+    let workers = workers::Workers::start(workers::worker_threads().unwrap_or_else(|message| {
+        // The runner checks this before starting anything; a direct caller hears it here.
+        eprintln!("loadcase: {message}; using one per core");
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }));
+    // The engine's own loop: timers, the open model's dispatcher, the harvest.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("loadcase: cannot start the tokio runtime");
+    let started_unix_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let mut report = Report {
+        schema: REPORT_SCHEMA,
+        test: mix
+            .iter()
+            .map(|(test, _)| test.name().to_owned())
+            .collect::<Vec<_>>()
+            .join(" + "),
+        started_unix_ms,
+        plan: Some(plan.clone()),
+        thresholds: mix
+            .iter()
+            .flat_map(|(test, _)| test.thresholds().iter().cloned())
+            .collect(),
+        ..Report::default()
+    };
+    let (log, redactor) = match &plan.log {
+        None => (None, None),
+        Some(spec) => match LogWriter::start(spec) {
+            Ok(writer) => (Some(writer), Some(Redactor::new(&spec.redact_headers))),
+            Err(e) => {
+                // The runner checks the path first; a direct caller hears it in the report.
+                let message = format!("cannot log requests to {}: {e}", spec.path.display());
+                report
+                    .stats
+                    .add_problem(ProblemKind::Error, &message, None, 1);
+                (None, None)
+            }
+        },
+    };
+    let rec = Recorder::logging(redactor);
+    let weights: Vec<u32> = mix.iter().map(|(_, w)| (*w).max(1)).collect();
+    let shared = Arc::new(Shared {
+        tests: mix
+            .iter()
+            .enumerate()
+            .map(|(i, (test, _))| TestEntry {
+                hit: test.hit_step().clone(),
+                setup: test.setup_step().cloned(),
+                teardown: test.teardown_step().cloned(),
+                rec: rec.for_test(i),
+                location: test.location().to_owned(),
+            })
+            .collect(),
+        order: order::order(&weights),
+        weights,
+        server_url: crate::http::server_url::resolve(
+            plan.server_url.as_deref(),
+            first.declared_server_url(),
+        ),
+        control: control.clone(),
+        active: AtomicU64::new(0),
+        stage: AtomicUsize::new(0),
+        stage_started_ms: AtomicU64::new(0),
+        think: plan.think(),
+        hit_timeout: plan.hit_timeout,
+        request_timeout: plan
+            .request_timeout
+            .unwrap_or(crate::http::client::DEFAULT_REQUEST_TIMEOUT),
+    });
+    let names: Vec<String> = mix.iter().map(|(test, _)| test.name().to_owned()).collect();
+    let started = Instant::now();
+    let cpu_at_start = crate::record::cpu::process_secs();
+    runtime.block_on(drive::drive(
+        plan,
+        &shared,
+        &workers,
+        &rec,
+        &names,
+        log.as_ref(),
+        started,
+        &mut report,
+        observer,
+    ));
+    // Hits cancelled by a grace period may have left tasks a test spawned; do not wait on them.
+    workers.shut_down();
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    // Cancellations recorded while the runtime shut down.
+    let last = rec.harvest_all();
+    let second = report.elapsed_secs as u32;
+    crate::report::series::record(&mut report.series, second, &last.stats, 0);
+    drive::merge_harvest(&mut report, &names, &last);
+    report.stop_reason = control.reason();
+    report.cpu_secs = crate::record::cpu::process_secs()
+        .zip(cpu_at_start)
+        .map(|(end, start)| end - start);
+    report.peak_rss_bytes = crate::record::cpu::peak_rss_bytes();
+    if let Some(log) = log {
+        log.send(last.log);
+        if let Err(e) = log.finish() {
+            let message = format!("the request log is incomplete: {e}");
+            report
+                .stats
+                .add_problem(ProblemKind::Error, &message, None, 1);
+        }
+    }
+    report
+}

@@ -1,0 +1,22 @@
+//! The parts of a [`Plan`](crate::Plan): its [`Shape`] (stages of users, user targets over time,
+//! or an arrival rate), ramps, rates, think time, the request log, and why a plan is refused.
+
+pub(crate) mod args;
+pub(crate) mod duration;
+pub(crate) mod error;
+pub(crate) mod log;
+pub(crate) mod model;
+pub(crate) mod options;
+pub(crate) mod shape;
+mod wire;
+
+pub use duration::{MAX_DURATION, parse_duration};
+pub use error::{DurationProblem, PlanError, PlanField};
+pub use log::{LogFormat, LogSpec};
+pub use model::{Length, Shape};
+pub use shape::{
+    DEFAULT_MAX_DELAY, DEFAULT_MAX_USERS, MAX_RATE, Ramp, Rate, RateStage, Target, Think, users_at,
+};
+
+#[cfg(test)]
+mod tests;
