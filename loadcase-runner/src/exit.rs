@@ -26,7 +26,7 @@ pub const INTERRUPTED: u8 = 130;
 pub fn for_report(report: &Report) -> u8 {
     let stats = &report.stats;
     let hits = &stats.hits;
-    let phases_failed = |phase: &loadcase::report::PhaseStats| phase.errors + phase.failures;
+    let phases_failed = |phase: &loadcase::report::HookStats| phase.errors + phase.failures;
     if report.interrupted && report.stop_reason.is_none() {
         INTERRUPTED
     } else if hits.errors + hits.failures + hits.cancelled + hits.not_run > 0

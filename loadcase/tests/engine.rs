@@ -3,34 +3,18 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use loadcase::engine::{self, Control, Progress};
-use loadcase::registry::{HitFuture, LoadTest};
-use loadcase::{Context, IntoOutcome, Plan, TestResult};
+use loadcase::{Context, Control, Plan, Progress, Test, TestResult};
 use loadcase_examples::DemoServer;
 
-fn get_es(cx: &mut Context) -> HitFuture<'_> {
-    Box::pin(async move {
-        let result: TestResult = async {
-            cx.app.get("/es").await?;
-            cx.incr(&format!("user {}", cx.user()));
-            Ok(())
-        }
-        .await;
-        result.into_outcome()
-    })
+async fn get_es(cx: &mut Context) -> TestResult {
+    cx.app.get("/es").await?;
+    cx.incr(&format!("user {}", cx.user()));
+    Ok(())
 }
 
-const GET_ES: LoadTest = LoadTest {
-    module_path: "engine",
-    name: "get_es",
-    file: file!(),
-    line: line!(),
-    server_url: None,
-    thresholds: &[],
-    hit: get_es,
-    setup: None,
-    teardown: None,
-};
+fn get_es_test() -> Test {
+    Test::new("engine::get_es", get_es)
+}
 
 fn plan(users: &str, hits: Option<&str>, duration: Option<&str>, server: &DemoServer) -> Plan {
     let mut plan = Plan::parse(Some(users), hits, duration).unwrap();
@@ -42,8 +26,8 @@ fn plan(users: &str, hits: Option<&str>, duration: Option<&str>, server: &DemoSe
 fn stages_run_every_hit_and_the_server_saw_each_one() {
     let server = DemoServer::start_local();
     let progress = Mutex::new(Vec::<Progress>::new());
-    let report = engine::run(
-        &GET_ES,
+    let report = loadcase::run(
+        &get_es_test(),
         &plan("3:5", Some("4"), None, &server),
         &Control::default(),
         &mut |p, _| {
@@ -80,8 +64,8 @@ fn stop_ends_a_run_early_counts_what_ran_and_marks_it_interrupted() {
         std::thread::sleep(Duration::from_millis(400));
         stopper.stop();
     });
-    let report = engine::run(
-        &GET_ES,
+    let report = loadcase::run(
+        &get_es_test(),
         &plan("4", None, Some("60s"), &server),
         &control,
         &mut |_, _| {},
@@ -101,8 +85,8 @@ fn stop_ends_a_run_early_counts_what_ran_and_marks_it_interrupted() {
 fn snapshots_while_running_carry_the_elapsed_time() {
     let server = DemoServer::start_local();
     let mut elapsed = Vec::new();
-    let report = engine::run(
-        &GET_ES,
+    let report = loadcase::run(
+        &get_es_test(),
         &plan("2", None, Some("800ms"), &server),
         &Control::default(),
         &mut |_, so_far| {

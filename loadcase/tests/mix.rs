@@ -1,88 +1,53 @@
 //! Mixes, setup and teardown in the engine, closed and open model, against the counting demo
 //! server: each test's share is exact, and each test's figures are its own.
 
-use loadcase::engine::{self, Control};
-use loadcase::plan::PlanArgs;
-use loadcase::registry::{HitFuture, LoadTest};
-use loadcase::{Context, IntoOutcome, Plan, TestResult};
+use loadcase::{Context, Control, Plan, Test, TestResult};
 use loadcase_examples::DemoServer;
 
-fn browse(cx: &mut Context) -> HitFuture<'_> {
-    Box::pin(async move {
-        let result: TestResult = async {
-            cx.app.get("/").await?;
-            Ok(())
-        }
-        .await;
-        result.into_outcome()
-    })
+async fn browse(cx: &mut Context) -> TestResult {
+    cx.app.get("/").await?;
+    Ok(())
 }
 
-fn checkout(cx: &mut Context) -> HitFuture<'_> {
-    Box::pin(async move {
-        let result: TestResult = async {
-            cx.app.get("/es").await?;
-            Ok(())
-        }
-        .await;
-        result.into_outcome()
-    })
+async fn checkout(cx: &mut Context) -> TestResult {
+    cx.app.get("/es").await?;
+    Ok(())
 }
 
 /// Logs in, except for odd users, whose setup fails.
-fn login(cx: &mut Context) -> HitFuture<'_> {
-    Box::pin(async move {
-        let result: TestResult = async {
-            if cx.user() % 2 == 1 {
-                loadcase::fail!("user {} may not log in", cx.user());
-            }
-            let user = format!("user{}", cx.user());
-            cx.app
-                .post("/login")
-                .form(&[("user", user.as_str())])
-                .await?;
-            Ok(())
-        }
-        .await;
-        result.into_outcome()
-    })
-}
-
-fn logout(cx: &mut Context) -> HitFuture<'_> {
-    Box::pin(async move {
-        let result: TestResult = async {
-            cx.app.get("/status/204").await?;
-            Ok(())
-        }
-        .await;
-        result.into_outcome()
-    })
-}
-
-const fn test(name: &'static str, hit: loadcase::registry::HitFn) -> LoadTest {
-    LoadTest {
-        module_path: "mix",
-        name,
-        file: file!(),
-        line: line!(),
-        server_url: None,
-        thresholds: &[],
-        hit,
-        setup: None,
-        teardown: None,
+async fn login(cx: &mut Context) -> TestResult {
+    if cx.user() % 2 == 1 {
+        loadcase::fail!("user {} may not log in", cx.user());
     }
+    let user = format!("user{}", cx.user());
+    cx.app
+        .post("/login")
+        .form(&[("user", user.as_str())])
+        .await?;
+    Ok(())
 }
 
-static BROWSE: LoadTest = test("browse", browse);
-static CHECKOUT: LoadTest = test("checkout", checkout);
-static WITH_LOGIN: LoadTest = LoadTest {
-    setup: Some(login),
-    teardown: Some(logout),
-    ..test("with_login", checkout)
-};
+async fn logout(cx: &mut Context) -> TestResult {
+    cx.app.get("/status/204").await?;
+    Ok(())
+}
 
-fn plan(args: PlanArgs<'_>, server: &DemoServer) -> Plan {
-    let mut plan = Plan::parse_args(&args).unwrap();
+fn browse_test() -> Test {
+    Test::new("mix::browse", browse)
+}
+
+fn checkout_test() -> Test {
+    Test::new("mix::checkout", checkout)
+}
+
+fn with_login() -> Test {
+    Test::new("mix::with_login", checkout)
+        .setup(login)
+        .teardown(logout)
+}
+
+fn plan(options: &str, server: &DemoServer) -> Plan {
+    let mut plan: Plan = options.parse().unwrap();
     plan.server_url = Some(server.url(""));
     plan
 }
@@ -90,13 +55,9 @@ fn plan(args: PlanArgs<'_>, server: &DemoServer) -> Plan {
 #[test]
 fn a_closed_mix_gives_each_test_its_exact_share_and_its_own_figures() {
     let server = DemoServer::start_local();
-    let args = PlanArgs {
-        users: Some("100"),
-        hits: Some("2"),
-        ..PlanArgs::default()
-    };
-    let report = engine::run_mix(
-        &[(&BROWSE, 3), (&CHECKOUT, 1)],
+    let args = "-u 100 -c 2";
+    let report = loadcase::run_mix(
+        &[(&browse_test(), 3), (&checkout_test(), 1)],
         &plan(args, &server),
         &Control::default(),
         &mut |_, _| {},
@@ -122,13 +83,9 @@ fn a_closed_mix_gives_each_test_its_exact_share_and_its_own_figures() {
 #[test]
 fn an_open_mix_splits_the_rate_by_weight() {
     let server = DemoServer::start_local();
-    let args = PlanArgs {
-        rate: Some("100/s"),
-        duration: Some("2s"),
-        ..PlanArgs::default()
-    };
-    let report = engine::run_mix(
-        &[(&BROWSE, 1), (&CHECKOUT, 3)],
+    let args = "--rate 100/s -d 2s";
+    let report = loadcase::run_mix(
+        &[(&browse_test(), 1), (&checkout_test(), 3)],
         &plan(args, &server),
         &Control::default(),
         &mut |_, _| {},
@@ -143,13 +100,9 @@ fn an_open_mix_splits_the_rate_by_weight() {
 #[test]
 fn setup_runs_once_per_user_and_a_failed_one_leaves_its_hits_unrun() {
     let server = DemoServer::start_local();
-    let args = PlanArgs {
-        users: Some("6"),
-        hits: Some("3"),
-        ..PlanArgs::default()
-    };
-    let report = engine::run(
-        &WITH_LOGIN,
+    let args = "-u 6 -c 3";
+    let report = loadcase::run(
+        &with_login(),
         &plan(args, &server),
         &Control::default(),
         &mut |_, _| {},
@@ -185,12 +138,8 @@ fn a_stop_ends_the_open_model_early_with_every_started_hit_counted() {
         std::thread::sleep(std::time::Duration::from_millis(500));
         stopper.stop_because("enough");
     });
-    let args = PlanArgs {
-        rate: Some("100/s"),
-        duration: Some("60s"),
-        ..PlanArgs::default()
-    };
-    let report = engine::run(&CHECKOUT, &plan(args, &server), &control, &mut |_, _| {});
+    let args = "--rate 100/s -d 60s";
+    let report = loadcase::run(&checkout_test(), &plan(args, &server), &control, &mut |_, _| {});
     thread.join().unwrap();
     assert!(report.interrupted);
     assert_eq!(report.stop_reason.as_deref(), Some("enough"));

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use loadcase::Report;
 use loadcase::figures::Figures;
-use loadcase::report::{PhaseStats, Stats};
+use loadcase::report::{HookStats, Stats};
 
 use super::{count, escape, ms, percent};
 
@@ -37,7 +37,7 @@ pub fn tests(out: &mut String, report: &Report) {
             Some(value) if hits.time.count > 0 => ms(value),
             _ => "–".to_owned(),
         };
-        let phases = |f: fn(&PhaseStats) -> u64| f(&stats.setup) + f(&stats.teardown);
+        let phases = |f: fn(&HookStats) -> u64| f(&stats.setup) + f(&stats.teardown);
         let failed = phases(|p| p.errors + p.failures);
         let bad = |n: u64| if n > 0 { " class=\"bad\"" } else { "" };
         let _ = write!(
@@ -61,7 +61,7 @@ pub fn tests(out: &mut String, report: &Report) {
             count(figures.overall.count),
             bad(figures.overall.errors),
             percent(figures.overall.error_rate),
-            count(phases(PhaseStats::total)),
+            count(phases(HookStats::total)),
             bad(failed),
             count(failed),
         );

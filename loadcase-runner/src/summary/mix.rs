@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use loadcase::Report;
-use loadcase::report::{PhaseStats, Stats};
+use loadcase::report::{HookStats, Stats};
 
 use super::{human, requests_table};
 
@@ -32,7 +32,7 @@ fn phase_lines(out: &mut String, stats: &Stats, indent: &str) {
     phase_line(out, "Teardown", &stats.teardown, indent);
 }
 
-fn phase_line(out: &mut String, label: &str, phase: &PhaseStats, indent: &str) {
+fn phase_line(out: &mut String, label: &str, phase: &HookStats, indent: &str) {
     if phase.total() == 0 {
         return;
     }

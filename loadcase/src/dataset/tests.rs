@@ -161,7 +161,7 @@ fn unique_fails_exactly_after_the_last_row_with_the_fix() {
 
 #[test]
 fn an_error_stops_the_run_with_its_message() {
-    let control = crate::engine::Control::default();
+    let control = crate::control::Control::default();
     let cx = cx().with_control(control.clone());
     let dataset = csv_rows(1).unique();
     dataset.next(&cx).unwrap();
@@ -170,7 +170,7 @@ fn an_error_stops_the_run_with_its_message() {
     assert!(control.is_stopped());
     assert_eq!(control.reason(), Some(error.to_string()));
 
-    let control = crate::engine::Control::default();
+    let control = crate::control::Control::default();
     let cx = Context::new(1, Recorder::new(), None).with_control(control.clone());
     let bytes = b"id,name\nx,a\n";
     let dataset: Dataset<Row> = Dataset::__from_macro("bad.csv", bytes, Format::Csv, 1);

@@ -74,6 +74,7 @@ impl<'a> PlanArgs<'a> {
 }
 
 impl Plan {
+    #[doc(hidden)]
     /// Builds a plan from every option of a plan, refusing options that do not go together or
     /// need another, with the fix.
     pub fn parse_args(args: &PlanArgs<'_>) -> Result<Plan, PlanError> {

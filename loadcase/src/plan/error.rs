@@ -177,6 +177,8 @@ pub enum PlanError {
     },
     /// `max-users` that is not a positive count.
     MaxUsers(String),
+    /// A word of a plan's text that is not one of its options, or an option without a value.
+    Unknown(String),
 }
 
 impl PlanError {
@@ -196,6 +198,7 @@ impl PlanError {
             PlanError::RampKind(_) => vec![PlanField::Ramp],
             PlanError::RampTooLong { .. } => vec![PlanField::RampUp, PlanField::Duration],
             PlanError::MaxUsers(_) => vec![PlanField::MaxUsers],
+            PlanError::Unknown(_) => Vec::new(),
         }
     }
 
@@ -271,6 +274,9 @@ impl PlanError {
             PlanError::MaxUsers(value) => format!(
                 "{}: `{value}` is not a number of users; give a count from 1, e.g. 200",
                 n(PlanField::MaxUsers)
+            ),
+            PlanError::Unknown(word) => format!(
+                "`{word}` is not an option of a plan with its value; write options as cargo loadrun takes them, e.g. -u 10 -c 5 or --rate 500/s -d 1m"
             ),
         }
     }

@@ -1,6 +1,11 @@
-//! A plan written back as the options that give it, for history, comparisons and reports.
+//! A plan as the options that give it, both ways: written back for history, comparisons and
+//! reports, and read from that same text (`"-u 10:20 -c 5".parse::<Plan>()`).
 
+use std::str::FromStr;
 use std::time::Duration;
+
+use crate::plan::args::PlanArgs;
+use crate::plan::error::{PlanError, PlanField};
 
 use crate::plan::model::{Length, Plan, Shape};
 use crate::plan::shape::{DEFAULT_MAX_DELAY, DEFAULT_MAX_USERS, Rate};
@@ -113,4 +118,59 @@ fn number(value: f64) -> String {
     } else {
         format!("{value}")
     }
+}
+
+impl FromStr for Plan {
+    type Err = PlanError;
+
+    /// Reads the options that [`Plan::options`] writes, as `cargo loadrun` takes them:
+    ///
+    /// ```
+    /// use loadcase::Plan;
+    ///
+    /// let plan: Plan = "-u 10:20:30 --hits 20".parse().unwrap();
+    /// assert_eq!(plan.total_hits(), Some(1200));
+    /// let open: Plan = "--rate 500/s -d 1m --max-users 200".parse().unwrap();
+    /// assert_eq!(open.options(), "--rate 500/s -d 1m --max-users 200");
+    /// assert!("-u 0".parse::<Plan>().is_err());
+    /// ```
+    fn from_str(text: &str) -> Result<Plan, PlanError> {
+        let words = shell_words(text);
+        let mut args = PlanArgs::default();
+        let mut words = words.iter();
+        while let Some(word) = words.next() {
+            let field = match word.as_str() {
+                "-u" => Some(PlanField::Users),
+                "-c" | "--cycles" => Some(PlanField::Hits),
+                "-d" => Some(PlanField::Duration),
+                long => long
+                    .strip_prefix("--")
+                    .and_then(|key| PlanField::ALL.into_iter().find(|f| f.key() == key)),
+            };
+            let (Some(field), Some(value)) = (field, words.next()) else {
+                return Err(PlanError::Unknown(word.clone()));
+            };
+            args.set(field, Some(value.as_str()));
+        }
+        Plan::parse_args(&args)
+    }
+}
+
+/// Splits on spaces outside single quotes, as a shell would for these options.
+fn shell_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                word.get_or_insert_default();
+            }
+            c if c.is_whitespace() && !quoted => words.extend(word.take()),
+            c => word.get_or_insert_default().push(c),
+        }
+    }
+    words.extend(word);
+    words
 }

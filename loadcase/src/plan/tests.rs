@@ -1,9 +1,21 @@
+use std::time::Duration;
+
 use super::*;
+use crate::Plan;
+use crate::plan::args::PlanArgs;
+
+/// The users and length of stages of users.
+fn fixed(plan: &Plan) -> (&Vec<u32>, &Length) {
+    match &plan.shape {
+        Shape::Fixed { users, length, .. } => (users, length),
+        other => panic!("not stages of users: {other:?}"),
+    }
+}
 
 #[test]
 fn loads_stages_multiply_out() {
     let plan = Plan::parse(Some("10:20:30"), Some("20"), None).unwrap();
-    assert_eq!(plan.users, vec![10, 20, 30]);
+    assert_eq!(fixed(&plan).0, &vec![10, 20, 30]);
     assert_eq!(plan.total_hits(), Some(1200));
     let plan = Plan::parse(Some("100"), Some("10"), None).unwrap();
     assert_eq!(plan.total_hits(), Some(1000));
@@ -20,7 +32,7 @@ fn defaults_are_one_user_one_hit() {
 #[test]
 fn duration_mode() {
     let plan = Plan::parse(Some("5:5"), None, Some("10s")).unwrap();
-    assert_eq!(plan.length, Length::Duration(Duration::from_secs(10)));
+    assert_eq!(fixed(&plan).1, &Length::Duration(Duration::from_secs(10)));
     assert_eq!(plan.total_hits(), None);
     assert_eq!(plan.total_duration(), Some(Duration::from_secs(20)));
     for (text, want) in [
@@ -76,19 +88,35 @@ fn bad_hits_and_durations() {
     ));
     assert_eq!(
         Plan::parse(None, None, Some("abc")),
-        Err(PlanError::Duration("abc".into()))
+        Err(PlanError::Duration {
+            field: PlanField::Duration,
+            value: "abc".into(),
+            problem: DurationProblem::Malformed
+        })
     );
     assert_eq!(
         Plan::parse(None, None, Some("0s")),
-        Err(PlanError::ZeroDuration)
+        Err(PlanError::Duration {
+            field: PlanField::Duration,
+            value: "0s".into(),
+            problem: DurationProblem::Zero
+        })
     );
     assert_eq!(
         Plan::parse(None, None, Some("-5")),
-        Err(PlanError::Duration("-5".into()))
+        Err(PlanError::Duration {
+            field: PlanField::Duration,
+            value: "-5".into(),
+            problem: DurationProblem::Malformed
+        })
     );
     assert_eq!(
         Plan::parse(None, Some("3"), Some("1s")),
-        Err(PlanError::HitsAndDuration)
+        Err(PlanError::Conflict {
+            first: PlanField::Hits,
+            second: PlanField::Duration,
+            why: "give a number of hits per user, or a duration per stage"
+        })
     );
 }
 
@@ -104,7 +132,7 @@ fn absurd_sizes_are_errors_not_overflows() {
     ] {
         let err = Plan::parse(None, None, Some(huge)).unwrap_err();
         assert!(
-            matches!(err, PlanError::DurationTooLong(_) | PlanError::Duration(_)),
+            matches!(err, PlanError::Duration { field: PlanField::Duration, .. }),
             "{huge}: {err}"
         );
     }
@@ -165,28 +193,9 @@ fn shapes_parse_and_describe_themselves_as_their_options() {
         "--rate 20/s --rate-stages '100/s@1m, 500/s@2m' --max-users 50 --max-delay 250ms",
         "--rate-stages '100/s@1m' --hit-timeout 30s --request-timeout 5s",
     ] {
-        let words = shell_words(given);
-        let pairs: Vec<(&str, &str)> = words
-            .chunks(2)
-            .map(|pair| (pair[0].trim_start_matches('-'), pair[1].as_str()))
-            .collect();
-        let plan = Plan::parse_args(&args(&pairs)).unwrap_or_else(|e| panic!("{given}: {e}"));
+        let plan: Plan = given.parse().unwrap_or_else(|e| panic!("{given}: {e}"));
         assert_eq!(plan.options(), given);
     }
-}
-
-/// Splits on spaces outside single quotes, as a shell would for these samples.
-fn shell_words(text: &str) -> Vec<String> {
-    let mut words = vec![String::new()];
-    let mut quoted = false;
-    for c in text.chars() {
-        match c {
-            '\'' => quoted = !quoted,
-            ' ' if !quoted => words.push(String::new()),
-            c => words.last_mut().unwrap().push(c),
-        }
-    }
-    words
 }
 
 #[test]
@@ -228,7 +237,7 @@ fn shapes_that_cannot_run_say_why() {
     }
     let think = Plan::parse_args(&args(&[("think", "0..200ms")])).unwrap();
     assert_eq!(
-        think.think.unwrap().min,
+        think.think().unwrap().min,
         Duration::ZERO,
         "a range may start at 0"
     );
@@ -237,7 +246,9 @@ fn shapes_that_cannot_run_say_why() {
 #[test]
 fn a_constant_rate_puts_each_hit_on_its_own_tick() {
     let plan = Plan::parse_args(&args(&[("rate", "200/s"), ("d", "10s")])).unwrap();
-    let rate = plan.rate.clone().unwrap();
+    let Shape::Rate(rate) = plan.shape.clone() else {
+        panic!("not a rate: {plan:?}")
+    };
     assert_eq!(rate.due(0, 1.0), Some(Duration::ZERO));
     assert_eq!(rate.due(1, 1.0), Some(Duration::from_millis(5)));
     let last = rate.due(1999, 1.0).unwrap();
@@ -253,7 +264,9 @@ fn a_constant_rate_puts_each_hit_on_its_own_tick() {
 #[test]
 fn a_ramped_rate_integrates_to_its_hits() {
     let plan = Plan::parse_args(&args(&[("rate-stages", "50/s@2s, 100/s@2s, 0/s@1s")])).unwrap();
-    let rate = plan.rate.unwrap();
+    let Shape::Rate(rate) = plan.shape else {
+        panic!("not a rate")
+    };
     // 0 → 50/s over 2 s is 50 hits; 50 → 100/s over 2 s is 150; 100 → 0 over 1 s is 50.
     assert!((rate.due_by(Duration::from_secs(2)) - 50.0).abs() < 1e-9);
     assert!((rate.due_by(Duration::from_secs(4)) - 200.0).abs() < 1e-9);

@@ -203,6 +203,7 @@ fn csv_row(e: &LogEntry) -> [String; 16] {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
     use super::*;
 
     fn entry(i: u64) -> LogEntry {

@@ -1,4 +1,8 @@
+use std::time::Duration;
+
 use super::*;
+use crate::Report;
+use crate::report::model::REPORT_SCHEMA;
 
 fn sample(offset: u64, n: u64) -> Stats {
     let mut s = Stats::default();
