@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use loadcase::Report;
-use loadcase::figures::{Distribution, Figures};
+use loadcase::report::{Distribution, Figures};
 
 use crate::history::views::plan_text;
 use crate::summary::human;

@@ -4,8 +4,8 @@
 use std::process::{Command, Stdio};
 
 use anyhow::{Context as _, Result, bail};
-use loadcase::protocol::env;
-use loadcase::registry::ListedTest;
+use loadcase::__private::runner::ListedTest;
+use loadcase::__private::runner::env;
 
 use crate::cargo::{Kind, TestBinary, TestTarget};
 

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use loadcase::Report;
-use loadcase::threshold::Verdict;
+use loadcase::report::Verdict;
 
 /// Every hit succeeded.
 pub const SUCCESS: u8 = 0;

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use console::style;
+use loadcase::Progress;
 use loadcase::Report;
-use loadcase::engine::Progress;
-use loadcase::threshold::{Threshold, Verdict};
+use loadcase::report::{Threshold, Verdict};
 
 use crate::{exit, reports, summary};
 

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use loadcase::Report;
-use loadcase::figures::Figures;
-use loadcase::threshold::Verdict;
+use loadcase::report::Figures;
+use loadcase::report::Verdict;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 pub use environment::Environment;

@@ -14,8 +14,8 @@ mod style;
 mod svg;
 
 use loadcase::Report;
-use loadcase::figures::Figures;
-use loadcase::threshold::Verdict;
+use loadcase::report::Figures;
+use loadcase::report::Verdict;
 
 /// The whole report as one self-contained HTML document.
 pub fn render(report: &Report, verdicts: &[Verdict]) -> String {

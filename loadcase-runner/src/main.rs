@@ -25,11 +25,11 @@ use std::sync::atomic::Ordering;
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use console::style;
+use loadcase::__private::runner::ListedTest;
+use loadcase::__private::runner::PlanArgs;
 use loadcase::Plan;
-use loadcase::plan::PlanArgs;
-use loadcase::registry::ListedTest;
-use loadcase::request_log::{LogFormat, LogSpec};
-use loadcase::threshold;
+use loadcase::plan::{LogFormat, LogSpec};
+use loadcase::report as threshold;
 
 use crate::cargo::{TestBinary, TestTarget, Workspace};
 use crate::cli::Cli;
@@ -91,12 +91,12 @@ fn settings(cli: &Cli, profile: profile::Settings) -> Result<Settings> {
     } else if let Some(url) = profile.server_url {
         check_server_url(&url, "the profile's server_url")?;
         plan.server_url = Some(url);
-    } else if let Some(url) = std::env::var(loadcase::protocol::env::SERVER_URL)
+    } else if let Some(url) = std::env::var(loadcase::__private::runner::env::SERVER_URL)
         .ok()
         .filter(|u| !u.is_empty())
     {
         // Checked only when it is the one in force: --server-url overrides it.
-        check_server_url(&url, loadcase::protocol::env::SERVER_URL)?;
+        check_server_url(&url, loadcase::__private::runner::env::SERVER_URL)?;
     }
     // Lists given on the command line replace the profile's.
     let thresholds = if cli.thresholds.is_empty() {
@@ -104,7 +104,8 @@ fn settings(cli: &Cli, profile: profile::Settings) -> Result<Settings> {
     } else {
         cli.thresholds.clone()
     };
-    let thresholds = threshold::parse_all(&thresholds).map_err(|e| anyhow!("--threshold: {e}"))?;
+    let thresholds =
+        threshold::parse_thresholds(&thresholds).map_err(|e| anyhow!("--threshold: {e}"))?;
     let reports = if cli.reports.is_empty() {
         profile.reports
     } else {
@@ -157,7 +158,7 @@ fn run(cli: &Cli) -> Result<u8> {
     // Everything that can be checked without cargo is checked before any build starts (with a
     // profile, once more when it has been read).
     let early = settings(cli, profile::Settings::default())?;
-    loadcase::engine::worker_threads().map_err(|message| anyhow!(message))?;
+    loadcase::__private::runner::worker_threads().map_err(|message| anyhow!(message))?;
     let tests = (!cli.list).then(|| mix::Selection::parse(&cli.tests));
     let workspace = Workspace::load(cli)?;
     let targets = workspace.targets();

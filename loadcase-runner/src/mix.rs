@@ -3,11 +3,11 @@
 //! tests must be in one target; their own thresholds are checked against their own figures.
 
 use anyhow::{Result, anyhow, bail};
+use loadcase::__private::runner::ListedTest;
 use loadcase::Report;
-use loadcase::figures::Figures;
-use loadcase::registry::ListedTest;
+use loadcase::report::Figures;
 use loadcase::report::Stats;
-use loadcase::threshold::{self, Verdict};
+use loadcase::report::{self as threshold, Verdict};
 
 use crate::cargo::TestBinary;
 use crate::discover::{self, TestPath};
@@ -154,7 +154,7 @@ impl Picked<'_> {
         let mix = self.listed.len() > 1;
         for test in &self.listed {
             let name = format!("{}::{}", self.binary.target.name, test.name);
-            let own = threshold::parse_all(&test.thresholds).map_err(|e| {
+            let own = threshold::parse_thresholds(&test.thresholds).map_err(|e| {
                 anyhow!(
                     "{e}\n  in thresholds(…) of #[load_test] `{name}` at {}:{}; fix it there",
                     test.file,
@@ -275,7 +275,7 @@ pub fn verdicts(report: &Report, outputs: &Outputs) -> Vec<Verdict> {
             }
         }));
     }
-    verdicts.extend(threshold::check_all(
+    verdicts.extend(threshold::check_thresholds(
         &outputs.thresholds,
         &Figures::of(report),
     ));

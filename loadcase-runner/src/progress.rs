@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use loadcase::Plan;
-use loadcase::engine::Progress;
+use loadcase::Progress;
+use loadcase::plan::Shape;
 
 /// How often the status line is printed when stderr is not a terminal.
 const LINE_EVERY: Duration = Duration::from_secs(5);
@@ -33,10 +34,14 @@ pub struct Display {
 /// Equal `-u` stages of `-d` each with nothing between them: the bar can follow the stages, and
 /// wait at a stage's end while its last hits finish. Any other timed plan follows the clock.
 fn equal_stages(plan: &Plan) -> Option<f64> {
-    let plain = plan.rate.is_none() && plan.targets.is_empty() && plan.stage_pause.is_none();
-    plain.then_some(())?;
+    let Shape::Fixed {
+        users, pause: None, ..
+    } = &plan.shape
+    else {
+        return None;
+    };
     plan.total_duration()
-        .map(|d| d.as_secs_f64() / plan.users.len() as f64)
+        .map(|d| d.as_secs_f64() / users.len() as f64)
 }
 
 impl Display {

@@ -4,14 +4,13 @@
 //! through the user's `cx.app` (so it is recorded by the session, `METHOD /path` in the request
 //! table), then shows the same progress, summary, reports, thresholds and exit codes as a test.
 
-use std::sync::OnceLock;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use bytes::Bytes;
 use console::style;
-use loadcase::engine::{self, Control};
-use loadcase::registry::{HitFuture, LoadTest};
-use loadcase::{Context, Problem, Report};
+use loadcase::{Context, Control, Outcome, Problem, Report, Test};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
@@ -35,22 +34,24 @@ pub struct Request {
     /// As parsed (normalized), credentials included: reqwest turns them into basic auth.
     url: String,
     headers: HeaderMap,
-    body: Option<Vec<u8>>,
+    body: Option<Bytes>,
     /// Accepted statuses; empty means any 2xx or 3xx, as `cx.app` has it.
     expected: Vec<u16>,
     /// `METHOD URL` without credentials: the display name, and where problems are said to be.
     label: String,
 }
 
-/// Set once, before the load starts; the hit function, a plain `fn`, reads it from here.
-static REQUEST: OnceLock<Request> = OnceLock::new();
-
 impl Request {
     /// Checks and assembles everything the command line says about the request.
     pub fn from_cli(cli: &Cli) -> Result<Request> {
         let text = cli.url.as_deref().unwrap_or_default();
         let url = parse_url(text)?;
-        let body = cli.data.as_deref().map(read_body).transpose()?;
+        let body = cli
+            .data
+            .as_deref()
+            .map(read_body)
+            .transpose()?
+            .map(Bytes::from);
         let method = match &cli.method {
             Some(text) => parse_method(text)?,
             None if body.is_some() => Method::POST,
@@ -153,36 +154,27 @@ pub fn read_body(data: &str) -> Result<Vec<u8>> {
 
 /// One hit: the request, through the user's `cx.app`, which records it in the session and
 /// turns an unexpected status into a failure naming the status got and the ones expected.
-fn hit(cx: &mut Context) -> HitFuture<'_> {
-    Box::pin(async move {
-        let Some(request) = REQUEST.get() else {
-            return Err(problem(
-                loadcase::ProblemKind::Error,
-                "quick mode ran a hit before its request was set".to_owned(),
-                "cargo loadrun --url",
-            ));
-        };
-        let mut builder = cx.app.request(request.method.clone(), &request.url);
-        for &status in &request.expected {
-            builder = builder.expect_status(status);
-        }
-        if !request.headers.is_empty() {
-            builder = builder.headers(request.headers.clone());
-        }
-        if let Some(body) = request.body.as_deref() {
-            // The request lives in a static: its body is sent without a copy.
-            builder = builder.body(body);
-        }
-        match builder.await {
-            Ok(_) => Ok(()),
-            // Said to be at the request, not at the line of this file that sent it.
-            Err(error) => Err(problem(
-                error.kind(),
-                error.message().to_owned(),
-                &request.label,
-            )),
-        }
-    })
+async fn send(request: &Request, cx: &mut Context) -> Outcome {
+    let mut builder = cx.app.request(request.method.clone(), &request.url);
+    for &status in &request.expected {
+        builder = builder.expect_status(status);
+    }
+    if !request.headers.is_empty() {
+        builder = builder.headers(request.headers.clone());
+    }
+    if let Some(body) = &request.body {
+        // Shared, not copied: every hit sends the same bytes.
+        builder = builder.body(body.clone());
+    }
+    match builder.await {
+        Ok(_) => Ok(()),
+        // Said to be at the request, not at the line of this file that sent it.
+        Err(error) => Err(problem(
+            error.kind(),
+            error.message().to_owned(),
+            &request.label,
+        )),
+    }
 }
 
 fn problem(kind: loadcase::ProblemKind, message: String, location: &str) -> Problem {
@@ -219,7 +211,7 @@ pub fn run_if_asked(cli: &Cli) -> Result<Option<u8>> {
 fn run(cli: &Cli) -> Result<u8> {
     let request = Request::from_cli(cli)?;
     let Settings { plan, outputs } = settings(cli)?;
-    engine::worker_threads().map_err(|message| anyhow!(message))?;
+    loadcase::__private::runner::worker_threads().map_err(|message| anyhow!(message))?;
     if cli.history.is_none()
         && let Some(text) = &cli.compare
         && !matches!(Baseline::parse(text), Baseline::File(_))
@@ -230,27 +222,17 @@ fn run(cli: &Cli) -> Result<u8> {
         );
     }
     let label = request.label.clone();
-    let test = LoadTest {
-        module_path: MODULE,
-        // Once per process: the registry wants 'static names, as #[load_test] gives them.
-        name: Box::leak(label.clone().into_boxed_str()),
-        file: file!(),
-        line: line!(),
-        server_url: None,
-        thresholds: &[],
-        hit,
-        setup: None,
-        teardown: None,
-    };
-    REQUEST
-        .set(request)
-        .map_err(|_| anyhow!("quick mode ran twice in one process"))?;
-    let tracking = tracking(cli, &test.path())?;
+    let request = Arc::new(request);
+    let test = Test::new(
+        format!("{MODULE}::{label}"),
+        async move |cx: &mut Context| send(&request, cx).await,
+    );
+    let tracking = tracking(cli, test.name())?;
 
     let mut display = Display::new(cli.quiet, &label, &plan);
     let control = Control::default();
     let mut stopping = false;
-    let report = engine::run(&test, &plan, &control, &mut |progress, so_far| {
+    let report = loadcase::run(&test, &plan, &control, &mut |progress, so_far| {
         display.progress(progress);
         let interrupts = INTERRUPTS.load(Ordering::Relaxed);
         if interrupts >= 1 && !stopping {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, anyhow};
 use console::style;
 use loadcase::Report;
-use loadcase::threshold::Verdict;
+use loadcase::report::Verdict;
 
 use crate::cli::{Cli, HistoryArgs};
 use crate::compare::{Baseline, Comparison};

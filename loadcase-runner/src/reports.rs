@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use loadcase::Report;
-use loadcase::threshold::Verdict;
+use loadcase::report::Verdict;
 
 /// A report format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

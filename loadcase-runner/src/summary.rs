@@ -5,9 +5,10 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use console::style;
+use loadcase::Report;
+use loadcase::report::Histogram;
 use loadcase::report::Stats;
-use loadcase::threshold::Verdict;
-use loadcase::{Histogram, Report};
+use loadcase::report::Verdict;
 
 /// Renders the whole summary, with the thresholds' verdicts last.
 pub fn render(report: &Report, verdicts: &[Verdict]) -> String {

@@ -9,8 +9,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
-use loadcase::engine::Progress;
-use loadcase::protocol::{self, PROTOCOL_VERSION, ToChild, ToRunner, env};
+use loadcase::__private::runner::{self, PROTOCOL_VERSION, ToChild, ToRunner, env};
+use loadcase::Progress;
 use loadcase::{Plan, Report};
 
 use crate::cargo::TestBinary;
@@ -161,7 +161,7 @@ pub fn run(
     }
     let (sender, messages) = mpsc::channel();
     std::thread::spawn(move || {
-        while let Ok(Some(message)) = protocol::receive::<ToRunner>(&mut reader) {
+        while let Ok(Some(message)) = runner::receive::<ToRunner>(&mut reader) {
             if sender.send(Some(message)).is_err() {
                 return;
             }
@@ -217,7 +217,7 @@ impl Supervisor<'_> {
                 self.display.note(
                     "stopping: finishing running hits (Ctrl-C again to kill the test binary)",
                 );
-                let _ = protocol::send(writer, &ToChild::Stop);
+                let _ = runner::send(writer, &ToChild::Stop);
             }
             if interrupts >= 2 && !killed {
                 killed = true;
@@ -278,7 +278,7 @@ impl Supervisor<'_> {
                             // Snapshots carry only the seconds that may have changed.
                             if let Some(previous) = self.last.take() {
                                 let mut series = previous.series;
-                                loadcase::series::splice(&mut series, report.series);
+                                loadcase::__private::runner::splice(&mut series, report.series);
                                 report.series = series;
                             }
                             self.last = Some(report);
@@ -366,7 +366,7 @@ fn handshake(reader: &mut BufReader<TcpStream>, token: &str) -> Result<()> {
         .read_line(&mut line)
         .context("the test binary connected but sent no hello")?;
     reader.get_ref().set_read_timeout(None)?;
-    match protocol::hello_protocol(&line) {
+    match runner::hello_protocol(&line) {
         Some(PROTOCOL_VERSION) => {}
         Some(theirs) => bail!(
             "the test binary speaks loadcase protocol {theirs} and this cargo loadrun speaks {PROTOCOL_VERSION}: \

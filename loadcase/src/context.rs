@@ -5,10 +5,10 @@ use std::collections::HashMap;
 
 use std::time::Duration;
 
-use crate::http::app::App;
 use crate::control::Control;
-use crate::record::recorder::Recorder;
+use crate::http::app::App;
 use crate::http::session::Session;
+use crate::record::recorder::Recorder;
 use crate::ws::{WebSocket, WsError};
 
 /// One virtual user's state, reused for all of that user's hits (as Loads kept one `TestCase`

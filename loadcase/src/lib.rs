@@ -220,6 +220,5 @@ pub mod __private {
             PROTOCOL_VERSION, ToChild, ToRunner, env, hello_protocol, receive, send, send_report,
         };
         pub use crate::report::series::splice;
-        pub use crate::report::threshold::{check_all, parse_all};
     }
 }

@@ -139,7 +139,12 @@ fn a_stop_ends_the_open_model_early_with_every_started_hit_counted() {
         stopper.stop_because("enough");
     });
     let args = "--rate 100/s -d 60s";
-    let report = loadcase::run(&checkout_test(), &plan(args, &server), &control, &mut |_, _| {});
+    let report = loadcase::run(
+        &checkout_test(),
+        &plan(args, &server),
+        &control,
+        &mut |_, _| {},
+    );
     thread.join().unwrap();
     assert!(report.interrupted);
     assert_eq!(report.stop_reason.as_deref(), Some("enough"));

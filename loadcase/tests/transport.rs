@@ -65,7 +65,12 @@ fn the_plain_path_follows_redirects_keeps_cookies_and_names_errors() {
     let server = DemoServer::start_local();
     let mut plan = Plan::parse(Some("2"), Some("1"), None).unwrap();
     plan.server_url = Some(server.url(""));
-    let report = loadcase::run(&Test::new("transport::redirects", redirects), &plan, &Control::default(), &mut |_, _| {});
+    let report = loadcase::run(
+        &Test::new("transport::redirects", redirects),
+        &plan,
+        &Control::default(),
+        &mut |_, _| {},
+    );
     assert_eq!(report.stats.hits.success, 2, "{:?}", report.stats.problems);
     let counts = server.counts();
     assert_eq!(counts.by_route["POST /redirect/303"], 2);

@@ -2,7 +2,7 @@ use std::time::{Duration, Instant};
 
 use loadcase::ProblemKind;
 use loadcase::report::REPORT_SCHEMA;
-use loadcase::series::Second;
+use loadcase::report::Second;
 
 use super::views::{Period, Periods, add_to_period};
 use super::*;
@@ -62,7 +62,7 @@ fn report(test: &str, started_ms: u64, first_us: u64, step_us: u64, n: u64) -> R
         *stats.status_codes.entry(200).or_default() += 1;
     }
     stats.counters.insert("pages".into(), n);
-    let mut latency = loadcase::Histogram::default();
+    let mut latency = loadcase::report::Histogram::default();
     latency.record(Duration::from_micros(first_us));
     report.series = vec![Second {
         t: 0,

@@ -6,9 +6,9 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use chrono::{Datelike, TimeZone};
+use loadcase::Plan;
 use loadcase::Report;
-use loadcase::figures::Figures;
-use loadcase::plan::Plan;
+use loadcase::report::Figures;
 use loadcase::report::Stats;
 
 use crate::summary::human;

@@ -5,8 +5,8 @@
 //! bucket's percentiles come from its seconds' histograms merged — exact for the bucket, where
 //! averaging per-second percentiles would not be.
 
-use loadcase::Histogram;
-use loadcase::series::Second;
+use loadcase::report::Histogram;
+use loadcase::report::Second;
 
 /// Most points a time plot draws.
 pub const MAX_POINTS: usize = 720;

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use loadcase::Report;
-use loadcase::figures::Figures;
+use loadcase::report::Figures;
 use loadcase::report::{HookStats, Stats};
 
 use super::{count, escape, ms, percent};

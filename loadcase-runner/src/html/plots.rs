@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use loadcase::{Histogram, Report};
+use loadcase::Report;
+use loadcase::report::Histogram;
 
 use super::buckets::{Bucket, MAX_POINTS, buckets};
 use super::escape;

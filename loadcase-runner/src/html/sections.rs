@@ -3,10 +3,10 @@
 
 use std::fmt::Write;
 
-use loadcase::figures::{Distribution, Figures, RequestFigures};
-use loadcase::plan::Length;
+use loadcase::plan::{Length, Shape};
 use loadcase::report::Stats;
-use loadcase::threshold::Verdict;
+use loadcase::report::Verdict;
+use loadcase::report::{Distribution, Figures, RequestFigures};
 use loadcase::{ProblemKind, Report};
 
 use super::{bytes, count, duration, escape, ms, percent, rate};
@@ -82,22 +82,24 @@ fn plan(report: &Report) -> String {
     let Some(plan) = &report.plan else {
         return "not recorded".to_owned();
     };
-    let shaped = plan.rate.is_some()
-        || !plan.targets.is_empty()
-        || plan.ramp.is_some()
-        || plan.stage_pause.is_some()
-        || plan.think.is_some();
-    if shaped {
+    let Shape::Fixed {
+        users,
+        length,
+        ramp: None,
+        pause: None,
+        think: None,
+    } = &plan.shape
+    else {
         // Ramps and rates read best as the options that give them.
         return plan.options();
-    }
-    let users: Vec<String> = plan.users.iter().map(u32::to_string).collect();
-    let noun = if plan.users.as_slice() == [1] {
+    };
+    let noun = if users.as_slice() == [1] {
         "user"
     } else {
         "users"
     };
-    let length = match &plan.length {
+    let users: Vec<String> = users.iter().map(u32::to_string).collect();
+    let length = match length {
         Length::Hits(hits) if hits.len() == 1 => format!("{} hits per user", count(hits[0])),
         Length::Hits(hits) => {
             let list: Vec<String> = hits.iter().map(u64::to_string).collect();

@@ -7,10 +7,11 @@ mod sample;
 
 use std::time::Duration;
 
+use loadcase::report::Histogram;
 use loadcase::report::REPORT_SCHEMA;
-use loadcase::series::Second;
-use loadcase::threshold::Verdict;
-use loadcase::{Histogram, ProblemKind, Report};
+use loadcase::report::Second;
+use loadcase::report::Verdict;
+use loadcase::{ProblemKind, Report};
 use scraper::{ElementRef, Html, Selector};
 
 use super::render;
@@ -309,7 +310,7 @@ fn an_hour_long_run_stays_small() {
 #[test]
 fn the_open_model_shows_corrected_time_dropped_hits_and_its_plan() {
     let mut report = sample::report(60);
-    let mut plan = loadcase::Plan::parse_args(&loadcase::plan::PlanArgs {
+    let mut plan = loadcase::Plan::parse_args(&loadcase::__private::runner::PlanArgs {
         rate: Some("100/s"),
         duration: Some("1m"),
         ..Default::default()

@@ -1,6 +1,6 @@
 use clap::Parser;
 use loadcase::report::Stats;
-use loadcase::threshold::Threshold;
+use loadcase::report::Threshold;
 
 use super::*;
 use crate::cli::Cli;
@@ -115,7 +115,7 @@ fn the_command_line_takes_several_tests() {
 
 fn outputs(by_test: Vec<(String, Vec<Threshold>)>, run: &[&str]) -> Outputs {
     Outputs {
-        thresholds: threshold::parse_all(run).unwrap(),
+        thresholds: threshold::parse_thresholds(run).unwrap(),
         reports: Vec::new(),
         by_test,
     }
@@ -136,7 +136,7 @@ fn each_test_of_a_mix_is_judged_on_its_own_figures() {
     report.stats.merge(&bad);
     report.by_test.insert("shop::browse".into(), ok);
     report.by_test.insert("shop::checkout".into(), bad);
-    let own = |t: &str| threshold::parse_all(&[t]).unwrap();
+    let own = |t: &str| threshold::parse_thresholds(&[t]).unwrap();
     let outputs = outputs(
         vec![
             ("shop::browse".into(), own("hit_error_rate<10%")),

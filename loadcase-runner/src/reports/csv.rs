@@ -2,7 +2,7 @@
 //! requests together. Times in milliseconds.
 
 use loadcase::Report;
-use loadcase::figures::{Distribution, Figures, PERCENTILES, RequestFigures};
+use loadcase::report::{Distribution, Figures, PERCENTILES, RequestFigures};
 
 const STATS: [&str; 5] = ["min", "mean", "stddev", "rel_stddev", "max"];
 

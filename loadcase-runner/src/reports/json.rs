@@ -3,8 +3,8 @@
 //! threshold verdicts for readers that do not want to decode histograms.
 
 use loadcase::Report;
-use loadcase::figures::Figures;
-use loadcase::threshold::Verdict;
+use loadcase::report::Figures;
+use loadcase::report::Verdict;
 use serde::Serialize;
 
 #[derive(Serialize)]

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use loadcase::Report;
-use loadcase::figures::Figures;
-use loadcase::threshold::Verdict;
+use loadcase::report::Figures;
+use loadcase::report::Verdict;
 
 /// Text for XML: escaped, and without the control characters XML 1.0 cannot hold (a test's
 /// output may have terminal colours in it).

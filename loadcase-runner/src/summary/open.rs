@@ -3,13 +3,15 @@
 
 use std::fmt::Write;
 
-use loadcase::{Histogram, Report};
+use loadcase::Report;
+use loadcase::plan::Shape;
+use loadcase::report::Histogram;
 
 use super::human;
 
 /// Nothing unless the run had a `--rate`.
 pub fn render(out: &mut String, report: &Report) {
-    let Some(rate) = report.plan.as_ref().and_then(|p| p.rate.as_ref()) else {
+    let Some(Shape::Rate(rate)) = report.plan.as_ref().map(|p| &p.shape) else {
         return;
     };
     let hits = &report.stats.hits;

@@ -1,7 +1,8 @@
 use std::time::Duration;
 
 use loadcase::ProblemKind;
-use loadcase::report::{REPORT_SCHEMA, Report};
+use loadcase::Report;
+use loadcase::report::REPORT_SCHEMA;
 
 use super::*;
 
@@ -80,7 +81,7 @@ fn tables_counters_and_grouped_problems_follow() {
 fn sub_10ms_averages_keep_their_digits_and_untimed_rows_show_dashes() {
     let mut r = report();
     let get = r.stats.requests.get_mut("GET /").unwrap();
-    get.time = loadcase::Histogram::default();
+    get.time = loadcase::report::Histogram::default();
     get.time.record(Duration::from_micros(612));
     r.stats
         .requests
@@ -144,7 +145,7 @@ fn the_open_model_says_which_time_is_which_and_counts_dropped_hits() {
         "closed model: no such section"
     );
     report.plan = Some(
-        loadcase::Plan::parse_args(&loadcase::plan::PlanArgs {
+        loadcase::Plan::parse_args(&loadcase::__private::runner::PlanArgs {
             rate: Some("500/s"),
             duration: Some("2s"),
             max_users: Some("10"),

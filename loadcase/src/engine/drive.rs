@@ -13,17 +13,17 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::open::Feed;
-use super::user::{self, Slot, Work};
-use super::workers::Workers;
 use super::shared::{ABANDON_AFTER, STAGE_GRACE, STOP_GRACE, Shared, TICK};
 use super::ticker::Ticker;
+use super::user::{self, Slot, Work};
+use super::workers::Workers;
 use crate::control::Progress;
 use crate::outcome::error::ProblemKind;
-use crate::record::recorder::{Harvest, Recorder};
 use crate::plan::model::{Length, Plan, Shape};
 use crate::plan::shape::{Rate, Target, users_at};
-use crate::report::model::Report;
 use crate::record::log::LogWriter;
+use crate::record::recorder::{Harvest, Recorder};
+use crate::report::model::Report;
 
 /// How often `--stages` adjusts the number of users.
 const RAMP_STEP: Duration = Duration::from_millis(10);
@@ -157,64 +157,70 @@ pub(super) async fn drive(
     };
     match &plan.shape {
         Shape::Rate(rate) => {
-        publisher.enter_stage(0);
-        let feeds = open_feeds(shared, rate);
-        let queues: Vec<_> = feeds.iter().map(|f| f.queue.clone()).collect();
-        let (tx, rx) = mpsc::unbounded_channel();
-        let driver = dispatch(shared.clone(), rate.clone(), feeds, tx, started);
-        run_period(driver, rx, shared, &ticker, &mut publisher).await;
-        for queue in queues {
-            let left = queue.left_over();
-            queue.rec().with(|stats| stats.hits.dropped += left);
-        }
+            publisher.enter_stage(0);
+            let feeds = open_feeds(shared, rate);
+            let queues: Vec<_> = feeds.iter().map(|f| f.queue.clone()).collect();
+            let (tx, rx) = mpsc::unbounded_channel();
+            let driver = dispatch(shared.clone(), rate.clone(), feeds, tx, started);
+            run_period(driver, rx, shared, &ticker, &mut publisher).await;
+            for queue in queues {
+                let left = queue.left_over();
+                queue.rec().with(|stats| stats.hits.dropped += left);
+            }
         }
         Shape::Ramping { targets, .. } => {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let driver = ramp_targets(shared.clone(), targets.clone(), tx, started);
-        run_period(driver, rx, shared, &ticker, &mut publisher).await;
+            let (tx, rx) = mpsc::unbounded_channel();
+            let driver = ramp_targets(shared.clone(), targets.clone(), tx, started);
+            run_period(driver, rx, shared, &ticker, &mut publisher).await;
         }
-        Shape::Fixed { users: stages, length, ramp, pause, .. } => {
-        let (hits, stage_length) = match length {
-            Length::Hits(hits) => (Some(hits.iter().sum::<u64>()), None),
-            Length::Duration(d) => (None, Some(*d)),
-        };
-        let mut first_user = 0u64;
-        for (index, &users) in stages.iter().enumerate() {
-            if shared.control.is_stopped() {
-                break;
-            }
-            if index > 0
-                && let Some(pause) = *pause
-            {
-                let control = shared.control.clone();
-                let driver = async move {
-                    tokio::select! {
-                        _ = tokio::time::sleep(pause) => {}
-                        _ = control.stopped() => {}
-                    }
-                    None
-                };
-                let (_tx, rx) = mpsc::unbounded_channel();
-                run_period(driver, rx, shared, &ticker, &mut publisher).await;
+        Shape::Fixed {
+            users: stages,
+            length,
+            ramp,
+            pause,
+            ..
+        } => {
+            let (hits, stage_length) = match length {
+                Length::Hits(hits) => (Some(hits.iter().sum::<u64>()), None),
+                Length::Duration(d) => (None, Some(*d)),
+            };
+            let mut first_user = 0u64;
+            for (index, &users) in stages.iter().enumerate() {
                 if shared.control.is_stopped() {
                     break;
                 }
+                if index > 0
+                    && let Some(pause) = *pause
+                {
+                    let control = shared.control.clone();
+                    let driver = async move {
+                        tokio::select! {
+                            _ = tokio::time::sleep(pause) => {}
+                            _ = control.stopped() => {}
+                        }
+                        None
+                    };
+                    let (_tx, rx) = mpsc::unbounded_channel();
+                    run_period(driver, rx, shared, &ticker, &mut publisher).await;
+                    if shared.control.is_stopped() {
+                        break;
+                    }
+                }
+                publisher.enter_stage(index);
+                let (tx, rx) = mpsc::unbounded_channel();
+                let stage = ClosedStage {
+                    users,
+                    first_user,
+                    hits,
+                    stage_length,
+                    ramp: *ramp,
+                };
+                let driver = stage.start(shared.clone(), tx);
+                // Every stage is announced as it starts, however short it turns out to be.
+                publisher.publish();
+                run_period(driver, rx, shared, &ticker, &mut publisher).await;
+                first_user += u64::from(users);
             }
-            publisher.enter_stage(index);
-            let (tx, rx) = mpsc::unbounded_channel();
-            let stage = ClosedStage {
-                users,
-                first_user,
-                hits,
-                stage_length,
-                ramp: *ramp,
-            };
-            let driver = stage.start(shared.clone(), tx);
-            // Every stage is announced as it starts, however short it turns out to be.
-            publisher.publish();
-            run_period(driver, rx, shared, &ticker, &mut publisher).await;
-            first_user += u64::from(users);
-        }
         }
     }
     publisher.publish();

@@ -49,4 +49,3 @@ impl Shared {
         self.order[(user % self.order.len() as u64) as usize]
     }
 }
-

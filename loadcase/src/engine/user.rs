@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::shared::Shared;
 use super::open::Queue;
+use super::shared::Shared;
 use crate::context::Context;
 use crate::outcome::error::ProblemKind;
-use crate::record::recorder::Recorder;
 use crate::outcome::{CatchHit, Outcome, Problem};
+use crate::record::recorder::Recorder;
 use crate::test::Step;
 
 const IDLE: u8 = 0;

@@ -95,4 +95,3 @@ pub fn worker_threads() -> Result<usize, String> {
         },
     }
 }
-

@@ -12,12 +12,12 @@ use std::task::{Context as TaskContext, Poll};
 
 use crate::context::Context;
 use crate::control::Control;
-use crate::record::recorder::Recorder;
 use crate::outcome::{Outcome, Problem};
 use crate::plan::model::Plan;
 use crate::protocol::{self, PROTOCOL_VERSION, ToChild, ToRunner, env};
-use registry::LoadTest;
+use crate::record::recorder::Recorder;
 use crate::test::HitFuture;
+use registry::LoadTest;
 
 /// Snapshots are sent every this many progress ticks (once a second).
 const SNAPSHOT_EVERY: u32 = 4;
@@ -38,7 +38,7 @@ pub fn run_test(test: &'static LoadTest) {
 /// line rather than into loadcase, with no backtrace through loadcase's internals.
 fn functional(test: &'static LoadTest) {
     // A malformed threshold fails `cargo test`, so it is caught before anyone runs a load.
-    if let Err(e) = crate::report::threshold::parse_all(test.thresholds) {
+    if let Err(e) = crate::report::threshold::parse_thresholds(test.thresholds) {
         let report = format!(
             "{e}\n  in thresholds(…) of #[load_test] at {}",
             test.location()
@@ -195,7 +195,8 @@ fn load(test: &'static LoadTest, plan: &str) {
         .into_iter()
         .map(|(test, weight)| (test.to_test(), weight))
         .collect();
-    let mix: Vec<(&crate::Test, u32)> = tests.iter().map(|(test, weight)| (test, *weight)).collect();
+    let mix: Vec<(&crate::Test, u32)> =
+        tests.iter().map(|(test, weight)| (test, *weight)).collect();
     let report = crate::engine::run_mix(&mix, &plan, &control, &mut |progress, report| {
         if broken {
             return;

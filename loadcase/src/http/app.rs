@@ -11,9 +11,9 @@ use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::Serialize;
 
-use crate::outcome::error::Error;
 use crate::http::response::Response;
 use crate::http::session::{RequestBuilder, Session};
+use crate::outcome::error::Error;
 
 /// The application under test, at the server URL: `--server-url` first, then the
 /// `LOADCASE_SERVER_URL` environment variable, then `#[load_test(server_url = "…")]`.
@@ -81,7 +81,11 @@ impl App {
             &self.server_url,
         ) {
             (true, _) => Ok(path.to_owned()),
-            (false, Some(base)) if !*self.valid.get_or_init(|| crate::http::server_url::is_http_url(base)) => {
+            (false, Some(base))
+                if !*self
+                    .valid
+                    .get_or_init(|| crate::http::server_url::is_http_url(base)) =>
+            {
                 Err(Error::new(format!(
                     "the server URL `{base}` is not an absolute http:// or https:// URL: check --server-url, \
                  LOADCASE_SERVER_URL, #[load_test(server_url = …)] or cx.app.set_server_url"

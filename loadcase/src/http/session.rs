@@ -8,11 +8,11 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{IntoUrl, Method, Url};
 use serde::Serialize;
 
-use crate::record::recorder::{Recorder, RequestRecord};
-use crate::record::log::{self, BODY_EXCERPT, LogEntry};
-use crate::http::response::Response;
 pub use crate::http::error::SendError;
+use crate::http::response::Response;
 use crate::http::transport::{Exchange, Failed, Transport};
+use crate::record::log::{self, BODY_EXCERPT, LogEntry};
+use crate::record::recorder::{Recorder, RequestRecord};
 
 /// A virtual user's HTTP session: one connection pool and one cookie jar per user, kept across
 /// that user's hits and never shared with other users.
@@ -184,9 +184,10 @@ impl<'s> RequestBuilder<'s> {
                     url: logged.url.clone(),
                     status,
                     outcome: if ok { "ok" } else { "error" }.to_owned(),
-                    error: failure
-                        .error
-                        .map(|e| crate::record::redact::passwords_in(&crate::outcome::error::chain(e)).into_owned()),
+                    error: failure.error.map(|e| {
+                        crate::record::redact::passwords_in(&crate::outcome::error::chain(e))
+                            .into_owned()
+                    }),
                     time_ms: log::ms(total),
                     ttfb_ms: ttfb.map(log::ms),
                     ttlb_ms: ttlb.map(log::ms),

@@ -68,6 +68,14 @@ impl<E: Display + 'static> IntoOutcome for Result<(), E> {
     }
 }
 
+/// Already classified: a function that builds its own [`Problem`] keeps its kind, message and
+/// location (a location that is not in Rust code, say).
+impl IntoOutcome for Outcome {
+    fn into_outcome(self) -> Outcome {
+        self
+    }
+}
+
 thread_local! {
     // Set while a hit is being polled, so the panic hook knows to keep quiet and hand the panic
     // over instead of printing it (a thousand failing hits must not print a thousand backtraces).

@@ -132,7 +132,13 @@ fn absurd_sizes_are_errors_not_overflows() {
     ] {
         let err = Plan::parse(None, None, Some(huge)).unwrap_err();
         assert!(
-            matches!(err, PlanError::Duration { field: PlanField::Duration, .. }),
+            matches!(
+                err,
+                PlanError::Duration {
+                    field: PlanField::Duration,
+                    ..
+                }
+            ),
             "{huge}: {err}"
         );
     }

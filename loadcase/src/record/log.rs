@@ -203,8 +203,8 @@ fn csv_row(e: &LogEntry) -> [String; 16] {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
     use super::*;
+    use std::path::PathBuf;
 
     fn entry(i: u64) -> LogEntry {
         LogEntry {

@@ -6,11 +6,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::outcome::error::ProblemKind;
 use crate::outcome::Outcome;
+use crate::outcome::error::ProblemKind;
+use crate::record::log::LogEntry;
 use crate::record::redact::Redactor;
 use crate::report::stats::Stats;
-use crate::record::log::LogEntry;
 
 static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
 
@@ -243,7 +243,10 @@ impl Recorder {
             }
             let location = problem.location.as_deref().unwrap_or(fallback_location);
             let which = if teardown { "teardown" } else { "setup" };
-            let message = format!("{which}: {}", crate::record::redact::passwords_in(&problem.message));
+            let message = format!(
+                "{which}: {}",
+                crate::record::redact::passwords_in(&problem.message)
+            );
             stats.add_problem(problem.kind, &message, Some(location), 1);
         });
     }

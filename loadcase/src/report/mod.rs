@@ -18,7 +18,7 @@ pub use histogram::{Histogram, PackedHistogram};
 pub use model::REPORT_SCHEMA;
 pub use series::Second;
 pub use stats::{
-    HitStats, MAX_PROBLEM_GROUPS, MAX_REQUEST_NAMES, OTHER_REQUESTS, HookStats, ProblemGroup,
+    HitStats, HookStats, MAX_PROBLEM_GROUPS, MAX_REQUEST_NAMES, OTHER_REQUESTS, ProblemGroup,
     RequestStats, Stats, WebSocketStats,
 };
-pub use threshold::{Threshold, ThresholdError, Verdict};
+pub use threshold::{Threshold, ThresholdError, Verdict, check_thresholds, parse_thresholds};

@@ -232,12 +232,12 @@ impl fmt::Display for Threshold {
 }
 
 /// Parses every threshold, or says which is wrong.
-pub fn parse_all<S: AsRef<str>>(texts: &[S]) -> Result<Vec<Threshold>, ThresholdError> {
+pub fn parse_thresholds<S: AsRef<str>>(texts: &[S]) -> Result<Vec<Threshold>, ThresholdError> {
     texts.iter().map(|t| Threshold::parse(t.as_ref())).collect()
 }
 
 /// Checks every threshold against `figures`.
-pub fn check_all(thresholds: &[Threshold], figures: &Figures) -> Vec<Verdict> {
+pub fn check_thresholds(thresholds: &[Threshold], figures: &Figures) -> Vec<Verdict> {
     thresholds.iter().map(|t| t.check(figures)).collect()
 }
 
@@ -296,7 +296,10 @@ fn parse_metric(text: &str) -> Option<Metric> {
                 .unwrap_or(digits);
             let p: f64 = digits.parse().ok()?;
             let label = format!("p{}", trim_float(p));
-            if !crate::report::figures::PERCENTILES.iter().any(|(l, _)| *l == label) {
+            if !crate::report::figures::PERCENTILES
+                .iter()
+                .any(|(l, _)| *l == label)
+            {
                 return None;
             }
             Stat::Quantile(p / 100.0)

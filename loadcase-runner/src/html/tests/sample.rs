@@ -4,11 +4,13 @@
 
 use std::time::Duration;
 
-use loadcase::plan::{Length, Plan};
+use loadcase::Plan;
+use loadcase::plan::{Length, Shape};
+use loadcase::report::Histogram;
+use loadcase::report::Second;
+use loadcase::report::Verdict;
 use loadcase::report::{REPORT_SCHEMA, Stats};
-use loadcase::series::Second;
-use loadcase::threshold::Verdict;
-use loadcase::{Histogram, ProblemKind, Report};
+use loadcase::{ProblemKind, Report};
 
 /// The request names and their median time at no load, in ms.
 pub const NAMES: [(&str, f64); 4] = [
@@ -137,11 +139,13 @@ pub fn report(secs: u32) -> Report {
         interrupted: false,
         cpu_secs: Some(41.5),
         peak_rss_bytes: Some(48_000_000),
-        plan: Some(Plan {
+        plan: Some(Plan::of(Shape::Fixed {
             users: vec![10, 25, 50],
             length: Length::Duration(Duration::from_secs(u64::from(stage))),
-            ..Plan::once()
-        }),
+            ramp: None,
+            pause: None,
+            think: None,
+        })),
         thresholds: verdicts().into_iter().map(|v| v.threshold).collect(),
         stats,
         series,

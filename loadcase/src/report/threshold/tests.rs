@@ -101,9 +101,9 @@ fn malformed_thresholds_name_the_problem_and_the_fix() {
 
 #[test]
 fn all_or_the_first_error() {
-    assert_eq!(parse_all(&["p95<1s", "rps>1"]).unwrap().len(), 2);
+    assert_eq!(parse_thresholds(&["p95<1s", "rps>1"]).unwrap().len(), 2);
     assert!(
-        parse_all(&["p95<1s", "bogus<1"])
+        parse_thresholds(&["p95<1s", "bogus<1"])
             .unwrap_err()
             .to_string()
             .contains("bogus")
