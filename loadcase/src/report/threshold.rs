@@ -112,7 +112,7 @@ impl Threshold {
     /// Parses `[REQUEST NAME:] METRIC OP VALUE`.
     ///
     /// ```
-    /// use loadcase::threshold::Threshold;
+    /// use loadcase::report::Threshold;
     /// assert!(Threshold::parse("p95<200ms").is_ok());
     /// assert!(Threshold::parse("GET /login: p99 < 1s").is_ok());
     /// let error = Threshold::parse("p95<200").unwrap_err().to_string();
