@@ -26,7 +26,7 @@ pub(crate) mod workers;
 use shared::{Shared, TestEntry};
 
 /// Runs `plan` of `test` to the end or until `control` stops it, calling `observer` every
-/// [`TICK`] with progress and the report so far, and returns the final report.
+/// quarter of a second with progress and the report so far, and returns the final report.
 ///
 /// This is loadcase without the runner: a plan in, a report out.
 ///

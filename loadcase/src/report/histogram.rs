@@ -87,11 +87,6 @@ impl Histogram {
             self.0.stdev() / 1e6
         })
     }
-
-    /// The underlying HdrHistogram, for statistics this type does not wrap.
-    pub fn inner(&self) -> &hdrhistogram::Histogram<u64> {
-        &self.0
-    }
 }
 
 /// A [`Histogram`] kept compressed (HdrHistogram V2 + deflate, a few hundred bytes instead of

@@ -42,7 +42,7 @@ pub struct Report {
     /// The measurements.
     pub stats: Stats,
     /// Per-second figures, for plots: second `t` holds what completed in `[t, t+1)` s after the
-    /// start (as harvested, at most [`TICK`](crate::engine::TICK) late).
+    /// start (as harvested, at most a quarter of a second late).
     #[serde(default)]
     pub series: Vec<Second>,
     /// In a mix of several tests (`cargo loadrun a:3 b:1`), each test's own measurements, by
