@@ -68,7 +68,6 @@ pub fn run_mix(
     observer: &mut dyn FnMut(&Progress, &Report),
 ) -> Report {
     assert!(!mix.is_empty(), "loadcase: a run needs at least one test");
-    let first = mix[0].0;
     let workers = workers::Workers::start(workers::worker_threads().unwrap_or_else(|message| {
         // The runner checks this before starting anything; a direct caller hears it here.
         eprintln!("loadcase: {message}; using one per core");
@@ -123,14 +122,15 @@ pub fn run_mix(
                 teardown: test.teardown_step().cloned(),
                 rec: rec.for_test(i),
                 location: test.location().to_owned(),
+                // Each test of a mix has its own server unless the plan names one for all.
+                server_url: crate::http::server_url::resolve(
+                    plan.server_url.as_deref(),
+                    test.declared_server_url(),
+                ),
             })
             .collect(),
         order: order::order(&weights),
         weights,
-        server_url: crate::http::server_url::resolve(
-            plan.server_url.as_deref(),
-            first.declared_server_url(),
-        ),
         control: control.clone(),
         active: AtomicU64::new(0),
         stage: AtomicUsize::new(0),
