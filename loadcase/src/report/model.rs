@@ -10,8 +10,8 @@ use crate::report::series::Second;
 use crate::report::stats::Stats;
 
 /// Version of the report format. Bumped on any change; readers accept older versions (fields
-/// added since default to empty).
-pub const REPORT_SCHEMA: u32 = 2;
+/// added since default to empty). 3: histograms in nanoseconds (2 held microseconds).
+pub const REPORT_SCHEMA: u32 = 3;
 
 /// Everything one run measured.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
