@@ -170,11 +170,16 @@ pub fn run_mix(
     report.peak_rss_bytes = crate::record::cpu::peak_rss_bytes();
     if let Some(log) = log {
         log.send(last.log);
-        if let Err(e) = log.finish() {
-            let message = format!("the request log is incomplete: {e}");
-            report
-                .stats
-                .add_problem(ProblemKind::Error, &message, None, 1);
+        let written = log.written();
+        match log.finish() {
+            Ok(entries) => report.logged_requests = Some(entries),
+            Err(e) => {
+                report.logged_requests = Some(written);
+                let message = format!("the request log is incomplete: {e}");
+                report
+                    .stats
+                    .add_problem(ProblemKind::Error, &message, None, 1);
+            }
         }
     }
     report
