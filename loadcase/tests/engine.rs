@@ -118,12 +118,20 @@ fn the_request_log_is_on_disk_with_every_harvest_not_only_at_the_end() {
     });
     // While the run goes on, the file already holds what the last harvests logged.
     let mut seen_while_running = Vec::new();
-    let report = loadcase::run(&get_es_test(), &plan, &Control::default(), &mut |_, so_far| {
-        let lines = std::fs::read_to_string(&path).map_or(0, |t| t.lines().count() as u64);
-        let logged = so_far.logged_requests.unwrap_or(0);
-        assert!(lines >= logged, "{lines} lines on disk, {logged} said to be written");
-        seen_while_running.push(lines);
-    });
+    let report = loadcase::run(
+        &get_es_test(),
+        &plan,
+        &Control::default(),
+        &mut |_, so_far| {
+            let lines = std::fs::read_to_string(&path).map_or(0, |t| t.lines().count() as u64);
+            let logged = so_far.logged_requests.unwrap_or(0);
+            assert!(
+                lines >= logged,
+                "{lines} lines on disk, {logged} said to be written"
+            );
+            seen_while_running.push(lines);
+        },
+    );
     let lines = std::fs::read_to_string(&path).unwrap().lines().count() as u64;
     assert_eq!(Some(lines), report.logged_requests);
     assert_eq!(lines, server.counts().requests);

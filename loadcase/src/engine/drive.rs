@@ -3,6 +3,7 @@
 //! that starts users as its shape says, while this loop runs them, publishes progress every
 //! tick, and cancels or abandons hits that outlive a grace period.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use super::open::Feed;
 use super::shared::{ABANDON_AFTER, STAGE_GRACE, STOP_GRACE, Shared, TICK};
 use super::ticker::Ticker;
 use super::user::{self, Slot, Work};
+use super::watchdog::Watch;
 use super::workers::Workers;
 use crate::control::Progress;
 use crate::outcome::error::ProblemKind;
@@ -37,7 +39,7 @@ struct Spawn {
 type Spawner = mpsc::UnboundedSender<Spawn>;
 
 fn spawn(tx: &Spawner, shared: &Arc<Shared>, index: u64, test: usize, work: Work) -> Arc<Slot> {
-    let slot = Arc::new(Slot::default());
+    let slot = Arc::new(Slot::new(test));
     let task = Box::pin(user::run(shared.clone(), slot.clone(), index, test, work));
     // The loop outlives every driver; a send fails only once it is gone, when nothing matters.
     let _ = tx.send(Spawn {
@@ -75,6 +77,7 @@ struct Publisher<'a> {
     names: &'a [String],
     log: Option<&'a LogWriter>,
     started: Instant,
+    watch: Watch,
     report: &'a mut Report,
     observer: &'a mut dyn FnMut(&Progress, &Report),
 }
@@ -125,6 +128,25 @@ impl Publisher<'_> {
         }
     }
 
+    /// Counts the stalls of the workers (a hit polled for a whole tick or more) against the
+    /// test whose hit held each, and says which workers a hit has held past `--hit-timeout`.
+    fn stalled_past_timeout(&mut self) -> Vec<usize> {
+        let mut past = Vec::new();
+        for stall in self.watch.check(self.workers.beats()) {
+            let secs = stall.for_.as_secs_f64();
+            self.shared.tests[stall.test].rec.with(|stats| {
+                stats.stalls.count += u64::from(stall.new);
+                stats.stalls.longest_secs = stats.stalls.longest_secs.max(secs);
+            });
+            if let Some(limit) = self.shared.hit_timeout
+                && stall.for_ > limit + ABANDON_AFTER
+            {
+                past.push(stall.worker);
+            }
+        }
+        past
+    }
+
     fn enter_stage(&self, index: usize) {
         self.shared.stage.store(index, Ordering::Relaxed);
         let ms = self.started.elapsed().as_millis() as u64;
@@ -141,6 +163,7 @@ pub(super) async fn drive(
     names: &[String],
     log: Option<&LogWriter>,
     started: Instant,
+    watch: Watch,
     report: &mut Report,
     observer: &mut dyn FnMut(&Progress, &Report),
 ) {
@@ -153,6 +176,7 @@ pub(super) async fn drive(
         names,
         log,
         started,
+        watch,
         report,
         observer,
     };
@@ -239,6 +263,12 @@ async fn run_period(
 ) {
     let mut set = JoinSet::new();
     let mut slots: Vec<Arc<Slot>> = Vec::new();
+    // Each task's slot, and the users given up on whose tasks still run (held by a hit that
+    // does not yield): the period is over when only those are left.
+    let mut slot_of = HashMap::new();
+    let mut alive: Vec<bool> = Vec::new();
+    let mut given_up: Vec<bool> = Vec::new();
+    let mut held = 0usize;
     let workers = publisher.workers;
     tokio::pin!(driver);
     let mut driving = true;
@@ -254,10 +284,24 @@ async fn run_period(
                 }
             }
             Some(spawn) = spawns.recv() => {
-                set.spawn_on(spawn.task, workers.for_user(slots.len()));
+                let task = set.spawn_on(spawn.task, workers.for_user(slots.len()));
+                slot_of.insert(task.id(), slots.len());
                 slots.push(spawn.slot);
+                alive.push(true);
+                given_up.push(false);
             }
-            joined = set.join_next(), if !set.is_empty() => {
+            joined = set.join_next_with_id(), if !set.is_empty() => {
+                let id = match &joined {
+                    Some(Ok((id, ()))) => Some(*id),
+                    Some(Err(e)) => Some(e.id()),
+                    None => None,
+                };
+                if let Some(index) = id.and_then(|id| slot_of.remove(&id)) {
+                    alive[index] = false;
+                    if given_up[index] {
+                        held -= 1;
+                    }
+                }
                 if let Some(Err(e)) = joined && e.is_panic() {
                     shared.tests[0].rec.with(|stats| {
                         stats.add_problem(ProblemKind::Error, "a virtual user crashed outside a hit (creating its context)", None, 1);
@@ -266,6 +310,9 @@ async fn run_period(
             }
             _ = ticker.tick() => {
                 publisher.publish();
+                for worker in publisher.stalled_past_timeout() {
+                    held += give_up(worker, workers, shared, &slots, &alive, &mut given_up);
+                }
                 let now = Instant::now();
                 if cancel_at.is_some_and(|at| now >= at) {
                     // Hits still running are dropped here; each counts itself as cancelled.
@@ -290,10 +337,45 @@ async fn run_period(
                 cancel_at = Some(cancel_at.map_or(at, |c| c.min(at)));
             }
         }
-        if !driving && set.is_empty() && spawns.is_empty() {
+        if !driving && set.len() == held && spawns.is_empty() {
+            set.detach_all();
             break;
         }
     }
+}
+
+/// Gives up on every user of a worker that a hit has held past `--hit-timeout` and
+/// [`ABANDON_AFTER`]: the hit running is counted as cancelled, the others of that thread, which
+/// cannot run while it is held, end with it. Returns how many tasks it gave up on.
+fn give_up(
+    worker: usize,
+    workers: &Workers,
+    shared: &Shared,
+    slots: &[Arc<Slot>],
+    alive: &[bool],
+    given_up: &mut [bool],
+) -> usize {
+    let mut tasks = 0;
+    for index in (0..slots.len()).filter(|&i| workers.worker_of(i) == worker) {
+        if !alive[index] || given_up[index] {
+            continue;
+        }
+        given_up[index] = true;
+        tasks += 1;
+        let slot = &slots[index];
+        if slot.abandon() {
+            let limit = shared.hit_timeout.unwrap_or_default();
+            let message = format!(
+                "abandoned: a hit held its worker thread past --hit-timeout {} without yielding, so it could not be cancelled (a busy loop or a blocking call; blocking code belongs in tokio::task::spawn_blocking)",
+                humantime::format_duration(limit)
+            );
+            shared.tests[slot.test()].rec.with(|stats| {
+                stats.hits.cancelled += 1;
+                stats.add_problem(ProblemKind::Error, &message, None, 1);
+            });
+        }
+    }
+    tasks
 }
 
 /// One `-u` stage: its users at once, or spread over the ramp.

@@ -21,6 +21,7 @@ mod order;
 mod shared;
 mod ticker;
 mod user;
+mod watchdog;
 pub(crate) mod workers;
 
 use shared::{Shared, TestEntry};
@@ -68,11 +69,13 @@ pub fn run_mix(
     observer: &mut dyn FnMut(&Progress, &Report),
 ) -> Report {
     assert!(!mix.is_empty(), "loadcase: a run needs at least one test");
-    let workers = workers::Workers::start(workers::worker_threads().unwrap_or_else(|message| {
+    let threads = workers::worker_threads().unwrap_or_else(|message| {
         // The runner checks this before starting anything; a direct caller hears it here.
         eprintln!("loadcase: {message}; using one per core");
         std::thread::available_parallelism().map_or(1, usize::from)
-    }));
+    });
+    let (watch, clock) = watchdog::Watch::new(threads);
+    let workers = workers::Workers::start(threads, &clock);
     // The engine's own loop: timers, the open model's dispatcher, the harvest.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -152,6 +155,7 @@ pub fn run_mix(
         &names,
         log.as_ref(),
         started,
+        watch,
         &mut report,
         observer,
     ));

@@ -19,6 +19,6 @@ pub use model::REPORT_SCHEMA;
 pub use series::Second;
 pub use stats::{
     HitStats, HookStats, MAX_PROBLEM_GROUPS, MAX_REQUEST_NAMES, OTHER_REQUESTS, ProblemGroup,
-    RequestStats, Stats, WebSocketStats,
+    RequestStats, StallStats, Stats, WebSocketStats,
 };
 pub use threshold::{Threshold, ThresholdError, Verdict, check_thresholds, parse_thresholds};

@@ -66,6 +66,7 @@ fn merged_reports_serialize_round_trip() {
             stats,
             series,
             stop_reason: interrupted.then(|| "out of rows".to_owned()),
+            logged_requests: Some(7),
         }
     };
     let mut a = report(1_000, false, sample(0, 10));
