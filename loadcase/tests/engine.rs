@@ -141,3 +141,17 @@ fn the_request_log_is_on_disk_with_every_harvest_not_only_at_the_end() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_plan_too_big_for_memory_starts_nothing_and_says_why() {
+    let started = Instant::now();
+    let plan: Plan = "-u 1000000000 -c 1".parse().unwrap();
+    let report = loadcase::run(&get_es_test(), &plan, &Control::default(), &mut |_, _| {});
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(report.stats.hits.total(), 0);
+    let problem = &report.stats.problems[0].message;
+    assert!(
+        problem.contains("1000000000 users at once would need up to"),
+        "{problem}"
+    );
+}

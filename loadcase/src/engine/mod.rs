@@ -69,6 +69,19 @@ pub fn run_mix(
     observer: &mut dyn FnMut(&Progress, &Report),
 ) -> Report {
     assert!(!mix.is_empty(), "loadcase: a run needs at least one test");
+    if let Err(too_big) = plan.check_memory(crate::plan::memory::available_memory()) {
+        // Starting them would abort the process partway; the runner refuses such a plan before
+        // it builds anything, a direct caller hears it in the report.
+        let mut report = Report {
+            schema: REPORT_SCHEMA,
+            plan: Some(plan.clone()),
+            ..Report::default()
+        };
+        report
+            .stats
+            .add_problem(ProblemKind::Error, &too_big.to_string(), None, 1);
+        return report;
+    }
     let threads = workers::worker_threads().unwrap_or_else(|message| {
         // The runner checks this before starting anything; a direct caller hears it here.
         eprintln!("loadcase: {message}; using one per core");

@@ -342,3 +342,43 @@ fn shaped_plans_travel_as_json() {
     let back: Plan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
     assert_eq!(back, plan);
 }
+
+#[test]
+fn a_plan_too_big_for_memory_is_refused_with_what_fits() {
+    let gib = 1u64 << 30;
+    let plan: Plan = "-u 10000000 -c 1".parse().unwrap();
+    assert_eq!(plan.peak_users(), 10_000_000);
+    let err = plan.check_memory(Some(24 * gib)).unwrap_err();
+    assert_eq!(err.fields(), vec![PlanField::Users]);
+    let text = err.to_string();
+    assert!(
+        text.starts_with("--users: 10000000 users at once would need up to 152.6 GiB"),
+        "{text}"
+    );
+    assert!(
+        text.contains("24.0 GiB available; give at most 1572864 users"),
+        "{text}"
+    );
+    assert!(
+        plan.check_memory(None).is_ok(),
+        "unknown memory refuses nothing"
+    );
+    assert!(
+        "-u 10:20 -c 1"
+            .parse::<Plan>()
+            .unwrap()
+            .check_memory(Some(gib))
+            .is_ok()
+    );
+    let open: Plan = "--rate 10/s -d 1s --max-users 100000000".parse().unwrap();
+    assert_eq!(
+        open.check_memory(Some(gib)).unwrap_err().fields(),
+        vec![PlanField::MaxUsers]
+    );
+    let ramping: Plan = "--stages '10@1s, 9000000@1s'".parse().unwrap();
+    assert_eq!(ramping.peak_users(), 9_000_000);
+    assert!(ramping.check_memory(Some(gib)).is_err());
+    // Linux says how much it has.
+    #[cfg(target_os = "linux")]
+    assert!(available_memory().is_some_and(|bytes| bytes > 0));
+}
