@@ -52,6 +52,11 @@ fn stages_run_every_hit_and_the_server_saw_each_one() {
     );
     assert!(!report.interrupted);
     assert!(report.elapsed_secs > 0.0);
+    // Each stage's own figures: 3 users × 4 hits, then 5 × 4.
+    let stages: Vec<u64> = report.stages.iter().map(|s| s.stats.hits.success).collect();
+    assert_eq!(stages, [12, 20]);
+    assert!(report.stages[1].started_secs >= report.stages[0].started_secs);
+    assert_eq!(report.stages[1].stats.requests["GET /es"].count, 20);
 }
 
 #[test]

@@ -25,7 +25,8 @@ use crate::plan::model::{Length, Plan, Shape};
 use crate::plan::shape::{Rate, Target, users_at};
 use crate::record::log::LogWriter;
 use crate::record::recorder::{Harvest, Recorder};
-use crate::report::model::Report;
+use crate::report::model::{Report, StageStats};
+use crate::report::stats::Stats;
 
 /// How often `--stages` adjusts the number of users.
 const RAMP_STEP: Duration = Duration::from_millis(10);
@@ -47,6 +48,21 @@ fn spawn(tx: &Spawner, shared: &Arc<Shared>, index: u64, test: usize, work: Work
         task,
     });
     slot
+}
+
+/// Adds what completed since the last harvest to the stage running now.
+pub(super) fn merge_stage(report: &mut Report, shared: &Shared, elapsed: Duration, stats: &Stats) {
+    let index = shared.stage.load(Ordering::Relaxed);
+    let started = shared.stage_started_ms.load(Ordering::Relaxed) as f64 / 1e3;
+    while report.stages.len() <= index {
+        report.stages.push(StageStats {
+            started_secs: started,
+            ..StageStats::default()
+        });
+    }
+    let stage = &mut report.stages[index];
+    stage.stats.merge(stats);
+    stage.elapsed_secs = elapsed.as_secs_f64() - stage.started_secs;
 }
 
 /// Adds what the shards recorded to the report, each test's part to its own entry of a mix.
@@ -96,6 +112,9 @@ impl Publisher<'_> {
             active,
         );
         merge_harvest(self.report, self.names, &harvest);
+        if self.plan.stage_count() > 1 {
+            merge_stage(self.report, self.shared, elapsed, &harvest.stats);
+        }
         if let Some(log) = self.log {
             log.send(harvest.log);
             self.report.logged_requests = Some(log.written());
@@ -342,6 +361,8 @@ async fn run_period(
             break;
         }
     }
+    // What completed since the last tick belongs to this period's stage, not the next.
+    publisher.publish();
 }
 
 /// Gives up on every user of a worker that a hit has held past `--hit-timeout` and

@@ -180,6 +180,9 @@ pub fn run_mix(
     let second = report.elapsed_secs as u32;
     crate::report::series::record(&mut report.series, second, &last.stats, 0);
     drive::merge_harvest(&mut report, &names, &last);
+    if plan.stage_count() > 1 {
+        drive::merge_stage(&mut report, &shared, started.elapsed(), &last.stats);
+    }
     report.stop_reason = control.reason();
     report.cpu_secs = crate::record::cpu::process_secs()
         .zip(cpu_at_start)

@@ -15,7 +15,7 @@ pub use figures::{
     ALL_REQUESTS, Distribution, Figures, HitFigures, PERCENTILES, RequestFigures, SecondFigures,
 };
 pub use histogram::{Histogram, PackedHistogram};
-pub use model::REPORT_SCHEMA;
+pub use model::{REPORT_SCHEMA, StageStats};
 pub use series::Second;
 pub use stats::{
     HitStats, HookStats, MAX_PROBLEM_GROUPS, MAX_REQUEST_NAMES, OTHER_REQUESTS, ProblemGroup,

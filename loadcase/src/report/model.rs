@@ -49,6 +49,10 @@ pub struct Report {
     /// test path; their sum is [`stats`](Self::stats). Empty for a single test.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub by_test: BTreeMap<String, Stats>,
+    /// In a plan of several stages, what completed during each, in order; their sum is
+    /// [`stats`](Self::stats). Empty for a plan of one stage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageStats>,
     /// Why the run stopped before its plan completed, when something other than Ctrl-C stopped
     /// it (a dataset out of unique rows, say).
     #[serde(default)]
@@ -81,6 +85,7 @@ impl Report {
             stats: self.stats.clone(),
             series: self.series.iter().filter(|p| p.t >= t).cloned().collect(),
             by_test: self.by_test.clone(),
+            stages: self.stages.clone(),
             stop_reason: self.stop_reason.clone(),
             logged_requests: self.logged_requests,
         }
@@ -117,6 +122,16 @@ impl Report {
         for (test, stats) in &other.by_test {
             self.by_test.entry(test.clone()).or_default().merge(stats);
         }
+        for (index, theirs) in other.stages.iter().enumerate() {
+            match self.stages.get_mut(index) {
+                Some(ours) => {
+                    ours.started_secs = ours.started_secs.min(theirs.started_secs);
+                    ours.elapsed_secs = ours.elapsed_secs.max(theirs.elapsed_secs);
+                    ours.stats.merge(&theirs.stats);
+                }
+                None => self.stages.push(theirs.clone()),
+            }
+        }
         self.logged_requests = match (self.logged_requests, other.logged_requests) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),
@@ -130,4 +145,15 @@ impl Report {
             }
         }
     }
+}
+
+/// What completed during one stage of the plan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageStats {
+    /// When the stage started, in seconds from the run's start.
+    pub started_secs: f64,
+    /// How long it lasted, until the next stage started or the run ended.
+    pub elapsed_secs: f64,
+    /// What completed during it.
+    pub stats: Stats,
 }
