@@ -253,6 +253,7 @@ pub(super) async fn drive(
                 publisher.enter_stage(index);
                 let (tx, rx) = mpsc::unbounded_channel();
                 let stage = ClosedStage {
+                    index,
                     users,
                     first_user,
                     hits,
@@ -401,6 +402,7 @@ fn give_up(
 
 /// One `-u` stage: its users at once, or spread over the ramp.
 struct ClosedStage {
+    index: usize,
     users: u32,
     first_user: u64,
     hits: Option<u64>,
@@ -413,8 +415,14 @@ impl ClosedStage {
         let start = Instant::now();
         // A deadline past what an Instant can hold is no deadline.
         let deadline = self.stage_length.and_then(|d| start.checked_add(d));
-        let offsets = self.ramp.map(|ramp| ramp.offsets(self.users));
+        // Drawn for every user of the stage, so that each segment of a run starts the users it
+        // owns when the whole plan would start them.
+        let seed = shared.seed.map(|seed| seed ^ self.index as u64);
+        let offsets = self.ramp.map(|ramp| ramp.offsets(self.users, seed));
         for k in 0..self.users {
+            if !shared.segment.owns(u64::from(k)) {
+                continue;
+            }
             if let Some(offset) = offsets.as_ref().map(|o| o[k as usize])
                 && !offset.is_zero()
             {
@@ -445,7 +453,10 @@ async fn ramp_targets(
     tx: Spawner,
     run_start: Instant,
 ) -> Option<Instant> {
-    let mut alive: Vec<Arc<Slot>> = Vec::new();
+    // By position: the whole plan's users, newest last; a segment keeps a slot only for the
+    // positions it owns, and numbers users as the whole plan does, so that its users are exactly
+    // the ones the whole plan would run at those positions.
+    let mut alive: Vec<Option<Arc<Slot>>> = Vec::new();
     let mut from = 0u32;
     let mut next_user = 0u64;
     'stages: for (index, target) in targets.iter().enumerate() {
@@ -457,17 +468,20 @@ async fn ramp_targets(
             let elapsed = start.elapsed();
             let want = users_at(from, target.users, target.over, elapsed) as usize;
             while alive.len() < want {
-                let work = Work::Closed {
-                    hits: None,
-                    deadline: None,
-                };
-                let test = shared.test_of(next_user);
-                alive.push(spawn(&tx, &shared, next_user, test, work));
+                let slot = shared.segment.owns(alive.len() as u64).then(|| {
+                    let work = Work::Closed {
+                        hits: None,
+                        deadline: None,
+                    };
+                    let test = shared.test_of(next_user);
+                    spawn(&tx, &shared, next_user, test, work)
+                });
+                alive.push(slot);
                 next_user += 1;
             }
             while alive.len() > want {
                 // The most recent users leave first, as k6's ramping-vus does.
-                if let Some(slot) = alive.pop() {
+                if let Some(Some(slot)) = alive.pop() {
                     slot.retire();
                 }
             }
@@ -481,7 +495,7 @@ async fn ramp_targets(
         }
         from = target.users;
     }
-    for slot in alive {
+    for slot in alive.into_iter().flatten() {
         slot.retire();
     }
     Some(Instant::now())
@@ -512,11 +526,12 @@ async fn dispatch(
         .iter()
         .map(|&w| f64::from(w) / f64::from(total))
         .collect();
-    // Per test: the index of its next hit and when that one is due.
-    let mut next: Vec<(u64, Option<Duration>)> = shares
-        .iter()
-        .map(|&share| (0, rate.due(0, share)))
-        .collect();
+    // Per test: how many of its hits this segment has fired, and when the next it owns is due.
+    let segment = shared.segment;
+    let owned_due = |test: usize, j: u64| rate.due(segment.nth_owned(j), shares[test]);
+    let mut next: Vec<(u64, Option<Duration>)> =
+        (0..shares.len()).map(|t| (0, owned_due(t, 0))).collect();
+    let max_users = segment.share(u64::from(rate.max_users)) as u32;
     let mut next_user = 0u64;
     let stage_ends: Vec<Duration> = rate
         .stages
@@ -547,13 +562,14 @@ async fn dispatch(
                 && start + d <= now
             {
                 let feed = &feeds[test];
-                if feed.push(start + d) && feed.queue.try_join(rate.max_users) {
+                if feed.push(start + d) && feed.queue.try_join(max_users) {
                     let work = Work::Open(feed.queue.clone());
-                    spawn(&tx, &shared, next_user, test, work);
+                    // Numbered apart from every other segment's users.
+                    spawn(&tx, &shared, segment.nth_owned(next_user), test, work);
                     next_user += 1;
                 }
                 *k += 1;
-                *due = rate.due(*k, shares[test]);
+                *due = owned_due(test, *k);
             }
         }
     }

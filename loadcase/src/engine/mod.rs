@@ -156,6 +156,8 @@ pub fn run_mix(
         request_timeout: plan
             .request_timeout
             .unwrap_or(crate::http::client::DEFAULT_REQUEST_TIMEOUT),
+        segment: plan.segment,
+        seed: plan.seed,
     });
     let names: Vec<String> = mix.iter().map(|(test, _)| test.name().to_owned()).collect();
     let started = Instant::now();

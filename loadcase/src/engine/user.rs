@@ -132,7 +132,8 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         entry.server_url.clone(),
         shared.request_timeout,
     )
-    .with_control(shared.control.clone());
+    .with_control(shared.control.clone())
+    .with_segment(shared.segment);
     if let Some(setup) = &entry.setup {
         match guarded(&shared, &slot, &entry.rec, false, setup, &mut cx, &watched).await {
             Some((outcome, took)) => {

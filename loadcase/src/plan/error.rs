@@ -179,6 +179,13 @@ pub enum PlanError {
     MaxUsers(String),
     /// A word of a plan's text that is not one of its options, or an option without a value.
     Unknown(String),
+    /// An open model with fewer users than segments: some segment would have none.
+    TooFewUsersToSplit {
+        /// `--max-users`.
+        users: u32,
+        /// Segments.
+        segments: u32,
+    },
     /// More users at once than this machine's memory holds.
     TooManyUsers {
         /// The option that sets them.
@@ -213,6 +220,7 @@ impl PlanError {
             PlanError::MaxUsers(_) => vec![PlanField::MaxUsers],
             PlanError::Unknown(_) => Vec::new(),
             PlanError::TooManyUsers { field, .. } => vec![*field],
+            PlanError::TooFewUsersToSplit { .. } => vec![PlanField::MaxUsers],
         }
     }
 
@@ -289,6 +297,10 @@ impl PlanError {
                 "{}: `{value}` is not a number of users; give a count from 1, e.g. 200",
                 n(PlanField::MaxUsers)
             ),
+            PlanError::TooFewUsersToSplit { users, segments } => format!(
+                "{}: {users} users cannot be shared out over {segments} segments; give at least one user per segment, e.g. --max-users {segments}",
+                n(PlanField::MaxUsers)
+            ),
             PlanError::TooManyUsers {
                 field,
                 users,
@@ -299,7 +311,7 @@ impl PlanError {
                 "{}: {users} users at once would need up to {} of memory (about {} KiB each), and this machine has {} available; give at most {fits} users, or spread the load over several machines",
                 n(*field),
                 gib(*needed),
-                crate::plan::memory::BYTES_PER_USER / 1024,
+                needed / (*users).max(1) / 1024,
                 gib(*available)
             ),
             PlanError::Unknown(word) => format!(

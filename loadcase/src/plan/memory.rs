@@ -11,10 +11,10 @@ use crate::plan::model::{Plan, Shape};
 pub const BYTES_PER_USER: u64 = 16 * 1024;
 
 impl Plan {
-    /// The most virtual users the plan has running at once: the largest stage, the highest
-    /// target, or the open model's `--max-users`.
+    /// The most virtual users this process runs at once for the plan (its segment's share):
+    /// the largest stage, the highest target, or the open model's `--max-users`.
     pub fn peak_users(&self) -> u64 {
-        match &self.shape {
+        let whole = match &self.shape {
             Shape::Fixed { users, .. } => users.iter().copied().max().map_or(0, u64::from),
             Shape::Ramping { targets, .. } => targets
                 .iter()
@@ -22,7 +22,8 @@ impl Plan {
                 .max()
                 .unwrap_or(0),
             Shape::Rate(rate) => u64::from(rate.max_users),
-        }
+        };
+        self.segment.share(whole)
     }
 
     /// Refuses the plan when its users at once would need more than `available` bytes (see

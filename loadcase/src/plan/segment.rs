@@ -182,9 +182,7 @@ mod tests {
             (10, 10),
         ];
         let owners = owners(&bounds, 30);
-        let of = |s: usize| -> Vec<usize> {
-            (0..30).filter(|&i| owners[i] == s).collect()
-        };
+        let of = |s: usize| -> Vec<usize> { (0..30).filter(|&i| owners[i] == s).collect() };
         // Segment 0:.3 starts at 0 with gaps 4, 3, 3 (L = 10); .3:.5 starts at 1 with gaps 4, 6.
         assert_eq!(of(0), [0, 4, 7, 10, 14, 17, 20, 24, 27]);
         assert_eq!(of(1), [1, 5, 11, 15, 21, 25]);
@@ -193,7 +191,10 @@ mod tests {
 
     #[test]
     fn segments_parse_as_k_of_n() {
-        assert_eq!("2/3".parse::<Segment>().unwrap(), Segment { index: 2, count: 3 });
+        assert_eq!(
+            "2/3".parse::<Segment>().unwrap(),
+            Segment { index: 2, count: 3 }
+        );
         assert_eq!(" 1 / 1 ".parse::<Segment>().unwrap(), Segment::WHOLE);
         for bad in ["0/3", "4/3", "1/0", "3", "a/b", "-1/3", "1/3/4", ""] {
             let err = bad.parse::<Segment>().unwrap_err().to_string();

@@ -315,14 +315,19 @@ fn users_follow_targets_and_ramps_spread_starts() {
         random: false,
     };
     assert_eq!(
-        linear.offsets(4),
+        linear.offsets(4, None),
         [0, 1, 2, 3].map(Duration::from_secs).to_vec()
     );
     let random = Ramp {
         over: Duration::from_secs(4),
         random: true,
     };
-    let offsets = random.offsets(1000);
+    let offsets = random.offsets(1000, None);
+    assert_eq!(
+        random.offsets(50, Some(7)),
+        random.offsets(50, Some(7)),
+        "one seed, one draw"
+    );
     assert!(offsets.windows(2).all(|w| w[0] <= w[1]), "in order");
     assert!(offsets.iter().all(|&o| o < random.over));
     assert!(
