@@ -191,3 +191,57 @@ fn a_unique_dataset_hands_each_row_to_one_segment() {
         assert_eq!(routes.get(&format!("GET /row/{id}")), Some(&1), "row {id}");
     }
 }
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+#[test]
+fn segments_wait_for_the_start_and_one_too_late_runs_nothing() {
+    let server = DemoServer::start_local();
+    let test = get_es_test();
+    let mut plan = plan("-u 2 -c 1", &server);
+    plan.run_id = Some("run-7".into());
+    let at = unix_ms() + 700;
+    plan.start_at_unix_ms = Some(at);
+    let report = loadcase::run(&test, &plan, &Control::default(), &mut |_, _| {});
+    assert!(
+        report.started_unix_ms >= at,
+        "{} before {at}",
+        report.started_unix_ms
+    );
+    let skew = report.start_skew_secs.unwrap();
+    assert!((0.0..0.2).contains(&skew), "{skew}");
+    assert_eq!(report.stats.hits.success, 2);
+    assert_eq!(report.run_id.as_deref(), Some("run-7"));
+
+    plan.start_at_unix_ms = Some(unix_ms() - 5_000);
+    let late = loadcase::run(&test, &plan, &Control::default(), &mut |_, _| {});
+    assert!(late.missed_start);
+    assert_eq!(late.stats.hits.total(), 0);
+    assert!(
+        late.stop_reason
+            .unwrap()
+            .contains("later than its 2s grace")
+    );
+    assert_eq!(server.counts().requests, 2, "the late one sent nothing");
+}
+
+#[test]
+fn every_segment_of_a_run_reports_the_same_digest_of_what_it_ran() {
+    let server = DemoServer::start_local();
+    let test = get_es_test();
+    let whole = plan("-u 3 -c 2", &server);
+    let digests: BTreeSet<String> = segments(&[(&test, 1)], &whole, 3)
+        .into_iter()
+        .map(|r| r.plan_digest.unwrap())
+        .collect();
+    assert_eq!(digests.len(), 1, "{digests:?}");
+    let other = plan("-u 3 -c 3", &server).digest(&[("segments::get_es", 1)]);
+    assert!(!digests.contains(&other), "another plan, another digest");
+    let weights = whole.digest(&[("segments::get_es", 2)]);
+    assert!(!digests.contains(&weights), "other weights, another digest");
+}

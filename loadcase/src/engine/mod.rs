@@ -19,6 +19,7 @@ mod drive;
 mod open;
 mod order;
 mod shared;
+mod start;
 mod ticker;
 mod user;
 mod watchdog;
@@ -94,6 +95,7 @@ pub fn run_mix(
         .enable_all()
         .build()
         .expect("loadcase: cannot start the tokio runtime");
+    let start = start::wait(plan, control, &runtime);
     let started_unix_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
@@ -110,8 +112,27 @@ pub fn run_mix(
             .iter()
             .flat_map(|(test, _)| test.thresholds().iter().cloned())
             .collect(),
+        run_id: plan.run_id.clone(),
+        plan_digest: Some(
+            plan.digest(&mix.iter().map(|(t, w)| (t.name(), *w)).collect::<Vec<_>>()),
+        ),
         ..Report::default()
     };
+    match start {
+        start::Start::Now => {}
+        start::Start::Skewed(late) => report.start_skew_secs = Some(late),
+        start::Start::Missed(why) => {
+            report.missed_start = true;
+            report.stop_reason = Some(why);
+            workers.shut_down();
+            return report;
+        }
+        start::Start::Stopped => {
+            report.interrupted = true;
+            workers.shut_down();
+            return report;
+        }
+    }
     let (log, redactor) = match &plan.log {
         None => (None, None),
         Some(spec) => match LogWriter::start(spec) {

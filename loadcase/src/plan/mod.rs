@@ -16,7 +16,7 @@ pub use duration::{MAX_DURATION, parse_duration};
 pub use error::{DurationProblem, PlanError, PlanField};
 pub use log::{LogFormat, LogSpec};
 pub use memory::{BYTES_PER_USER, available_memory};
-pub use model::{Length, Shape};
+pub use model::{Length, START_GRACE, Shape};
 pub use segment::{Segment, SegmentError};
 pub use shape::{
     DEFAULT_MAX_DELAY, DEFAULT_MAX_USERS, MAX_RATE, Ramp, Rate, RateStage, Target, Think, users_at,

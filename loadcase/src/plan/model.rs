@@ -46,7 +46,18 @@ pub struct Plan {
     /// What random choices (`--ramp random`) are drawn from, so that every segment of a run
     /// draws the same ones; fresh ones each run when `None`.
     pub seed: Option<u64>,
+    /// When the load starts, in milliseconds since the Unix epoch (`--start-at`): the engine gets
+    /// ready, then waits for it, so that the segments of a run start together. One ready more
+    /// than [`START_GRACE`] late does not run at all ([`Report::missed_start`]).
+    ///
+    /// [`Report::missed_start`]: crate::Report::missed_start
+    pub start_at_unix_ms: Option<u64>,
+    /// What ties the segments of one run together (`--run-id`), carried into each report.
+    pub run_id: Option<String>,
 }
+
+/// How late after [`Plan::start_at_unix_ms`] a process may still start its load.
+pub const START_GRACE: Duration = Duration::from_secs(2);
 
 /// How a plan schedules its users and hits: one of three models, each with only its own options.
 #[derive(Clone, Debug, PartialEq)]
@@ -126,6 +137,8 @@ impl Plan {
             mix: Vec::new(),
             segment: Segment::WHOLE,
             seed: None,
+            start_at_unix_ms: None,
+            run_id: None,
         }
     }
 

@@ -40,6 +40,10 @@ struct PlanWire {
     segment: Option<Segment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start_at_unix_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    run_id: Option<String>,
 }
 
 impl From<PlanWire> for Plan {
@@ -69,6 +73,8 @@ impl From<PlanWire> for Plan {
             mix: wire.mix,
             segment: wire.segment.unwrap_or(Segment::WHOLE),
             seed: wire.seed,
+            start_at_unix_ms: wire.start_at_unix_ms,
+            run_id: wire.run_id,
         }
     }
 }
@@ -90,6 +96,8 @@ impl From<Plan> for PlanWire {
             mix: plan.mix,
             segment: (!plan.segment.is_whole()).then_some(plan.segment),
             seed: plan.seed,
+            start_at_unix_ms: plan.start_at_unix_ms,
+            run_id: plan.run_id,
         };
         match plan.shape {
             Shape::Fixed {

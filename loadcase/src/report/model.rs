@@ -61,6 +61,19 @@ pub struct Report {
     /// system, which a crash of the process cannot take back; `None` without a request log.
     #[serde(default)]
     pub logged_requests: Option<u64>,
+    /// The run this report is part of (`--run-id`), shared by the segments of a split run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// A digest of what was run — the plan's shape and options, the tests and their weights —
+    /// without the segment or the start time: reports of one run's segments have the same.
+    #[serde(default)]
+    pub plan_digest: Option<String>,
+    /// With `--start-at`: how late the load actually started, in seconds (the segments' skew).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_skew_secs: Option<f64>,
+    /// With `--start-at`: this process was ready more than the grace after it, and ran nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub missed_start: bool,
 }
 
 impl Report {
@@ -88,6 +101,10 @@ impl Report {
             stages: self.stages.clone(),
             stop_reason: self.stop_reason.clone(),
             logged_requests: self.logged_requests,
+            run_id: self.run_id.clone(),
+            plan_digest: self.plan_digest.clone(),
+            start_skew_secs: self.start_skew_secs,
+            missed_start: self.missed_start,
         }
     }
 
@@ -136,6 +153,11 @@ impl Report {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),
         };
+        self.start_skew_secs = match (self.start_skew_secs, other.start_skew_secs) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.missed_start |= other.missed_start;
         if self.stop_reason.is_none() {
             self.stop_reason.clone_from(&other.stop_reason);
         }
