@@ -72,6 +72,10 @@ fn merged_reports_serialize_round_trip() {
             series,
             stop_reason: interrupted.then(|| "out of rows".to_owned()),
             logged_requests: Some(7),
+            run_id: Some("r".into()),
+            plan_digest: Some("d".into()),
+            start_skew_secs: Some(0.01),
+            missed_start: false,
         }
     };
     let mut a = report(1_000, false, sample(0, 10));
