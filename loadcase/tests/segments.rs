@@ -245,3 +245,68 @@ fn every_segment_of_a_run_reports_the_same_digest_of_what_it_ran() {
     let weights = whole.digest(&[("segments::get_es", 2)]);
     assert!(!digests.contains(&weights), "other weights, another digest");
 }
+
+#[test]
+fn the_segments_merge_into_the_whole_run_and_a_missing_one_is_named() {
+    use loadcase::report::{MergeError, merge_segments};
+    let server = DemoServer::start_local();
+    let test = get_es_test();
+    let mut whole = plan("-u 10:20:30 --hits 20", &server);
+    whole.run_id = Some("r1".into());
+    let named = |reports: Vec<Report>| -> Vec<(String, Report)> {
+        reports
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| (format!("seg-{}.json", i + 1), r))
+            .collect()
+    };
+    let reports = segments(&[(&test, 1)], &whole, 3);
+    let merged = merge_segments(named(reports.clone()), None).unwrap();
+    assert!(!merged.is_partial());
+    assert_eq!(merged.report.stats.hits.success, 1200);
+    assert_eq!(merged.report.stats.requests["GET /es"].count, 1200);
+    assert_eq!(
+        merged.report.stats.counters.len(),
+        60,
+        "every user's counter"
+    );
+    assert_eq!(
+        merged.report.plan.as_ref().unwrap().total_hits(),
+        Some(1200)
+    );
+    // The exact percentiles of the whole: the histograms added up.
+    let mut all = loadcase::report::Histogram::default();
+    for r in &reports {
+        all.merge(&r.stats.requests["GET /es"].time);
+    }
+    assert_eq!(merged.report.stats.requests["GET /es"].time, all);
+
+    let two = named(reports[..2].to_vec());
+    let partial = merge_segments(two, None).unwrap();
+    assert!(partial.is_partial());
+    assert_eq!(partial.present, [1, 2]);
+    assert_eq!(partial.missing[0].segment.to_string(), "3/3");
+    assert_eq!(
+        partial.missing[0].share,
+        "users 3 of 10, 6 of 20, 10 of 30 per stage, 380 hits"
+    );
+
+    let mut other_run = reports[2].clone();
+    other_run.run_id = Some("r2".into());
+    let mut mixed = named(reports[..2].to_vec());
+    mixed.push(("late.json".into(), other_run));
+    let err = merge_segments(mixed, None).unwrap_err();
+    assert!(matches!(err, MergeError::OtherRun { .. }), "{err}");
+    assert!(
+        err.to_string().contains("late.json is of run `r2`"),
+        "{err}"
+    );
+
+    let mut twice = named(reports[..2].to_vec());
+    twice.push(("again.json".into(), reports[0].clone()));
+    let err = merge_segments(twice, None).unwrap_err().to_string();
+    assert!(
+        err.contains("segment 1/3 again (also in seg-1.json)"),
+        "{err}"
+    );
+}

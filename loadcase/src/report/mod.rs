@@ -7,6 +7,7 @@
 pub(crate) mod figures;
 pub(crate) mod histogram;
 pub(crate) mod model;
+pub(crate) mod segments;
 pub(crate) mod series;
 pub(crate) mod stats;
 pub(crate) mod threshold;
@@ -16,6 +17,7 @@ pub use figures::{
 };
 pub use histogram::{Histogram, PackedHistogram};
 pub use model::{REPORT_SCHEMA, StageStats};
+pub use segments::{MergeError, Merged, MissingSegment, merge_segments};
 pub use series::Second;
 pub use stats::{
     HitStats, HookStats, MAX_PROBLEM_GROUPS, MAX_REQUEST_NAMES, OTHER_REQUESTS, ProblemGroup,
