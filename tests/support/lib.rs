@@ -16,6 +16,28 @@ pub fn workspace() -> PathBuf {
         .to_owned()
 }
 
+/// The target directory of the workspace's build, as `cargo metadata` names it (it follows
+/// `CARGO_TARGET_DIR` and cargo's configuration).
+pub fn target_dir() -> &'static Path {
+    static TARGET: OnceLock<PathBuf> = OnceLock::new();
+    TARGET.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(cargo)
+            .args(["metadata", "--format-version=1", "--no-deps"])
+            .current_dir(workspace())
+            .output()
+            .expect("run cargo metadata");
+        assert!(output.status.success(), "cargo metadata failed");
+        let metadata: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("cargo metadata writes JSON");
+        PathBuf::from(
+            metadata["target_directory"]
+                .as_str()
+                .expect("cargo metadata names the target directory"),
+        )
+    })
+}
+
 /// Whether the environment variable `var` is `1`. `.ci/run` sets the `LOADCASE_REQUIRE_…`
 /// variables, so that what a developer's machine may lack (cargo-nextest, free ports) makes a
 /// test fail in CI instead of skipping.
