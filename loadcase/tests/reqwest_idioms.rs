@@ -643,8 +643,8 @@ struct Said {
     url: Option<String>,
     status: Option<StatusCode>,
     /// is_builder, is_request, is_connect, is_dns, is_timeout, is_redirect, is_status,
-    /// is_body, is_decode.
-    kinds: [bool; 9],
+    /// is_body, is_decode, is_upgrade.
+    kinds: [bool; 10],
 }
 
 /// What a `SendError` or a `reqwest::Error` says: both have the same accessors. Its text is
@@ -667,6 +667,7 @@ macro_rules! said {
                 e.is_status(),
                 e.is_body(),
                 e.is_decode(),
+                e.is_upgrade(),
             ],
             text: loadcase::Error::from(e).to_string(),
         }

@@ -303,6 +303,12 @@ impl SendError {
         self.is(reqwest::Error::is_decode, |k| matches!(k, Kind::Decode))
     }
 
+    /// Upgrading the connection failed; the session does not upgrade connections (its
+    /// WebSockets are [`cx.ws`](crate::Context::ws)'s), so only reqwest could say so.
+    pub fn is_upgrade(&self) -> bool {
+        self.is(reqwest::Error::is_upgrade, |_| false)
+    }
+
     /// The status, for an error made by [`error_for_status`](crate::Response::error_for_status).
     pub fn status(&self) -> Option<StatusCode> {
         match &self.repr {
