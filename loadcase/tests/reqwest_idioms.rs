@@ -639,6 +639,8 @@ struct Seen {
 /// Everything an error says.
 #[derive(Debug, PartialEq)]
 struct Said {
+    /// Its `Display`: reqwest's but for a redirect error (see [`apart_from_display`]).
+    display: String,
     text: String,
     url: Option<String>,
     status: Option<StatusCode>,
@@ -655,6 +657,7 @@ macro_rules! said {
     ($error:expr) => {{
         let e = $error;
         Said {
+            display: e.to_string(),
             url: e.url().map(|u| u.to_string()),
             status: e.status(),
             kinds: [
@@ -703,6 +706,24 @@ macro_rules! seen {
     };
 }
 
+/// What was seen, less the errors' `Display`: the one thing that differs from reqwest's own,
+/// for a redirect loop, whose `: too many redirects` loadcase says in the `Display` and reqwest
+/// in a source (the chain, `text`, reads the same).
+fn apart_from_display(seen: Result<Seen, Said>) -> Result<Seen, Said> {
+    let forget = |said: Said| Said {
+        display: String::new(),
+        ..said
+    };
+    match seen {
+        Err(said) => Err(forget(said)),
+        Ok(seen) => Ok(Seen {
+            status_error: seen.status_error.map(forget),
+            body: seen.body.map_err(forget),
+            ..seen
+        }),
+    }
+}
+
 /// Each exchange is sent three times: through the session's lean path, through the session
 /// by way of reqwest (an empty streamed body takes a request there), and through reqwest's own
 /// client (the session's, unrecorded). All three must look the same in every respect.
@@ -740,12 +761,13 @@ async fn three_ways(cx: &mut Context) -> TestResult {
         let streamed = seen!(streamed.send().await);
         let reqwest = seen!(reqwest.send().await);
         assert_eq!(
-            lean, reqwest,
-            "{target}: the lean path (left), reqwest's own (right)"
+            lean, streamed,
+            "{target}: the lean path (left), by way of reqwest (right)"
         );
         assert_eq!(
-            streamed, reqwest,
-            "{target}: by way of reqwest (left), reqwest's own (right)"
+            apart_from_display(lean),
+            apart_from_display(reqwest),
+            "{target}: the session (left), reqwest's own (right)"
         );
     }
     // JSON that does not decode.

@@ -126,9 +126,8 @@ impl SendError {
         Self::request(url, TimedOut)
     }
 
-    /// Too many redirects. reqwest says `error following redirect for url (…)` with a source
-    /// `too many redirects`; this says both in its `Display` and has no source, which reads the
-    /// same wherever the chain is printed (as `loadcase::Error` prints it).
+    /// Too many redirects: `error following redirect for url (…): too many redirects`, with no
+    /// source (see the `Display` impl).
     pub(crate) fn redirects(url: &Url) -> Self {
         Self::own(Kind::Redirect, Some(url), None)
     }
@@ -330,10 +329,20 @@ impl SendError {
     }
 }
 
+/// reqwest's words, with one difference: a redirect error says `: too many redirects` itself,
+/// where reqwest's has it as its source. loadcase's lean path has always said it so (and its
+/// tests hold it to that); a redirect error from reqwest is shown the same way, so that the
+/// text is the same on both paths, and the whole chain reads as reqwest's does.
 impl fmt::Display for SendError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let own = match &self.repr {
-            Repr::Reqwest(e) => return fmt::Display::fmt(e, f),
+            Repr::Reqwest(e) => {
+                fmt::Display::fmt(e, f)?;
+                if let (true, Some(cause)) = (e.is_redirect(), e.source()) {
+                    write!(f, ": {cause}")?;
+                }
+                return Ok(());
+            }
             Repr::Own(own) => own,
         };
         match &own.kind {
@@ -406,6 +415,8 @@ impl fmt::Debug for SendError {
 impl StdError for SendError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match &self.repr {
+            // A redirect error's cause is in its Display already.
+            Repr::Reqwest(e) if e.is_redirect() => e.source().and_then(StdError::source),
             Repr::Reqwest(e) => e.source(),
             Repr::Own(own) => own.source.as_deref().map(|e| e as _),
         }
