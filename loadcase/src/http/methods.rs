@@ -68,8 +68,9 @@ macro_rules! reqwest_builder {
             self.reqwest(|b| b.bearer_auth(token))
         }
 
-        /// The body: text, bytes, or any [`reqwest::Body`]. A body in memory
-        /// takes loadcase's lean path; a streamed one (`Body::wrap(…)`) goes through reqwest.
+        /// The body: text, bytes, or any [`reqwest::Body`]. On plain `http://`, a body in
+        /// memory takes loadcase's lean path; a streamed one (`Body::wrap(…)`) goes through
+        /// reqwest. Either way it is sent, timed and recorded alike.
         pub fn body<T: Into<::reqwest::Body>>(self, body: T) -> Self {
             self.reqwest(|b| b.body(body))
         }
@@ -87,8 +88,9 @@ macro_rules! reqwest_builder {
             self.reqwest(|b| b.query(query))
         }
 
-        /// Forces the HTTP version of this request. Any other than HTTP/1.1 goes through
-        /// reqwest.
+        /// Forces the HTTP version of this request; any other than HTTP/1.1 goes through
+        /// reqwest. As with reqwest's client, HTTP/2 needs `https://` (it is agreed in the TLS
+        /// handshake): the session does not assume it of a plain `http://` server.
         pub fn version(self, version: ::reqwest::Version) -> Self {
             self.reqwest(|b| b.version(version))
         }
