@@ -189,62 +189,26 @@ impl Session {
             url: crate::record::redact::url(request.url()),
             headers: request.headers().clone(),
         });
-        let record = |status: Option<u16>,
-                      ttfb: Option<Duration>,
-                      ttlb: Option<Duration>,
-                      bytes_received: u64,
-                      failure: Failure<'_>| {
-            let ok = ttlb.is_some() && status.is_some_and(|s| accepts(expected, s));
-            let total = start.elapsed();
-            self.rec.request(&RequestRecord {
-                name: &name,
-                status,
-                total,
-                ttfb,
-                ttlb,
-                bytes_sent,
-                bytes_received,
-                ok,
-            });
-            if let (Some(logged), Some(redactor)) = (&logged, self.rec.log()) {
-                let mut entry = LogEntry {
-                    time_unix_ms: log::unix_ms(logged.sent_at),
-                    user: self.user,
-                    name: name.clone(),
-                    method: logged.method.clone(),
-                    url: logged.url.clone(),
-                    status,
-                    outcome: if ok { "ok" } else { "error" }.to_owned(),
-                    error: failure.error.map(|e| {
-                        crate::record::redact::passwords_in(&crate::outcome::error::chain(e))
-                            .into_owned()
-                    }),
-                    time_ms: log::ms(total),
-                    ttfb_ms: ttfb.map(log::ms),
-                    ttlb_ms: ttlb.map(log::ms),
-                    bytes_sent,
-                    bytes_received,
-                    request_headers: Vec::new(),
-                    response_headers: Vec::new(),
-                    body: None,
-                };
-                if !ok {
-                    entry.request_headers = redactor.headers(&logged.headers);
-                    if let Some(headers) = failure.headers {
-                        entry.response_headers = redactor.headers(headers);
-                    }
-                    entry.body = failure.body.map(|b| {
-                        String::from_utf8_lossy(&b[..b.len().min(BODY_EXCERPT)]).into_owned()
-                    });
-                }
-                self.rec.log_entry(entry);
-            }
+        // The error's words, only when the log will show them.
+        let explain = |error: &SendError| {
+            logged
+                .is_some()
+                .then(|| crate::outcome::error::chain(error))
+        };
+        let mut pending = Pending {
+            session: self,
+            name: &name,
+            expected,
+            start,
+            bytes_sent,
+            logged: logged.as_ref(),
+            done: false,
         };
         match self.transport.exchange(request, start).await {
             Ok(Exchange { head, body, ttfb }) => {
                 let (status, headers) = (head.status, &head.headers);
                 match &body {
-                    Ok(body) => record(
+                    Ok(body) => pending.record(
                         Some(status.as_u16()),
                         Some(ttfb),
                         Some(start.elapsed()),
@@ -255,13 +219,13 @@ impl Session {
                             body: Some(body),
                         },
                     ),
-                    Err(error) => record(
+                    Err(error) => pending.record(
                         Some(status.as_u16()),
                         Some(ttfb),
                         None,
                         0,
                         Failure {
-                            error: Some(error),
+                            error: explain(error),
                             headers: Some(headers),
                             body: None,
                         },
@@ -271,13 +235,101 @@ impl Session {
             }
             Err(error) => {
                 let failure = Failure {
-                    error: Some(&error),
+                    error: explain(&error),
                     headers: None,
                     body: None,
                 };
-                record(None, None, None, 0, failure);
+                pending.record(None, None, None, 0, failure);
                 Err(error)
             }
+        }
+    }
+}
+
+/// A request on its way. Recorded when it ends; dropped before that — its hit cancelled by
+/// `--hit-timeout`, a stage's end or a stop — it is recorded as a cancelled error with the time
+/// it had taken, so that the request table counts what the server may have received.
+struct Pending<'a> {
+    session: &'a Session,
+    name: &'a str,
+    expected: &'a [u16],
+    start: Instant,
+    bytes_sent: u64,
+    logged: Option<&'a Logged>,
+    done: bool,
+}
+
+/// How a request cancelled in flight reads in the request log.
+const CANCELLED: &str =
+    "cancelled in flight: its hit was cancelled (--hit-timeout, the end of a stage, or a stop)";
+
+impl Pending<'_> {
+    fn record(
+        &mut self,
+        status: Option<u16>,
+        ttfb: Option<Duration>,
+        ttlb: Option<Duration>,
+        bytes_received: u64,
+        failure: Failure<'_>,
+    ) {
+        self.done = true;
+        let rec = &self.session.rec;
+        let ok = ttlb.is_some() && status.is_some_and(|s| accepts(self.expected, s));
+        let total = self.start.elapsed();
+        rec.request(&RequestRecord {
+            name: self.name,
+            status,
+            total,
+            ttfb,
+            ttlb,
+            bytes_sent: self.bytes_sent,
+            bytes_received,
+            ok,
+        });
+        let (Some(logged), Some(redactor)) = (self.logged, rec.log()) else {
+            return;
+        };
+        let mut entry = LogEntry {
+            time_unix_ms: log::unix_ms(logged.sent_at),
+            user: self.session.user,
+            name: self.name.to_owned(),
+            method: logged.method.clone(),
+            url: logged.url.clone(),
+            status,
+            outcome: if ok { "ok" } else { "error" }.to_owned(),
+            error: failure
+                .error
+                .map(|e| crate::record::redact::passwords_in(&e).into_owned()),
+            time_ms: log::ms(total),
+            ttfb_ms: ttfb.map(log::ms),
+            ttlb_ms: ttlb.map(log::ms),
+            bytes_sent: self.bytes_sent,
+            bytes_received,
+            request_headers: Vec::new(),
+            response_headers: Vec::new(),
+            body: None,
+        };
+        if !ok {
+            entry.request_headers = redactor.headers(&logged.headers);
+            if let Some(headers) = failure.headers {
+                entry.response_headers = redactor.headers(headers);
+            }
+            entry.body = failure
+                .body
+                .map(|b| String::from_utf8_lossy(&b[..b.len().min(BODY_EXCERPT)]).into_owned());
+        }
+        rec.log_entry(entry);
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let failure = Failure {
+                error: Some(CANCELLED.to_owned()),
+                ..Failure::default()
+            };
+            self.record(None, None, None, 0, failure);
         }
     }
 }
@@ -293,7 +345,8 @@ struct Logged {
 /// What a failed request's log entry shows, when the request is logged.
 #[derive(Default)]
 struct Failure<'a> {
-    error: Option<&'a SendError>,
+    /// The error and its causes, as the log shows them.
+    error: Option<String>,
     headers: Option<&'a HeaderMap>,
     body: Option<&'a [u8]>,
 }
