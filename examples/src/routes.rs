@@ -46,6 +46,8 @@ pub(crate) fn router(counts: Shared) -> Router {
         .route("/delete", delete(anything))
         .route("/range/{n}", get(range))
         .route("/drip/{ms}", get(drip))
+        .route("/bytes/{n}", get(bytes))
+        .route("/endless", get(endless))
         .route("/truncated", get(truncated))
         .route("/latin1", get(latin1))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such page") })
@@ -279,6 +281,25 @@ async fn drip(Path(ms): Path<u64>) -> Response {
             Ok::<_, std::io::Error>(part)
         },
     );
+    Body::from_stream(parts).into_response()
+}
+
+/// `GET /bytes/{n}`: `n` bytes, streamed in chunks of 64 KiB (never held whole here): a body
+/// as large as a test wants.
+async fn bytes(Path(n): Path<u64>) -> Response {
+    const CHUNK: u64 = 64 * 1024;
+    let chunk = bytes::Bytes::from(vec![b'x'; CHUNK as usize]);
+    let parts = futures_util::stream::iter((0..n.div_ceil(CHUNK)).map(move |i| {
+        let len = CHUNK.min(n - i * CHUNK) as usize;
+        Ok::<_, std::io::Error>(chunk.slice(..len))
+    }));
+    Body::from_stream(parts).into_response()
+}
+
+/// `GET /endless`: a chunked body that never ends, as fast as the client reads it.
+async fn endless() -> Response {
+    let chunk = bytes::Bytes::from(vec![b'x'; 64 * 1024]);
+    let parts = futures_util::stream::repeat_with(move || Ok::<_, std::io::Error>(chunk.clone()));
     Body::from_stream(parts).into_response()
 }
 

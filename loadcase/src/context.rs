@@ -37,17 +37,25 @@ pub struct Context {
 
 impl Context {
     pub(crate) fn new(user: u64, rec: Recorder, server_url: Option<String>) -> Self {
-        Self::with_timeout(user, rec, server_url, crate::DEFAULT_REQUEST_TIMEOUT)
+        Self::with_limits(
+            user,
+            rec,
+            server_url,
+            crate::DEFAULT_REQUEST_TIMEOUT,
+            crate::http::transport::body::DEFAULT_BODY_LIMIT,
+        )
     }
 
-    /// A context whose session times requests out after `timeout` unless they say otherwise.
-    pub(crate) fn with_timeout(
+    /// A context whose session times requests out after `timeout` and keeps at most
+    /// `body_limit` bytes of a body, unless a request says otherwise.
+    pub(crate) fn with_limits(
         user: u64,
         rec: Recorder,
         server_url: Option<String>,
         timeout: Duration,
+        body_limit: u64,
     ) -> Self {
-        let transport = crate::http::transport::Transport::new(timeout);
+        let transport = crate::http::transport::Transport::new(timeout, body_limit);
         let session = Session::new(transport, rec.clone(), user);
         let app = App::new(session.clone(), server_url);
         Context {

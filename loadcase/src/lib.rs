@@ -154,7 +154,7 @@
 //! | [`Context`] | one virtual user's state, handed to every hit |
 //! | [`Session`], [`RequestBuilder`], [`Response`], [`SendError`] | `cx.session`: HTTP with reqwest's API, recorded |
 //! | [`App`], [`AppRequest`], [`AppResponse`] | `cx.app`: requests rooted at the server URL |
-//! | [`DEFAULT_REQUEST_TIMEOUT`] | a session request's timeout unless told otherwise |
+//! | [`DEFAULT_REQUEST_TIMEOUT`], [`DEFAULT_BODY_LIMIT`] | a session request's timeout and the most of a body it keeps, unless told otherwise |
 //! | [`WebSocket`], [`Message`], [`WsError`] | `cx.ws(url)`: a counted WebSocket |
 //! | [`Dataset`], [`DatasetError`], [`Strategy`] | rows of a data file, handed to hits |
 //! | [`Error`], [`ProblemKind`], [`TestResult`] | what a hit returns, and how it ended |
@@ -224,6 +224,7 @@ pub use http::client::DEFAULT_REQUEST_TIMEOUT;
 pub use http::error::SendError;
 pub use http::response::{AppResponse, Response};
 pub use http::session::{RequestBuilder, Session};
+pub use http::transport::body::DEFAULT_BODY_LIMIT;
 #[doc = include_str!("../docs/dataset.md")]
 pub use loadcase_macros::dataset;
 #[doc = include_str!("../docs/load_test.md")]

@@ -179,6 +179,9 @@ pub fn run_mix(
             .unwrap_or(crate::http::client::DEFAULT_REQUEST_TIMEOUT),
         segment: plan.segment,
         seed: plan.seed,
+        body_limit: plan
+            .body_limit
+            .unwrap_or(crate::http::transport::body::DEFAULT_BODY_LIMIT),
     });
     let names: Vec<String> = mix.iter().map(|(test, _)| test.name().to_owned()).collect();
     let started = Instant::now();

@@ -44,6 +44,8 @@ pub(super) struct Shared {
     pub(super) think: Option<Think>,
     pub(super) hit_timeout: Option<Duration>,
     pub(super) request_timeout: Duration,
+    /// The most of a response body a session keeps, unless its request says otherwise.
+    pub(super) body_limit: u64,
     /// The share of the plan this process runs.
     pub(super) segment: Segment,
     /// What random choices are drawn from, shared by the segments of a run.

@@ -126,11 +126,12 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         beat: beat.as_deref(),
         test,
     };
-    let mut cx = Context::with_timeout(
+    let mut cx = Context::with_limits(
         index,
         entry.rec.clone(),
         entry.server_url.clone(),
         shared.request_timeout,
+        shared.body_limit,
     )
     .with_control(shared.control.clone())
     .with_segment(shared.segment);

@@ -114,6 +114,13 @@ impl<'s> AppRequest<'s> {
         self
     }
 
+    /// Keeps at most `bytes` of this response's body, as [`RequestBuilder::body_limit`] does;
+    /// a larger body fails the request, since an app response has its body at hand.
+    pub fn body_limit(mut self, bytes: u64) -> Self {
+        self.builder = self.builder.map(|b| b.body_limit(bytes));
+        self
+    }
+
     reqwest_builder!();
 
     fn reqwest(

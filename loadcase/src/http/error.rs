@@ -62,6 +62,25 @@ enum Kind {
     Decode,
 }
 
+/// Why a body that was read in full is not there to read.
+#[derive(Debug)]
+struct TooLarge {
+    received: u64,
+    limit: u64,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the body's {} bytes are more than the {} a response keeps in memory (it was read, counted and timed, not kept); raise the limit with --body-limit or the request's .body_limit(…) to read it",
+            self.received, self.limit
+        )
+    }
+}
+
+impl StdError for TooLarge {}
+
 /// The innermost cause of a timeout, worded as reqwest's.
 #[derive(Debug)]
 struct TimedOut;
@@ -141,6 +160,16 @@ impl SendError {
     /// URL (it reads bodies through a timeout layer whose errors are body errors).
     pub(crate) fn body_read(url: &Url, source: impl Into<BoxError>) -> Self {
         let body = Self::own(Kind::Body, None, Some(source.into()));
+        Self::own(Kind::Decode, Some(url), Some(Box::new(body)))
+    }
+
+    /// A body larger than the response may keep: read, counted and timed, not kept.
+    pub(crate) fn too_large(url: &Url, received: u64, limit: u64) -> Self {
+        let body = Self::own(
+            Kind::Body,
+            None,
+            Some(Box::new(TooLarge { received, limit })),
+        );
         Self::own(Kind::Decode, Some(url), Some(Box::new(body)))
     }
 

@@ -68,13 +68,14 @@ impl Session {
             session: self,
             name: None,
             expected: Vec::new(),
+            body_limit: None,
         }
     }
 
     /// Sends a request built elsewhere ([`RequestBuilder::build`], or
     /// `loadcase::reqwest::Request::new`), recorded as `METHOD /path`, as `send` would.
     pub async fn execute(&self, request: reqwest::Request) -> Result<Response, SendError> {
-        self.send(request, None, &[]).await
+        self.send(request, None, &[], None).await
     }
 
     /// The underlying reqwest client (sharing this session's cookies). Requests sent through
@@ -101,9 +102,19 @@ pub struct RequestBuilder<'s> {
     session: &'s Session,
     name: Option<String>,
     expected: Vec<u16>,
+    body_limit: Option<u64>,
 }
 
 impl<'s> RequestBuilder<'s> {
+    /// Keeps at most `bytes` of this response's body in memory (the plan's `--body-limit`, by
+    /// default [`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT), otherwise). A larger body is
+    /// still read to its end, counted and timed, but not kept: the body readers then return an
+    /// error that says so.
+    pub fn body_limit(mut self, bytes: u64) -> Self {
+        self.body_limit = Some(bytes);
+        self
+    }
+
     /// Groups this request in the statistics under `name` instead of `METHOD /path`, e.g.
     /// `.name("GET /users/:id")` for URLs that differ only by an id.
     pub fn name(mut self, name: impl Into<String>) -> Self {
@@ -128,6 +139,7 @@ impl<'s> RequestBuilder<'s> {
             session: self.session,
             name: self.name.clone(),
             expected: self.expected.clone(),
+            body_limit: self.body_limit,
         })
     }
 
@@ -144,7 +156,9 @@ impl<'s> RequestBuilder<'s> {
     /// ([`Response::text`] and the other readers), as in reqwest.
     pub async fn send(self) -> Result<Response, SendError> {
         let request = self.inner.build()?;
-        self.session.send(request, self.name, &self.expected).await
+        self.session
+            .send(request, self.name, &self.expected, self.body_limit)
+            .await
     }
 
     /// Statuses the caller accepts, for the request table's error column (the app's
@@ -172,6 +186,7 @@ impl Session {
         request: reqwest::Request,
         name: Option<String>,
         expected: &[u16],
+        body_limit: Option<u64>,
     ) -> Result<Response, SendError> {
         let start = Instant::now();
         let name = match name {
@@ -204,33 +219,28 @@ impl Session {
             logged: logged.as_ref(),
             done: false,
         };
-        match self.transport.exchange(request, start).await {
-            Ok(Exchange { head, body, ttfb }) => {
+        let limit = body_limit.unwrap_or(self.transport.body_limit());
+        match self.transport.exchange(request, start, limit).await {
+            Ok(Exchange {
+                head,
+                body,
+                ttfb,
+                received,
+                complete,
+            }) => {
                 let (status, headers) = (head.status, &head.headers);
-                match &body {
-                    Ok(body) => pending.record(
-                        Some(status.as_u16()),
-                        Some(ttfb),
-                        Some(start.elapsed()),
-                        body.len() as u64,
-                        Failure {
-                            error: None,
-                            headers: Some(headers),
-                            body: Some(body),
-                        },
-                    ),
-                    Err(error) => pending.record(
-                        Some(status.as_u16()),
-                        Some(ttfb),
-                        None,
-                        0,
-                        Failure {
-                            error: explain(error),
-                            headers: Some(headers),
-                            body: None,
-                        },
-                    ),
-                }
+                // A body past the limit was read to its end: timed and counted, not kept.
+                pending.record(
+                    Some(status.as_u16()),
+                    Some(ttfb),
+                    complete.then(|| start.elapsed()),
+                    received,
+                    Failure {
+                        error: body.as_ref().err().filter(|_| !complete).and_then(explain),
+                        headers: Some(headers),
+                        body: body.as_deref().ok(),
+                    },
+                );
                 Ok(Response::new(head, body))
             }
             Err(error) => {

@@ -39,6 +39,8 @@ pub struct PlanArgs<'a> {
     pub hit_timeout: Option<&'a str>,
     /// `--request-timeout`.
     pub request_timeout: Option<&'a str>,
+    /// `--body-limit`.
+    pub body_limit: Option<&'a str>,
 }
 
 impl<'a> PlanArgs<'a> {
@@ -69,6 +71,7 @@ impl<'a> PlanArgs<'a> {
             PlanField::Think => &mut self.think,
             PlanField::HitTimeout => &mut self.hit_timeout,
             PlanField::RequestTimeout => &mut self.request_timeout,
+            PlanField::BodyLimit => &mut self.body_limit,
         }
     }
 }
@@ -132,6 +135,15 @@ impl Plan {
         }
         plan.hit_timeout = duration_option(F::HitTimeout, args.hit_timeout)?;
         plan.request_timeout = duration_option(F::RequestTimeout, args.request_timeout)?;
+        plan.body_limit = args
+            .body_limit
+            .map(|text| {
+                crate::plan::size::parse_size(text).ok_or_else(|| PlanError::Size {
+                    field: F::BodyLimit,
+                    value: text.to_owned(),
+                })
+            })
+            .transpose()?;
         Ok(plan)
     }
 }

@@ -35,11 +35,13 @@ pub enum PlanField {
     HitTimeout,
     /// `--request-timeout`.
     RequestTimeout,
+    /// `--body-limit`.
+    BodyLimit,
 }
 
 impl PlanField {
     /// Every option, in the order `--help` lists them.
-    pub const ALL: [PlanField; 14] = [
+    pub const ALL: [PlanField; 15] = [
         PlanField::Users,
         PlanField::Hits,
         PlanField::Duration,
@@ -54,6 +56,7 @@ impl PlanField {
         PlanField::Think,
         PlanField::HitTimeout,
         PlanField::RequestTimeout,
+        PlanField::BodyLimit,
     ];
 
     /// Its name as a key of a `loadcase.toml` profile: `users`, `ramp_up`, …
@@ -73,6 +76,7 @@ impl PlanField {
             PlanField::Think => "think",
             PlanField::HitTimeout => "hit_timeout",
             PlanField::RequestTimeout => "request_timeout",
+            PlanField::BodyLimit => "body_limit",
         }
     }
 
@@ -177,6 +181,13 @@ pub enum PlanError {
     },
     /// `max-users` that is not a positive count.
     MaxUsers(String),
+    /// A size that does not parse.
+    Size {
+        /// The option.
+        field: PlanField,
+        /// The value given.
+        value: String,
+    },
     /// A word of a plan's text that is not one of its options, or an option without a value.
     Unknown(String),
     /// An open model with fewer users than segments: some segment would have none.
@@ -219,6 +230,7 @@ impl PlanError {
             PlanError::RampTooLong { .. } => vec![PlanField::RampUp, PlanField::Duration],
             PlanError::MaxUsers(_) => vec![PlanField::MaxUsers],
             PlanError::Unknown(_) => Vec::new(),
+            PlanError::Size { field, .. } => vec![*field],
             PlanError::TooManyUsers { field, .. } => vec![*field],
             PlanError::TooFewUsersToSplit { .. } => vec![PlanField::MaxUsers],
         }
@@ -313,6 +325,10 @@ impl PlanError {
                 gib(*needed),
                 needed / (*users).max(1) / 1024,
                 gib(*available)
+            ),
+            PlanError::Size { field, value } => format!(
+                "{}: `{value}` is not a size; write bytes above 0 with a unit, e.g. 64MiB, 500KB or 1GiB",
+                n(*field)
             ),
             PlanError::Unknown(word) => format!(
                 "`{word}` is not an option of a plan with its value; write options as cargo loadrun takes them, e.g. -u 10 -c 5 or --rate 500/s -d 1m"

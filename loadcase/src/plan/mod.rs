@@ -10,6 +10,7 @@ pub(crate) mod model;
 pub(crate) mod options;
 pub(crate) mod segment;
 pub(crate) mod shape;
+pub(crate) mod size;
 mod wire;
 
 pub use duration::{MAX_DURATION, parse_duration};

@@ -38,6 +38,10 @@ pub struct Plan {
     /// Default timeout of each session request (`--request-timeout`; a request's own
     /// `.timeout(…)` wins). `None`: [`DEFAULT_REQUEST_TIMEOUT`](crate::DEFAULT_REQUEST_TIMEOUT).
     pub request_timeout: Option<Duration>,
+    /// The most of a response's body a session keeps in memory (`--body-limit`); a larger body
+    /// is read, counted and timed, not kept. `None`:
+    /// [`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT).
+    pub body_limit: Option<u64>,
     /// Several tests in one run, by weight (`cargo loadrun a:3 b:1`): libtest names and
     /// weights. Empty for a single test.
     pub mix: Vec<(String, u32)>,
@@ -134,6 +138,7 @@ impl Plan {
             log: None,
             hit_timeout: None,
             request_timeout: None,
+            body_limit: None,
             mix: Vec::new(),
             segment: Segment::WHOLE,
             seed: None,

@@ -60,6 +60,12 @@ impl Plan {
                 text.push_str(&format!(" {option} {}", duration_text(d)));
             }
         }
+        if let Some(limit) = self.body_limit {
+            text.push_str(&format!(
+                " --body-limit {}",
+                crate::plan::size::size_text(limit)
+            ));
+        }
         if let Some(think) = self.think() {
             text.push_str(&format!(" --think {}", duration_text(think.min)));
             if think.max != think.min {

@@ -34,6 +34,8 @@ struct PlanWire {
     hit_timeout: Option<Duration>,
     #[serde(default, with = "opt_secs")]
     request_timeout: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    body_limit: Option<u64>,
     #[serde(default)]
     mix: Vec<(String, u32)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,6 +72,7 @@ impl From<PlanWire> for Plan {
             log: wire.log,
             hit_timeout: wire.hit_timeout,
             request_timeout: wire.request_timeout,
+            body_limit: wire.body_limit,
             mix: wire.mix,
             segment: wire.segment.unwrap_or(Segment::WHOLE),
             seed: wire.seed,
@@ -93,6 +96,7 @@ impl From<Plan> for PlanWire {
             think: None,
             hit_timeout: plan.hit_timeout,
             request_timeout: plan.request_timeout,
+            body_limit: plan.body_limit,
             mix: plan.mix,
             segment: (!plan.segment.is_whole()).then_some(plan.segment),
             seed: plan.seed,

@@ -27,7 +27,10 @@ use crate::http::client::{CONNECT_TIMEOUT, USER_AGENT};
 use crate::http::error::{DnsError, SendError};
 use crate::http::response::Head;
 
+pub(crate) mod body;
 mod redirect;
+
+use body::{Collect, Read};
 
 /// A user's two ways to the server, and what they share.
 pub(crate) struct Transport {
@@ -36,6 +39,7 @@ pub(crate) struct Transport {
     /// Made on the first plain-HTTP request: idle users stay small.
     plain: OnceLock<PlainClient>,
     timeout: Duration,
+    body_limit: u64,
 }
 
 /// hyper-util's pooled client with its HTTP connector, resolving as reqwest resolves.
@@ -65,19 +69,30 @@ impl tower_service::Service<Name> for Resolver {
 /// A response with its body read, or the error that reading it ended with.
 pub(crate) struct Exchange {
     pub head: Head,
+    /// The body; past the body limit, the error that says so (it was read all the same).
     pub body: Result<Bytes, SendError>,
     pub ttfb: Duration,
+    /// Bytes of body received, kept or not.
+    pub received: u64,
+    /// Whether the body was read to its end (a body past the limit included).
+    pub complete: bool,
 }
 
 impl Transport {
-    pub(crate) fn new(timeout: Duration) -> Transport {
+    pub(crate) fn new(timeout: Duration, body_limit: u64) -> Transport {
         let jar = Arc::new(Jar::default());
         Transport {
             reqwest: crate::http::client::user_client(timeout, jar.clone()),
             jar,
             plain: OnceLock::new(),
             timeout,
+            body_limit,
         }
+    }
+
+    /// The most of a body a response keeps unless its request says otherwise.
+    pub(crate) fn body_limit(&self) -> u64 {
+        self.body_limit
     }
 
     pub(crate) fn reqwest(&self) -> &reqwest::Client {
@@ -90,14 +105,15 @@ impl Transport {
         &self,
         request: reqwest::Request,
         start: Instant,
+        limit: u64,
     ) -> Result<Exchange, SendError> {
         let lean = request.url().scheme() == "http"
             && request.version() == Version::HTTP_11
             && request.body().is_none_or(|body| body.as_bytes().is_some());
         if lean {
-            self.plain(request, start).await
+            self.plain(request, start, limit).await
         } else {
-            via_reqwest(&self.reqwest, request, start).await
+            via_reqwest(&self.reqwest, request, start, limit).await
         }
     }
 
@@ -118,6 +134,7 @@ impl Transport {
         &self,
         request: reqwest::Request,
         start: Instant,
+        limit: u64,
     ) -> Result<Exchange, SendError> {
         let deadline = start + request.timeout().copied().unwrap_or(self.timeout);
         let mut hop = redirect::Hop::from_request(request);
@@ -140,20 +157,24 @@ impl Transport {
                 self.jar.set_cookies(&mut cookies, &url);
             }
             let Some(next) = kept.follow(&response, &url) else {
-                return Ok(read(response, url, deadline, start).await);
+                return Ok(read(response, url, deadline, start, limit).await);
             };
             if redirects == redirect::MAX_REDIRECTS {
                 return Err(SendError::redirects(&url));
             }
             redirects += 1;
-            // Read to the end, so that the connection goes back to the pool.
-            let drained = response.into_body().collect();
-            let _ = tokio::time::timeout_at(deadline.into(), drained).await;
+            // Read to the end (nothing of it kept), so that the connection goes back to the pool.
+            let mut drained = Collect::new(0);
+            let _ = tokio::time::timeout_at(
+                deadline.into(),
+                frames(response.into_body(), &mut drained),
+            )
+            .await;
             match next {
                 redirect::Next::Plain(next) => hop = next,
                 // Leaving plain HTTP: reqwest takes over, redirects and all.
                 redirect::Next::Secure(request) => {
-                    return via_reqwest(&self.reqwest, request, start).await;
+                    return via_reqwest(&self.reqwest, request, start, limit).await;
                 }
             }
         }
@@ -195,14 +216,18 @@ async fn read(
     url: Url,
     deadline: Instant,
     start: Instant,
+    limit: u64,
 ) -> Exchange {
     let ttfb = start.elapsed();
     let (parts, body) = response.into_parts();
     let content_length = hyper::body::Body::size_hint(&body).exact();
-    let body = match tokio::time::timeout_at(deadline.into(), body.collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(error)) => Err(SendError::body_read(&url, error)),
-        Err(_) => Err(SendError::body_timeout(&url)),
+    let mut collect = Collect::new(limit);
+    let read = tokio::time::timeout_at(deadline.into(), frames(body, &mut collect)).await;
+    let received = collect.received();
+    let (body, complete) = match read {
+        Ok(Ok(())) => kept(collect.finish(), &url, limit),
+        Ok(Err(error)) => (Err(SendError::body_read(&url, error)), false),
+        Err(_) => (Err(SendError::body_timeout(&url)), false),
     };
     let head = Head {
         status: parts.status,
@@ -212,13 +237,41 @@ async fn read(
         url,
         content_length,
     };
-    Exchange { head, body, ttfb }
+    Exchange {
+        head,
+        body,
+        ttfb,
+        received,
+        complete,
+    }
+}
+
+/// Every data frame of `body` into `collect`.
+async fn frames(
+    mut body: hyper::body::Incoming,
+    collect: &mut Collect,
+) -> Result<(), hyper::Error> {
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame?.into_data() {
+            collect.push(data);
+        }
+    }
+    Ok(())
+}
+
+/// A body read to its end: kept, or past the limit.
+fn kept(read: Read, url: &Url, limit: u64) -> (Result<Bytes, SendError>, bool) {
+    match read.kept {
+        Some(bytes) => (Ok(bytes), true),
+        None => (Err(SendError::too_large(url, read.received, limit)), true),
+    }
 }
 
 async fn via_reqwest(
     client: &reqwest::Client,
     request: reqwest::Request,
     start: Instant,
+    limit: u64,
 ) -> Result<Exchange, SendError> {
     let mut response = client.execute(request).await?;
     let ttfb = start.elapsed();
@@ -230,8 +283,33 @@ async fn via_reqwest(
         url: response.url().clone(),
         content_length: response.content_length(),
     };
-    let body = response.bytes().await.map_err(SendError::from);
-    Ok(Exchange { head, body, ttfb })
+    let mut collect = Collect::new(limit);
+    let read = loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => collect.push(chunk),
+            Ok(None) => break Ok(()),
+            // As reqwest's `bytes()` says it: with the URL, which `chunk()` leaves out.
+            Err(error) => {
+                let error = SendError::from(error);
+                break Err(match error.url() {
+                    Some(_) => error,
+                    None => error.with_url(head.url.clone()),
+                });
+            }
+        }
+    };
+    let received = collect.received();
+    let (body, complete) = match read {
+        Ok(()) => kept(collect.finish(), &head.url, limit),
+        Err(error) => (Err(error), false),
+    };
+    Ok(Exchange {
+        head,
+        body,
+        ttfb,
+        received,
+        complete,
+    })
 }
 
 impl redirect::Hop {
