@@ -84,6 +84,7 @@ fn settings(cli: &Cli, profile: profile::Settings) -> Result<Settings> {
         think: cli.think.as_deref(),
         hit_timeout: cli.hit_timeout.as_deref(),
         request_timeout: cli.request_timeout.as_deref(),
+        body_limit: None,
     })?;
     if let Some(url) = &cli.server_url {
         check_server_url(url, "--server-url")?;
