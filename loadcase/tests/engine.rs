@@ -183,3 +183,26 @@ fn requests_in_flight_when_their_hit_is_cancelled_are_counted_with_their_time() 
         "with the time they had taken: {took:?}"
     );
 }
+
+#[test]
+fn the_report_names_the_server_tested_without_its_password() {
+    let server = DemoServer::start_local();
+    let own = server.url("").replace("http://", "http://ann:s3cret@");
+    let test = get_es_test().server_url(own);
+    let plan: Plan = "-u 1 -c 1".parse().unwrap();
+    let report = loadcase::run(&test, &plan, &Control::default(), &mut |_, _| {});
+    assert_eq!(report.stats.hits.success, 1, "{:?}", report.stats.problems);
+    let url = report.plan.unwrap().server_url.unwrap();
+    assert_eq!(
+        url,
+        server.url("").replace("http://", "http://ann:[redacted]@")
+    );
+    let json = serde_json::to_string(&loadcase::run(
+        &test,
+        &"-u 1 -c 1".parse().unwrap(),
+        &Control::default(),
+        &mut |_, _| {},
+    ))
+    .unwrap();
+    assert!(!json.contains("s3cret"));
+}

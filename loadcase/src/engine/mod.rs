@@ -27,6 +27,25 @@ pub(crate) mod workers;
 
 use shared::{Shared, TestEntry};
 
+/// The plan as a report keeps it: with the server URL in force when every test of the run has
+/// the same (the test's own included, not only `--server-url`), and no password in it.
+fn reported(plan: &Plan, mix: &[(&Test, u32)]) -> Plan {
+    let mut plan = plan.clone();
+    let urls: Vec<Option<String>> = mix
+        .iter()
+        .map(|(test, _)| {
+            crate::http::server_url::resolve(plan.server_url.as_deref(), test.declared_server_url())
+        })
+        .collect();
+    if urls.windows(2).all(|w| w[0] == w[1]) {
+        plan.server_url = urls.into_iter().next().flatten();
+    }
+    plan.server_url = plan
+        .server_url
+        .map(|url| crate::record::redact::passwords_in(&url).into_owned());
+    plan
+}
+
 /// Runs `plan` of `test` to the end or until `control` stops it, calling `observer` every
 /// quarter of a second with progress and the report so far, and returns the final report.
 ///
@@ -107,7 +126,7 @@ pub fn run_mix(
             .collect::<Vec<_>>()
             .join(" + "),
         started_unix_ms,
-        plan: Some(plan.clone()),
+        plan: Some(reported(plan, mix)),
         thresholds: mix
             .iter()
             .flat_map(|(test, _)| test.thresholds().iter().cloned())
