@@ -61,14 +61,14 @@ impl Default for Control {
 }
 
 impl Control {
-    /// Asks the run to stop: no new hits start; running ones get [`STOP_GRACE`] to finish.
+    /// Asks the run to stop: no new hits start; running ones get 2 seconds to finish, then are cancelled.
     pub fn stop(&self) {
         self.0.stopped.store(true, Ordering::Relaxed);
         self.0.wake.send_replace(true);
     }
 
     /// Stops the run as [`stop`](Self::stop) does, and says why: the report's
-    /// [`stop_reason`](Report::stop_reason). The first reason given is kept.
+    /// [`stop_reason`](crate::Report::stop_reason). The first reason given is kept.
     pub fn stop_because(&self, reason: impl Into<String>) {
         let mut kept = self
             .0

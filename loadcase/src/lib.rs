@@ -1,8 +1,8 @@
 //! Load tests written as Rust tests.
 //!
-//! Mark an async test function `#[load_test]`. `cargo test` runs it once, as the functional
-//! test it is; `cargo loadrun` runs the same function as a load test, with many virtual users
-//! each running it many times, and prints what it measured.
+//! Mark an async test function [`#[load_test]`](load_test). `cargo test` runs it once, as the
+//! functional test it is; `cargo loadrun` runs the same function as a load test, with many
+//! virtual users each running it many times, and prints what it measured.
 //!
 //! # A first test
 //!
@@ -28,29 +28,27 @@
 //! cargo loadrun --list                           # every load test, with file and line
 //! ```
 //!
-//! `cargo loadrun` comes from the `loadcase-runner` package: `cargo install loadcase-runner`
-//! (or `--path loadcase-runner` in a clone). It builds the test target in release mode, runs the
-//! test binary with the plan, shows progress on stderr and prints the summary on stdout: Mozilla
-//! Loads' block (`Hits`, `Started`, `Duration`, `Approximate Average RPS`, …, `Success`,
-//! `Errors`, `Failures`), then a table per request name, status codes, counters, and failures and
-//! errors grouped by message and location. `--server-url URL` sets the base of `cx.app`, `-q`
-//! hides the progress. It exits 0 when every hit succeeded, 1 when some did not, 2 on a usage or
-//! build error or a crashed test binary, 130 on Ctrl-C. `LOADCASE_WORKER_THREADS` sets the load
-//! engine's threads (default: one per core).
+//! `cargo loadrun` comes from the `loadcase-runner` package of loadcase's repository (not on
+//! crates.io yet): `cargo install --locked --path loadcase-runner` in a clone. It builds the test
+//! target in release mode, runs the test binary with the plan, shows progress on stderr and
+//! prints the summary on stdout: Mozilla Loads' block (`Hits`, `Started`, `Duration`,
+//! `Approximate Average RPS`, …, `Success`, `Errors`, `Failures`), then a table per request
+//! name, status codes, counters, and failures and errors grouped by message and location.
 //!
 //! # What a hit can use
 //!
 //! Each virtual user gets one [`Context`], reused for all of its hits:
 //!
-//! - [`cx.session`](Session): an HTTP client with reqwest's request-builder API and a cookie jar
-//!   of its own. Every request is recorded by name (`GET /path` unless you
-//!   [`.name(…)`](session::RequestBuilder::name) it), status, time to first and to last byte,
-//!   and bytes. Bodies are read in full; [`Response`] gives them back without another `await`.
+//! - [`cx.session`](Session): an HTTP client with reqwest's API and a cookie jar of its own.
+//!   Every request is recorded by name (`GET /path` unless you [`.name(…)`](RequestBuilder::name)
+//!   it), status, time to first and to last byte, and bytes. The [`reqwest`] it is built on is
+//!   re-exported here, for its types.
 //! - [`cx.ws(url)`](Context::ws): a [`WebSocket`] whose sockets, messages and bytes are counted.
 //! - [`cx.app`](App): requests rooted at the server URL, awaited directly; a status other than
-//!   2xx/3xx (or than the [`expect_status`](app::AppRequest::expect_status) given) is a failure.
+//!   2xx/3xx (or than the [`expect_status`](AppRequest::expect_status) given) is a failure.
 //! - [`cx.incr`](Context::incr) for custom counters, [`cx.user()`](Context::user) and
-//!   [`cx.hit()`](Context::hit) for indices, [`cx.state`](Context::state) for per-user values.
+//!   [`cx.hit()`](Context::hit) for indices, [`cx.state`](Context::state) for per-user values,
+//!   [`cx.think`](Context::think) for a pause left out of the hit's time.
 //!
 //! ```no_run
 //! use loadcase::prelude::*;
@@ -73,53 +71,6 @@
 //! # fn main() {}
 //! ```
 //!
-//! # Per-user setup and teardown
-//!
-//! `#[load_test(setup = login, teardown = logout)]` names async functions that run once per
-//! virtual user, on its own context: `login` before its first hit, `logout` after its last. They
-//! take `cx: &mut Context` and return what a test may return. They are timed apart from the
-//! hits and are not hits; a user whose setup fails runs none of its hits (they are counted as
-//! not run, with the setup's problem among the grouped failures), nor its teardown. Under
-//! `cargo test` the one hit runs between them, and a failing setup fails the test, naming it.
-//!
-//! ```no_run
-//! use loadcase::prelude::*;
-//!
-//! async fn login(cx: &mut Context) -> TestResult {
-//!     let user = format!("user{}", cx.user());
-//!     cx.app.post("/login").form(&[("user", user.as_str())]).await?;
-//!     Ok(())
-//! }
-//!
-//! async fn logout(cx: &mut Context) -> TestResult {
-//!     cx.app.post("/logout").await?;
-//!     Ok(())
-//! }
-//!
-//! #[load_test(setup = login, teardown = logout, server_url = "http://127.0.0.1:8080")]
-//! async fn dashboard(cx: &mut Context) -> TestResult {
-//!     let me = cx.app.get("/whoami").await?;
-//!     assert_eq!(me.text(), format!("user{}", cx.user()));
-//!     Ok(())
-//! }
-//! # fn main() {}
-//! ```
-//!
-//! # Mixes
-//!
-//! `cargo loadrun example::browse:3 example::checkout:1 -u 100` runs several tests of one
-//! target in one load: each virtual user runs one of them, chosen by weight (1 to 1000, default
-//! 1), and any `sum(weights)` consecutive users hold each test's exact share. The report's
-//! [`by_test`](Report::by_test) holds each test's own figures; [`engine::run_mix`] does the same
-//! without the runner.
-//!
-//! # Data
-//!
-//! `static USERS: Dataset<User> = dataset!("data/users.csv");` embeds a CSV (with a header) or
-//! JSON lines file of your package, checked while compiling; `USERS.next(cx)?` hands each hit a
-//! row deserialized into your `serde` struct, round-robin, [`.random()`](Dataset::random) or
-//! [`.unique()`](Dataset::unique) across the whole run. The [`dataset`](mod@dataset) module tells it all.
-//!
 //! # How hits end
 //!
 //! - **success**: the function returned `()` or `Ok(())`;
@@ -127,9 +78,19 @@
 //!   [`fail!`];
 //! - **error**: it returned any other `Err`, typically a transport error through `?`.
 //!
-//! The return type may be `()` or `Result<(), E>` for any displayable `E`; [`TestResult`] is
-//! the convenient one, since its [`Error`] records where each `?` was. A failing hit never
-//! stops the run: it is counted, grouped by message and location, and the user goes on.
+//! The return type may be `()` or `Result<(), E>` for any displayable `E` (see
+//! [`IntoOutcome`]); [`TestResult`] is the convenient one, since its [`Error`] records where each
+//! `?` was. A failing hit never stops the run: it is counted, grouped by message and location,
+//! and the user goes on.
+//!
+//! # Per-user setup and teardown, mixes, data
+//!
+//! `#[load_test(setup = login, teardown = logout)]` runs `login` once per virtual user before
+//! its first hit and `logout` after its last ([`load_test`] tells the rules).
+//! `cargo loadrun example::browse:3 example::checkout:1 -u 100` runs several tests of one target
+//! in one load, each user running one of them by weight; the report's
+//! [`by_test`](Report::by_test) holds each test's own figures. [`dataset!`] embeds a CSV or JSON
+//! lines file, checked while compiling, and hands each hit a row.
 //!
 //! # Load shapes
 //!
@@ -139,16 +100,68 @@
 //! model: hits start at that rate whatever the response times, from a pool of users bounded by
 //! `--max-users`; a hit that finds no free user in time is counted as dropped, and hit times are
 //! also measured from when each hit was due ([`HitStats::corrected`](report::HitStats), free of
-//! coordinated omission). `--think 100ms..500ms` paces a user's hits, and
-//! [`cx.think(d)`](Context::think) pauses inside a hit without counting the pause. The same
-//! plans are [`Plan`]s for [`engine::run`], built from the options by [`Plan::parse_args`].
+//! coordinated omission). `--think 100ms..500ms` paces a user's hits. Each is a [`Plan`] with its
+//! [`Shape`](plan::Shape), which also reads from that very text:
+//! `"--rate 500/s -d 1m".parse::<Plan>()`.
 //!
 //! # Without the runner
 //!
-//! [`engine::run`] takes a [`LoadTest`](registry::LoadTest) and a [`Plan`] and returns a
-//! [`Report`] (see its example); the `cargo loadrun` runner is a thin layer over it and the
-//! [`protocol`]. Reports serialize with serde, histograms included, and
-//! [`Report::merge`] combines the reports of several processes exactly.
+//! A [`Test`] is built in code as well as by the attribute, and [`run`] runs it: a plan in, a
+//! [`Report`] out, serializable with serde, histograms included, so that the reports of several
+//! processes merge exactly ([`Report::merge`]).
+//!
+//! ```
+//! use loadcase::{Context, Control, Plan, Test, TestResult};
+//!
+//! async fn browse(cx: &mut Context) -> TestResult {
+//!     cx.incr("pages");
+//!     Ok(())
+//! }
+//!
+//! let test = Test::new("shop::browse", browse).threshold("hit_error_rate<1%");
+//! let plan: Plan = "-u 10:20 -c 5".parse().unwrap();
+//! let report = loadcase::run(&test, &plan, &Control::default(), &mut |_progress, _so_far| {});
+//! assert_eq!(report.stats.hits.success, 150);
+//! assert_eq!(report.stats.counters["pages"], 150);
+//! ```
+//!
+//! # Exit codes of `cargo loadrun`
+//!
+//! | code | meaning |
+//! | --- | --- |
+//! | 0 | every hit succeeded (and every threshold was met) |
+//! | 1 | some hits failed, ended in an error or were cancelled, none completed, a setup or teardown failed, or the test stopped the run |
+//! | 2 | a usage or build error, a report that could not be written, or a crashed test binary |
+//! | 3 | every hit succeeded but a threshold was broken |
+//! | 4 | `--fail-on-regression`: `--compare` found a regression |
+//! | 130 | interrupted (Ctrl-C) |
+//!
+//! `LOADCASE_WORKER_THREADS` sets the load engine's threads (default: one per core);
+//! `LOADCASE_SERVER_URL` the server URL of `cx.app`, below `--server-url` and above the
+//! attribute's.
+//!
+//! # The API at a glance
+//!
+//! | item | what it is |
+//! | --- | --- |
+//! | [`load_test`] | the attribute that makes an async fn a load test |
+//! | [`dataset!`] | a data file embedded and checked while compiling |
+//! | [`fail!`] | ends a hit as a failure |
+//! | [`prelude`] | what a test file needs |
+//! | [`Context`] | one virtual user's state, handed to every hit |
+//! | [`Session`], [`RequestBuilder`], [`Response`], [`SendError`] | `cx.session`: HTTP with reqwest's API, recorded |
+//! | [`App`], [`AppRequest`] | `cx.app`: requests rooted at the server URL |
+//! | [`DEFAULT_REQUEST_TIMEOUT`] | a session request's timeout unless told otherwise |
+//! | [`WebSocket`], [`Message`], [`WsError`] | `cx.ws(url)`: a counted WebSocket |
+//! | [`Dataset`], [`DatasetError`], [`Strategy`] | rows of a data file, handed to hits |
+//! | [`Error`], [`ProblemKind`], [`TestResult`] | what a hit returns, and how it ended |
+//! | [`IntoOutcome`], [`Outcome`], [`Problem`] | what a hit may return, classified |
+//! | [`Test`], [`TestFn`] | a load test built in code (what the attribute makes) |
+//! | [`Plan`], [`plan`] | what to run: users, hits, durations, rates |
+//! | [`run`], [`run_mix`], [`Control`], [`Progress`] | running a plan in this process |
+//! | [`Report`], [`report`] | what a run measured: statistics, figures, thresholds |
+//! | [`reqwest`], [`tungstenite`] | the crates under `cx.session` and `cx.ws`, for their types |
+
 #![warn(missing_docs)]
 
 // `dataset!` and `#[load_test]` expand to `::loadcase::…`, which this crate's own tests use too.
@@ -171,6 +184,9 @@ mod ws;
 /// The reqwest crate that [`Session`] is built on, for its types (`Method`, `StatusCode`,
 /// `header::HeaderMap`, `Url`, …) without a matching version of your own.
 pub use reqwest;
+/// The tungstenite crate under [`WebSocket`], for its [`Message`] and errors without a matching
+/// version of your own.
+pub use tokio_tungstenite::tungstenite;
 
 pub use context::Context;
 pub use control::{Control, Progress};
@@ -181,12 +197,15 @@ pub use http::client::DEFAULT_REQUEST_TIMEOUT;
 pub use http::error::SendError;
 pub use http::response::Response;
 pub use http::session::{RequestBuilder, Session};
-pub use loadcase_macros::{dataset, load_test};
+#[doc = include_str!("../docs/dataset.md")]
+pub use loadcase_macros::dataset;
+#[doc = include_str!("../docs/load_test.md")]
+pub use loadcase_macros::load_test;
 pub use outcome::error::{Error, ProblemKind};
 pub use outcome::{IntoOutcome, Outcome, Problem};
 pub use plan::model::Plan;
 pub use report::model::Report;
-pub use test::{HitFuture, Test, TestFn};
+pub use test::{Test, TestFn};
 pub use ws::{Message, WebSocket, WsError};
 
 /// What a load test usually returns. `?` converts any error into [`Error`], remembering where.

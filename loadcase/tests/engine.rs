@@ -104,3 +104,32 @@ fn snapshots_while_running_carry_the_elapsed_time() {
         report.elapsed_secs
     );
 }
+
+#[test]
+fn the_request_log_is_on_disk_with_every_harvest_not_only_at_the_end() {
+    let server = DemoServer::start_local();
+    let dir = std::env::temp_dir().join(format!("loadcase-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("requests.jsonl");
+    let mut plan = plan("2", None, Some("1500ms"), &server);
+    plan.log = Some(loadcase::plan::LogSpec {
+        path: path.clone(),
+        redact_headers: Vec::new(),
+    });
+    // While the run goes on, the file already holds what the last harvests logged.
+    let mut seen_while_running = Vec::new();
+    let report = loadcase::run(&get_es_test(), &plan, &Control::default(), &mut |_, so_far| {
+        let lines = std::fs::read_to_string(&path).map_or(0, |t| t.lines().count() as u64);
+        let logged = so_far.logged_requests.unwrap_or(0);
+        assert!(lines >= logged, "{lines} lines on disk, {logged} said to be written");
+        seen_while_running.push(lines);
+    });
+    let lines = std::fs::read_to_string(&path).unwrap().lines().count() as u64;
+    assert_eq!(Some(lines), report.logged_requests);
+    assert_eq!(lines, server.counts().requests);
+    assert!(
+        seen_while_running.iter().any(|&l| l > 0 && l < lines),
+        "entries reach the disk during the run: {seen_while_running:?} of {lines}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -153,3 +153,26 @@ fn a_stop_ends_the_open_model_early_with_every_started_hit_counted() {
     assert!(hits.success > 0);
     assert_eq!(hits.success + hits.cancelled, server.counts().requests);
 }
+
+#[test]
+fn each_test_of_a_mix_uses_its_own_server_url_unless_the_plan_names_one() {
+    let (shop, search) = (DemoServer::start_local(), DemoServer::start_local());
+    let mix = [
+        (&browse_test().server_url(shop.url("")), 1),
+        (&checkout_test().server_url(search.url("")), 1),
+    ];
+    let plan: Plan = "-u 4 -c 3".parse().unwrap();
+    let report = loadcase::run_mix(&mix, &plan, &Control::default(), &mut |_, _| {});
+    assert_eq!(report.stats.hits.success, 12, "{:?}", report.stats.problems);
+    assert_eq!(shop.counts().by_route["GET /"], 6);
+    assert!(!shop.counts().by_route.contains_key("GET /es"));
+    assert_eq!(search.counts().by_route["GET /es"], 6);
+    assert!(!search.counts().by_route.contains_key("GET /"));
+    // The plan's server URL is for every test.
+    let both = DemoServer::start_local();
+    let mut plan = plan;
+    plan.server_url = Some(both.url(""));
+    let report = loadcase::run_mix(&mix, &plan, &Control::default(), &mut |_, _| {});
+    assert_eq!(report.stats.hits.success, 12);
+    assert_eq!(both.counts().requests, 12);
+}

@@ -95,6 +95,7 @@ impl Publisher<'_> {
         merge_harvest(self.report, self.names, &harvest);
         if let Some(log) = self.log {
             log.send(harvest.log);
+            self.report.logged_requests = Some(log.written());
         }
         self.report.elapsed_secs = elapsed.as_secs_f64();
         self.report.interrupted = self.shared.control.is_stopped();

@@ -26,7 +26,7 @@ pub(crate) mod workers;
 use shared::{Shared, TestEntry};
 
 /// Runs `plan` of `test` to the end or until `control` stops it, calling `observer` every
-/// [`TICK`] with progress and the report so far, and returns the final report.
+/// quarter of a second with progress and the report so far, and returns the final report.
 ///
 /// This is loadcase without the runner: a plan in, a report out.
 ///
@@ -68,7 +68,6 @@ pub fn run_mix(
     observer: &mut dyn FnMut(&Progress, &Report),
 ) -> Report {
     assert!(!mix.is_empty(), "loadcase: a run needs at least one test");
-    let first = mix[0].0;
     let workers = workers::Workers::start(workers::worker_threads().unwrap_or_else(|message| {
         // The runner checks this before starting anything; a direct caller hears it here.
         eprintln!("loadcase: {message}; using one per core");
@@ -123,14 +122,15 @@ pub fn run_mix(
                 teardown: test.teardown_step().cloned(),
                 rec: rec.for_test(i),
                 location: test.location().to_owned(),
+                // Each test of a mix has its own server unless the plan names one for all.
+                server_url: crate::http::server_url::resolve(
+                    plan.server_url.as_deref(),
+                    test.declared_server_url(),
+                ),
             })
             .collect(),
         order: order::order(&weights),
         weights,
-        server_url: crate::http::server_url::resolve(
-            plan.server_url.as_deref(),
-            first.declared_server_url(),
-        ),
         control: control.clone(),
         active: AtomicU64::new(0),
         stage: AtomicUsize::new(0),
@@ -170,11 +170,16 @@ pub fn run_mix(
     report.peak_rss_bytes = crate::record::cpu::peak_rss_bytes();
     if let Some(log) = log {
         log.send(last.log);
-        if let Err(e) = log.finish() {
-            let message = format!("the request log is incomplete: {e}");
-            report
-                .stats
-                .add_problem(ProblemKind::Error, &message, None, 1);
+        let written = log.written();
+        match log.finish() {
+            Ok(entries) => report.logged_requests = Some(entries),
+            Err(e) => {
+                report.logged_requests = Some(written);
+                let message = format!("the request log is incomplete: {e}");
+                report
+                    .stats
+                    .add_problem(ProblemKind::Error, &message, None, 1);
+            }
         }
     }
     report

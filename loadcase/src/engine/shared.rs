@@ -26,6 +26,8 @@ pub(super) struct TestEntry {
     pub(super) teardown: Option<Step>,
     pub(super) rec: Recorder,
     pub(super) location: String,
+    /// The base URL of this test's `cx.app`: the plan's, the environment's, or its own.
+    pub(super) server_url: Option<String>,
 }
 
 pub(super) struct Shared {
@@ -33,7 +35,6 @@ pub(super) struct Shared {
     /// The test of user `i` is `order[i % order.len()]`.
     pub(super) order: Vec<usize>,
     pub(super) weights: Vec<u32>,
-    pub(super) server_url: Option<String>,
     pub(super) control: Control,
     pub(super) active: AtomicU64,
     /// The stage running now, from 0, and when it started (ms since the run's start).

@@ -109,7 +109,7 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
     let mut cx = Context::with_timeout(
         index,
         entry.rec.clone(),
-        shared.server_url.clone(),
+        entry.server_url.clone(),
         shared.request_timeout,
     )
     .with_control(shared.control.clone());

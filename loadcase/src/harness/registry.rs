@@ -110,7 +110,7 @@ pub fn find(name: &str) -> Option<&'static LoadTest> {
 }
 
 /// Called from a constructor that `#[load_test]` emits, before `main`: registers the test (see
-/// [`registered`]), and when `cargo loadrun` asks for a listing (`LOADCASE_LIST=file`), appends
+/// `registered`), and when `cargo loadrun` asks for a listing (`LOADCASE_LIST=file`), appends
 /// it to that file. Listing this way needs no test to run, so listing never runs a user's plain
 /// `#[test]`s.
 pub fn announce(test: &'static LoadTest) {

@@ -70,6 +70,7 @@ impl<E: Display + 'static> IntoOutcome for Result<(), E> {
 
 /// Already classified: a function that builds its own [`Problem`] keeps its kind, message and
 /// location (a location that is not in Rust code, say).
+#[diagnostic::do_not_recommend]
 impl IntoOutcome for Outcome {
     fn into_outcome(self) -> Outcome {
         self

@@ -85,7 +85,11 @@ impl Plan {
             .into_iter()
             .find(|&f| given(f));
         if let Some(shaper) = shaper {
-            let why = "--stages and --rate set the users or the rate over time themselves; drop -u, --hits, -d, --ramp-up and --stage-pause";
+            let why = if shaper == F::Stages {
+                "--stages moves the users toward each target over its own duration; drop -u, --hits, --ramp-up, --ramp and --stage-pause"
+            } else {
+                "the open model starts hits at a rate, from as many users as it needs; drop -u, --hits, --ramp-up, --ramp and --stage-pause (its length is -d, or the durations of --rate-stages)"
+            };
             for field in [F::Users, F::Hits, F::RampUp, F::Ramp, F::StagePause] {
                 if given(field) {
                     return Err(conflict(field, shaper, why));

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-/// An option of a plan: a field of the runner's plan options, named `--users` on the command
-/// line and `users` in a `loadcase.toml` profile.
+/// An option of a plan: a field of the runner's plan options, named `--ramp-up` on the command
+/// line and `ramp_up` in a `loadcase.toml` profile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PlanField {
@@ -56,29 +56,29 @@ impl PlanField {
         PlanField::RequestTimeout,
     ];
 
-    /// Its name as a key of a `loadcase.toml` profile (and in messages): `users`, `ramp-up`, …
+    /// Its name as a key of a `loadcase.toml` profile: `users`, `ramp_up`, …
     pub fn key(self) -> &'static str {
         match self {
             PlanField::Users => "users",
             PlanField::Hits => "hits",
             PlanField::Duration => "duration",
-            PlanField::RampUp => "ramp-up",
+            PlanField::RampUp => "ramp_up",
             PlanField::Ramp => "ramp",
-            PlanField::StagePause => "stage-pause",
+            PlanField::StagePause => "stage_pause",
             PlanField::Stages => "stages",
             PlanField::Rate => "rate",
-            PlanField::RateStages => "rate-stages",
-            PlanField::MaxUsers => "max-users",
-            PlanField::MaxDelay => "max-delay",
+            PlanField::RateStages => "rate_stages",
+            PlanField::MaxUsers => "max_users",
+            PlanField::MaxDelay => "max_delay",
             PlanField::Think => "think",
-            PlanField::HitTimeout => "hit-timeout",
-            PlanField::RequestTimeout => "request-timeout",
+            PlanField::HitTimeout => "hit_timeout",
+            PlanField::RequestTimeout => "request_timeout",
         }
     }
 
     /// Its long flag on the command line: `--users`, `--ramp-up`, …
     pub fn flag(self) -> String {
-        format!("--{}", self.key())
+        format!("--{}", self.key().replace('_', "-"))
     }
 }
 

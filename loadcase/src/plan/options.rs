@@ -145,7 +145,7 @@ impl FromStr for Plan {
                 "-d" => Some(PlanField::Duration),
                 long => long
                     .strip_prefix("--")
-                    .and_then(|key| PlanField::ALL.into_iter().find(|f| f.key() == key)),
+                    .and_then(|_| PlanField::ALL.into_iter().find(|f| f.flag() == long)),
             };
             let (Some(field), Some(value)) = (field, words.next()) else {
                 return Err(PlanError::Unknown(word.clone()));

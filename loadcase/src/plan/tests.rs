@@ -218,6 +218,11 @@ fn shapes_that_cannot_run_say_why() {
         (&[("stages", "10@1s, x@2s")][..], "`x@2s`"),
         (&[("stages", "0@1s")][..], "never has a user"),
         (&[("stages", "5@1s"), ("u", "5")][..], "exclude each other"),
+        (
+            &[("stages", "5@1s"), ("stage-pause", "1s")][..],
+            "own duration; drop",
+        ),
+        (&[("rate", "50/s"), ("c", "10")][..], "its length is -d"),
         (&[("stages", "5@1s"), ("d", "5s")][..], "own duration"),
         (&[("stages", "5@1s"), ("rate", "5/s")][..], "pick one"),
         (&[("think", "5s..1s")][..], "is not a pause"),

@@ -4,14 +4,7 @@
 pub(crate) fn process_secs() -> Option<f64> {
     #[cfg(unix)]
     {
-        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-        // SAFETY: getrusage writes a whole rusage into the pointer it is given.
-        let usage = unsafe {
-            if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
-                return None;
-            }
-            usage.assume_init()
-        };
+        let usage = usage()?;
         let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
         Some(secs(usage.ru_utime) + secs(usage.ru_stime))
     }
@@ -25,25 +18,30 @@ pub(crate) fn process_secs() -> Option<f64> {
 pub(crate) fn peak_rss_bytes() -> Option<u64> {
     #[cfg(unix)]
     {
-        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-        // SAFETY: getrusage writes a whole rusage into the pointer it is given.
-        let usage = unsafe {
-            if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
-                return None;
-            }
-            usage.assume_init()
-        };
         // Linux and the BSDs report KiB; macOS reports bytes.
         let unit = if cfg!(target_vendor = "apple") {
             1
         } else {
             1024
         };
-        u64::try_from(usage.ru_maxrss).ok().map(|v| v * unit)
+        u64::try_from(usage()?.ru_maxrss).ok().map(|v| v * unit)
     }
     #[cfg(not(unix))]
     {
         None
+    }
+}
+
+#[cfg(unix)]
+fn usage() -> Option<libc::rusage> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a whole rusage into the pointer it is given, and we read it only
+    // when it says it did.
+    unsafe {
+        if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
+            return None;
+        }
+        Some(usage.assume_init())
     }
 }
 

@@ -3,6 +3,8 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -68,6 +70,9 @@ pub(crate) fn ms(d: Duration) -> f64 {
 pub(crate) struct LogWriter {
     batches: Option<mpsc::Sender<Vec<LogEntry>>>,
     thread: Option<JoinHandle<io::Result<u64>>>,
+    /// Entries in the file so far: written and flushed to the operating system, so a crash or a
+    /// kill of the process loses none of them.
+    written: Arc<AtomicU64>,
 }
 
 impl LogWriter {
@@ -84,12 +89,17 @@ impl LogWriter {
         })?;
         let file = File::create(&spec.path)?;
         let (tx, rx) = mpsc::channel::<Vec<LogEntry>>();
+        let written = Arc::new(AtomicU64::new(0));
+        let counter = written.clone();
         let thread = std::thread::Builder::new()
             .name("loadcase-request-log".into())
-            .spawn(move || write_all(BufWriter::with_capacity(1 << 20, file), format, rx))?;
+            .spawn(move || {
+                write_all(BufWriter::with_capacity(1 << 20, file), format, rx, &counter)
+            })?;
         Ok(LogWriter {
             batches: Some(tx),
             thread: Some(thread),
+            written,
         })
     }
 
@@ -103,6 +113,11 @@ impl LogWriter {
         }
     }
 
+    /// Entries flushed to the file so far.
+    pub(crate) fn written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
+
     /// Writes what is queued, closes the file, and says how many requests it holds.
     pub(crate) fn finish(mut self) -> io::Result<u64> {
         self.batches.take();
@@ -114,10 +129,13 @@ impl LogWriter {
     }
 }
 
+/// Writes each batch (one per harvest, a few a second) and flushes it at once: the buffer only
+/// gathers a batch into few write calls, it never holds entries past their harvest.
 fn write_all(
     mut out: BufWriter<File>,
     format: LogFormat,
     batches: mpsc::Receiver<Vec<LogEntry>>,
+    flushed: &AtomicU64,
 ) -> io::Result<u64> {
     let mut written = 0u64;
     let mut csv = match format {
@@ -145,6 +163,8 @@ fn write_all(
                 .has_headers(false)
                 .from_writer(Vec::new());
         }
+        out.flush()?;
+        flushed.store(written, Ordering::Relaxed);
     }
     if let Some(mut w) = csv {
         w.flush()?;

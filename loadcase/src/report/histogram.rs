@@ -1,5 +1,6 @@
-//! A latency histogram in microseconds that serializes losslessly, so that reports written by
-//! several processes can be merged into exact combined percentiles.
+//! A latency histogram in nanoseconds that serializes losslessly, so that reports written by
+//! several processes can be merged into exact combined percentiles. Reports of schema 2 and
+//! older held microseconds; they still read, their values scaled to nanoseconds.
 
 use std::fmt;
 use std::time::Duration;
@@ -13,7 +14,8 @@ use serde::{Deserialize, Serialize, Serializer as SerdeSerializer};
 /// Significant decimal digits kept: 3 means every recorded value is exact to 0.1 %.
 const SIGNIFICANT_DIGITS: u8 = 3;
 
-/// Durations in microseconds, HdrHistogram underneath (auto-resizing, 3 significant digits).
+/// Durations in nanoseconds, HdrHistogram underneath (auto-resizing, 3 significant digits): a
+/// 150 µs loopback request is kept as 149.9 µs or 150.0 µs, not truncated to whole microseconds.
 #[derive(Clone)]
 pub struct Histogram(hdrhistogram::Histogram<u64>);
 
@@ -26,11 +28,11 @@ impl Default for Histogram {
 impl Histogram {
     /// Records one duration.
     pub fn record(&mut self, duration: Duration) {
-        let micros = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX);
+        let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
         // Auto-resizing grows the histogram to fit; `saturating_record` would clamp instead, so
         // it is only the fallback for values no histogram can hold.
-        if self.0.record(micros.max(1)).is_err() {
-            self.0.saturating_record(micros);
+        if self.0.record(nanos.max(1)).is_err() {
+            self.0.saturating_record(nanos);
         }
     }
 
@@ -53,7 +55,7 @@ impl Histogram {
 
     /// The value at a quantile in `0.0..=1.0`; zero when empty.
     pub fn quantile(&self, q: f64) -> Duration {
-        Duration::from_micros(if self.is_empty() {
+        Duration::from_nanos(if self.is_empty() {
             0
         } else {
             self.0.value_at_quantile(q)
@@ -65,18 +67,18 @@ impl Histogram {
         Duration::from_secs_f64(if self.is_empty() {
             0.0
         } else {
-            self.0.mean() / 1e6
+            self.0.mean() / 1e9
         })
     }
 
     /// The largest value (to the histogram's precision); zero when empty.
     pub fn max(&self) -> Duration {
-        Duration::from_micros(if self.is_empty() { 0 } else { self.0.max() })
+        Duration::from_nanos(if self.is_empty() { 0 } else { self.0.max() })
     }
 
     /// The smallest value (to the histogram's precision); zero when empty.
     pub fn min(&self) -> Duration {
-        Duration::from_micros(if self.is_empty() { 0 } else { self.0.min() })
+        Duration::from_nanos(if self.is_empty() { 0 } else { self.0.min() })
     }
 
     /// The population standard deviation; zero when empty.
@@ -84,13 +86,8 @@ impl Histogram {
         Duration::from_secs_f64(if self.is_empty() {
             0.0
         } else {
-            self.0.stdev() / 1e6
+            self.0.stdev() / 1e9
         })
-    }
-
-    /// The underlying HdrHistogram, for statistics this type does not wrap.
-    pub fn inner(&self) -> &hdrhistogram::Histogram<u64> {
-        &self.0
     }
 }
 
@@ -170,7 +167,7 @@ impl Serialize for PackedHistogram {
         if self.0.is_empty() {
             return Histogram::default().serialize(serializer);
         }
-        serializer.serialize_str(&STANDARD.encode(&self.0))
+        serializer.serialize_str(&format!("{NANOS}{}", STANDARD.encode(&self.0)))
     }
 }
 
@@ -204,19 +201,46 @@ impl Serialize for Histogram {
         V2DeflateSerializer::new()
             .serialize(&self.0, &mut bytes)
             .map_err(|e| serde::ser::Error::custom(format!("histogram: {e:?}")))?;
-        serializer.serialize_str(&STANDARD.encode(bytes))
+        serializer.serialize_str(&format!("{NANOS}{}", STANDARD.encode(bytes)))
     }
 }
+
+/// What a serialized histogram in nanoseconds starts with. A plain base64 text (which never has
+/// a `:`) is a histogram in microseconds, as report schema 2 and older wrote them.
+const NANOS: &str = "ns:";
 
 impl<'de> Deserialize<'de> for Histogram {
     fn deserialize<D: SerdeDeserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        let bytes = STANDARD.decode(text).map_err(de::Error::custom)?;
+        let (encoded, in_micros) = match text.strip_prefix(NANOS) {
+            Some(encoded) => (encoded, false),
+            None => (text.as_str(), true),
+        };
+        let bytes = STANDARD.decode(encoded).map_err(de::Error::custom)?;
         let mut histogram: hdrhistogram::Histogram<u64> = Deserializer::new()
             .deserialize(&mut bytes.as_slice())
             .map_err(|e| de::Error::custom(format!("histogram: {e:?}")))?;
         histogram.auto(true);
-        Ok(Histogram(histogram))
+        Ok(if in_micros {
+            Histogram::from_micros(&histogram)
+        } else {
+            Histogram(histogram)
+        })
+    }
+}
+
+impl Histogram {
+    /// A histogram of microseconds (report schema 2) in nanoseconds: each recorded value, as the
+    /// histogram reads it back (its bucket's highest equivalent value), times 1000.
+    fn from_micros(micros: &hdrhistogram::Histogram<u64>) -> Histogram {
+        let mut nanos = Histogram::default();
+        for value in micros.iter_recorded() {
+            let at = value.value_iterated_to().saturating_mul(1000);
+            if nanos.0.record_n(at, value.count_at_value()).is_err() {
+                nanos.0.saturating_record_n(at, value.count_at_value());
+            }
+        }
+        nanos
     }
 }
 
@@ -282,6 +306,50 @@ mod tests {
         grown.merge(&h);
         assert_eq!(grown.unpack().len(), 10_000);
         assert!(PackedHistogram::default().unpack().is_empty());
+    }
+
+    #[test]
+    fn sub_microsecond_differences_are_kept() {
+        let mut h = Histogram::default();
+        h.record(Duration::from_nanos(149_800));
+        assert_eq!(
+            h.quantile(0.5).as_nanos() / 100,
+            1498,
+            "{:?}",
+            h.quantile(0.5)
+        );
+    }
+
+    #[test]
+    fn histograms_in_microseconds_of_older_reports_read_as_nanoseconds() {
+        // As schema 2 wrote them: microseconds, plain base64.
+        let mut micros = hdrhistogram::Histogram::<u64>::new(SIGNIFICANT_DIGITS).unwrap();
+        for v in [150u64, 2_000, 2_000, 1_000_000] {
+            micros.record(v).unwrap();
+        }
+        let mut bytes = Vec::new();
+        V2DeflateSerializer::new()
+            .serialize(&micros, &mut bytes)
+            .unwrap();
+        let json = serde_json::to_string(&STANDARD.encode(bytes)).unwrap();
+        let old: Histogram = serde_json::from_str(&json).unwrap();
+        assert_eq!(old.len(), 4);
+        // Each to the histogram's precision, 0.1 %.
+        let near = |got: Duration, want: Duration| {
+            let (got, want) = (got.as_secs_f64(), want.as_secs_f64());
+            assert!((got - want).abs() <= want * 0.001, "{got} vs {want}");
+        };
+        near(old.min(), Duration::from_micros(150));
+        near(old.quantile(0.5), Duration::from_millis(2));
+        near(old.max(), Duration::from_secs(1));
+        // And it merges with a new one.
+        let mut new = Histogram::default();
+        new.record(Duration::from_micros(150));
+        new.merge(&old);
+        assert_eq!(new.len(), 5);
+        near(new.min(), Duration::from_micros(150));
+        // Written again, it is in nanoseconds.
+        assert!(serde_json::to_string(&new).unwrap().starts_with("\"ns:"));
     }
 
     #[test]

@@ -10,8 +10,8 @@ use crate::report::series::Second;
 use crate::report::stats::Stats;
 
 /// Version of the report format. Bumped on any change; readers accept older versions (fields
-/// added since default to empty).
-pub const REPORT_SCHEMA: u32 = 2;
+/// added since default to empty). 3: histograms in nanoseconds (2 held microseconds).
+pub const REPORT_SCHEMA: u32 = 3;
 
 /// Everything one run measured.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -42,7 +42,7 @@ pub struct Report {
     /// The measurements.
     pub stats: Stats,
     /// Per-second figures, for plots: second `t` holds what completed in `[t, t+1)` s after the
-    /// start (as harvested, at most [`TICK`](crate::engine::TICK) late).
+    /// start (as harvested, at most a quarter of a second late).
     #[serde(default)]
     pub series: Vec<Second>,
     /// In a mix of several tests (`cargo loadrun a:3 b:1`), each test's own measurements, by
@@ -53,6 +53,10 @@ pub struct Report {
     /// it (a dataset out of unique rows, say).
     #[serde(default)]
     pub stop_reason: Option<String>,
+    /// Entries written to the request log (`--log-requests`) and flushed to the operating
+    /// system, which a crash of the process cannot take back; `None` without a request log.
+    #[serde(default)]
+    pub logged_requests: Option<u64>,
 }
 
 impl Report {
@@ -78,6 +82,7 @@ impl Report {
             series: self.series.iter().filter(|p| p.t >= t).cloned().collect(),
             by_test: self.by_test.clone(),
             stop_reason: self.stop_reason.clone(),
+            logged_requests: self.logged_requests,
         }
     }
 
@@ -112,6 +117,10 @@ impl Report {
         for (test, stats) in &other.by_test {
             self.by_test.entry(test.clone()).or_default().merge(stats);
         }
+        self.logged_requests = match (self.logged_requests, other.logged_requests) {
+            (Some(a), Some(b)) => Some(a + b),
+            (a, b) => a.or(b),
+        };
         if self.stop_reason.is_none() {
             self.stop_reason.clone_from(&other.stop_reason);
         }

@@ -112,7 +112,7 @@ impl Threshold {
     /// Parses `[REQUEST NAME:] METRIC OP VALUE`.
     ///
     /// ```
-    /// use loadcase::threshold::Threshold;
+    /// use loadcase::report::Threshold;
     /// assert!(Threshold::parse("p95<200ms").is_ok());
     /// assert!(Threshold::parse("GET /login: p99 < 1s").is_ok());
     /// let error = Threshold::parse("p95<200").unwrap_err().to_string();
@@ -322,19 +322,31 @@ fn parse_value(metric: Metric, text: &str) -> Result<f64, String> {
             Ok(d.as_secs_f64() * 1e3)
         }
         Metric::ErrorRate | Metric::HitErrorRate => {
-            let rate = match text.strip_suffix('%') {
-                Some(pct) => pct.trim().parse::<f64>().map(|p| p / 100.0),
-                None => text.parse::<f64>(),
-            }
-            .map_err(|_| {
+            let not_a_rate = || {
                 format!(
                     "`{text}` is not a rate; write a percentage like `1%` or a fraction like `0.01`"
                 )
-            })?;
-            if !(0.0..=1.0).contains(&rate) {
-                return Err(format!("`{text}` is not between 0% and 100%"));
+            };
+            match text.strip_suffix('%') {
+                Some(pct) => {
+                    let rate = pct.trim().parse::<f64>().map_err(|_| not_a_rate())? / 100.0;
+                    if !(0.0..=1.0).contains(&rate) {
+                        return Err(format!("`{text}` is not between 0% and 100%"));
+                    }
+                    Ok(rate)
+                }
+                None => {
+                    let rate = text.parse::<f64>().map_err(|_| not_a_rate())?;
+                    // `error_rate<1` would mean 100 % and always hold: a bare number is a
+                    // fraction below 1, so that a percentage without its sign is refused.
+                    if !(0.0..1.0).contains(&rate) {
+                        return Err(format!(
+                            "`{text}` is not a fraction from 0 to below 1 (1 would be 100 %); write a percentage with its sign, e.g. `{text}%`, or a fraction like `0.01`"
+                        ));
+                    }
+                    Ok(rate)
+                }
             }
-            Ok(rate)
         }
         Metric::Rps | Metric::HitRate | Metric::Count(_) => {
             let number = text.strip_suffix("/s").unwrap_or(text).trim();

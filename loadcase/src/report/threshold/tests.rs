@@ -92,6 +92,16 @@ fn malformed_thresholds_name_the_problem_and_the_fix() {
     assert!(error("latency<1s").contains("unknown metric `latency`; metrics are"));
     assert!(error("error_rate<150%").contains("between 0% and 100%"));
     assert!(error("error_rate<lots").contains("percentage like `1%`"));
+    // A percentage without its sign would be 100 % and always met: refused with the fix.
+    for bare in ["error_rate<1", "hit_error_rate<5", "error_rate<=1.0"] {
+        assert!(
+            error(bare).contains("not a fraction from 0 to below 1"),
+            "{bare}: {}",
+            error(bare)
+        );
+        assert!(error(bare).contains('%'), "{bare}");
+    }
+    assert!(error("error_rate<-0.1").contains("not a fraction from 0"));
     assert!(error("rps>fast").contains("not a number"));
     assert!(error("p95<2 fortnights").contains("not a duration"));
     assert!(error(": p95<1s").contains("nothing before `:`"));
