@@ -144,10 +144,10 @@ fn the_table_shows_both_runs_the_deltas_and_the_verdict() {
     assert!(
         p95.split_whitespace().eq([
             "p95",
-            "950.3ms",
+            "950.0ms",
             "1.14s",
-            "+190.5ms",
-            "+20.0%",
+            "+190.8ms",
+            "+20.1%",
             "REGRESSION"
         ]),
         "{p95}"
