@@ -235,7 +235,7 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
 /// current directory (there is no package to look in).
 fn settings(cli: &Cli) -> Result<Settings> {
     let Some(name) = &cli.profile else {
-        return settings::resolve(&cli.plan, &cli.outputs, profile::Settings::default());
+        return settings::resolve(&cli.plan, &cli.outputs, None);
     };
     let dir = std::env::current_dir().context("cannot read the current directory")?;
     let file = profile::find(&[dir.as_path()]).ok_or_else(|| {
@@ -245,7 +245,7 @@ fn settings(cli: &Cli) -> Result<Settings> {
             dir.display()
         )
     })?;
-    settings::resolve(&cli.plan, &cli.outputs, profile::load(&file, name)?)
+    settings::resolve(&cli.plan, &cli.outputs, Some(&profile::load(&file, name)?))
 }
 
 /// The run history only with `--history PATH`: outside a workspace there is no default place

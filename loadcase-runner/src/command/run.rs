@@ -2,6 +2,8 @@
 //! without cargo is checked before any build starts; then the target is built, the test found,
 //! the binary supervised, and the run finished, compared and recorded.
 
+use std::path::Path;
+
 use anyhow::{Result, anyhow};
 use console::style;
 
@@ -17,8 +19,13 @@ use crate::workspace::select::{self, Selection};
 
 /// Runs the test (or the mix) the command line names; returns the run's exit code.
 pub fn dispatch(cli: &Cli) -> Result<u8> {
-    // With a profile, checked once more when it has been read.
-    let early = settings::resolve(&cli.plan, &cli.outputs, profile::Settings::default())?;
+    // Without a profile, every setting is checked before cargo runs; a profile is found in the
+    // test's package, so its settings are checked once cargo has said where that is (still
+    // before anything is built).
+    let early = match cli.profile {
+        None => Some(settings::resolve(&cli.plan, &cli.outputs, None)?),
+        Some(_) => None,
+    };
     loadcase::__private::runner::worker_threads().map_err(|message| anyhow!(message))?;
     let selection = Selection::parse(&cli.tests);
     let workspace = Workspace::load(&cli.cargo, cli.quiet)?;
@@ -30,20 +37,9 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
     let Settings {
         mut plan,
         mut outputs,
-    } = match &cli.profile {
-        None => early,
-        Some(name) => {
-            let dirs = [candidates[0].package_dir.as_path(), workspace.root()];
-            let file = profile::find(&dirs).ok_or_else(|| {
-                anyhow!(
-                    "--profile {name}: no {} in {} or {}; create one with a [profile.{name}] table",
-                    profile::FILE,
-                    dirs[0].display(),
-                    dirs[1].display()
-                )
-            })?;
-            settings::resolve(&cli.plan, &cli.outputs, profile::load(&file, name)?)?
-        }
+    } = match early {
+        Some(settings) => settings,
+        None => with_profile(cli, &candidates[0].package_dir, workspace.root())?,
     };
     let binaries = workspace.build(&candidates)?;
     let picked = tests.pick(&binaries)?;
@@ -82,4 +78,21 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
             Ok(exit::INTERRUPTED)
         }
     }
+}
+
+/// The settings over `--profile NAME` of the first `loadcase.toml` in the test's package or the
+/// workspace root.
+fn with_profile(cli: &Cli, package: &Path, root: &Path) -> Result<Settings> {
+    let Some(name) = &cli.profile else {
+        return settings::resolve(&cli.plan, &cli.outputs, None);
+    };
+    let file = profile::find(&[package, root]).ok_or_else(|| {
+        anyhow!(
+            "--profile {name}: no {} in {} or {}; create one with a [profile.{name}] table",
+            profile::FILE,
+            package.display(),
+            root.display()
+        )
+    })?;
+    settings::resolve(&cli.plan, &cli.outputs, Some(&profile::load(&file, name)?))
 }

@@ -25,29 +25,38 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format of `path`, or a message naming the extensions that work.
-    pub fn of(path: &Path) -> Result<Format> {
+    /// The format of `path`'s extension, if it is one.
+    fn of_extension(path: &Path) -> Option<Format> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
-        Ok(match ext.as_deref() {
-            Some("json") => Format::Json,
-            Some("html" | "htm") => Format::Html,
-            Some("xml") => Format::Junit,
-            Some("csv") => Format::Csv,
-            _ => bail!(
-                "--report {}: unknown format; end the path in .json, .html, .xml (JUnit) or .csv",
+        Some(match ext.as_deref()? {
+            "json" => Format::Json,
+            "html" | "htm" => Format::Html,
+            "xml" => Format::Junit,
+            "csv" => Format::Csv,
+            _ => return None,
+        })
+    }
+
+    /// The format of `path`, or a message naming the extensions that work; `source` is where
+    /// the path came from (`--report`, or a profile's key).
+    pub fn of(path: &Path, source: &str) -> Result<Format> {
+        match Format::of_extension(path) {
+            Some(format) => Ok(format),
+            None => bail!(
+                "{source} {}: unknown format; end the path in .json, .html, .xml (JUnit) or .csv",
                 path.display()
             ),
-        })
+        }
     }
 }
 
 /// Checks every path's format before the run, so a typo does not cost a run.
-pub fn check(paths: &[PathBuf]) -> Result<()> {
+pub fn check(paths: &[PathBuf], source: &str) -> Result<()> {
     for path in paths {
-        Format::of(path)?;
+        Format::of(path, source)?;
     }
     Ok(())
 }
@@ -71,7 +80,7 @@ pub fn write_all(
 ) -> Result<()> {
     let mut failed = Vec::new();
     for path in paths {
-        let written = Format::of(path)
+        let written = Format::of(path, "--report")
             .and_then(|format| write(path, &render(format, report, verdicts, summary)));
         match written {
             Ok(()) => eprintln!("report written to {}", path.display()),

@@ -11,6 +11,7 @@ use loadcase::Plan;
 use loadcase::plan::{LogFormat, LogSpec, PlanField};
 use loadcase::report as threshold;
 
+use self::profile::Profile;
 use crate::cli::{OutputOptions, PlanOptions};
 use crate::reports;
 use crate::verdict::Thresholds;
@@ -30,31 +31,55 @@ pub struct Outputs {
     pub reports: Vec<PathBuf>,
 }
 
-/// The settings from the command line's plan and outputs over `profile` (the default one when
-/// no `--profile` is given).
+/// The settings from the command line's plan and outputs over `profile`, if one was chosen.
+/// Each plan option given on the command line replaces the profile's, and a length given there
+/// (`-c` or `-d`) replaces the profile's of either kind; the lists of thresholds and reports
+/// given there replace the profile's lists. A problem is named where its value came from: the
+/// flag, or the profile's file, line and key.
 pub fn resolve(
     plan: &PlanOptions,
     outputs: &OutputOptions,
-    profile: profile::Settings,
+    profile: Option<&Profile>,
 ) -> Result<Settings> {
+    let from_flags = |field| plan.get(field).is_some();
+    let length_given = from_flags(PlanField::Hits) || from_flags(PlanField::Duration);
     let mut args = PlanArgs::default();
+    let mut from_profile = Vec::new();
     for field in PlanField::ALL {
-        args.set(field, plan.get(field));
+        let profile_value = profile.and_then(|p| p.plan(field)).filter(|_| {
+            let length = matches!(field, PlanField::Hits | PlanField::Duration);
+            !(length && length_given)
+        });
+        match (plan.get(field), profile_value) {
+            (Some(value), _) => args.set(field, Some(value)),
+            (None, Some(value)) => {
+                args.set(field, Some(value));
+                from_profile.push(field);
+            }
+            (None, None) => {}
+        }
     }
-    // A length on the command line replaces the profile's, whichever kind each is.
-    if args.hits.is_none() && args.duration.is_none() {
-        args.hits = profile.hits.as_deref();
-        args.duration = profile.duration.as_deref();
-    }
-    if args.users.is_none() {
-        args.users = profile.users.as_deref();
-    }
-    let mut resolved = Plan::parse_args(&args)?;
+    let mut resolved = Plan::parse_args(&args).map_err(|error| match profile {
+        Some(profile) if error.fields().iter().any(|f| from_profile.contains(f)) => {
+            anyhow!(error.render(&|field| {
+                if from_profile.contains(&field) {
+                    profile.origin_of(field)
+                } else {
+                    field.flag()
+                }
+            }))
+        }
+        _ => anyhow!(error),
+    })?;
+    let profile_url = profile.and_then(|p| {
+        let url = p.server_url.as_ref()?;
+        Some((url.value.clone(), p.origin("server_url", url.line)))
+    });
     if let Some(url) = &plan.server_url {
         check_server_url(url, "--server-url")?;
         resolved.server_url = Some(url.clone());
-    } else if let Some(url) = profile.server_url {
-        check_server_url(&url, "the profile's server_url")?;
+    } else if let Some((url, origin)) = profile_url {
+        check_server_url(&url, &origin)?;
         resolved.server_url = Some(url);
     } else if let Some(url) = std::env::var(env::SERVER_URL)
         .ok()
@@ -64,19 +89,26 @@ pub fn resolve(
         check_server_url(&url, env::SERVER_URL)?;
     }
     // Lists given on the command line replace the profile's.
-    let thresholds = if outputs.thresholds.is_empty() {
-        profile.thresholds
-    } else {
-        outputs.thresholds.clone()
+    let profile_thresholds = profile.and_then(|p| p.thresholds.as_ref().map(|t| (p, t)));
+    let thresholds = match profile_thresholds {
+        Some((profile, list)) if outputs.thresholds.is_empty() => {
+            threshold::parse_thresholds(&list.value)
+                .map_err(|e| anyhow!("{}: {e}", profile.origin("thresholds", list.line)))?
+        }
+        _ => threshold::parse_thresholds(&outputs.thresholds)
+            .map_err(|e| anyhow!("--threshold: {e}"))?,
     };
-    let thresholds =
-        threshold::parse_thresholds(&thresholds).map_err(|e| anyhow!("--threshold: {e}"))?;
-    let reports = if outputs.reports.is_empty() {
-        profile.reports
-    } else {
-        outputs.reports.clone()
+    let profile_reports = profile.and_then(|p| p.reports.as_ref().map(|r| (p, r)));
+    let reports = match profile_reports {
+        Some((profile, list)) if outputs.reports.is_empty() => {
+            reports::check(&list.value, &profile.origin("reports", list.line))?;
+            list.value.clone()
+        }
+        _ => {
+            reports::check(&outputs.reports, "--report")?;
+            outputs.reports.clone()
+        }
     };
-    reports::check(&reports)?;
     if let Some(path) = &outputs.log_requests {
         resolved.log = Some(request_log_spec(path, &outputs.redact_headers)?);
     }
@@ -130,3 +162,6 @@ fn check_server_url(url: &str, source: &str) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
