@@ -41,12 +41,8 @@ pub fn seconds(value: f64) -> String {
 pub fn ms(value: f64) -> String {
     if value >= 1000.0 {
         format!("{:.2} s", value / 1e3)
-    } else if value >= 100.0 {
-        format!("{value:.0} ms")
-    } else if value >= 10.0 {
-        format!("{value:.1} ms")
     } else {
-        format!("{value:.2} ms")
+        format!("{} ms", figure(value))
     }
 }
 
@@ -81,8 +77,9 @@ pub fn count(n: u64) -> String {
     out
 }
 
-/// A rate with the precision that matters at its size.
-pub fn rate(value: f64) -> String {
+/// A figure (a rate, milliseconds in a column that names the unit) with the precision that
+/// matters at its size: `512`, `51.2`, `5.12`.
+pub fn figure(value: f64) -> String {
     if value >= 100.0 {
         format!("{value:.0}")
     } else if value >= 10.0 {
@@ -219,7 +216,7 @@ mod tests {
         assert_eq!(count(1_234_567), "1\u{2009}234\u{2009}567");
         assert_eq!(count(999), "999");
         assert_eq!(
-            (rate(512.4), rate(51.24), rate(5.124)),
+            (figure(512.4), figure(51.24), figure(5.124)),
             ("512".into(), "51.2".into(), "5.12".into())
         );
         assert_eq!(percent(0.0), "0 %");

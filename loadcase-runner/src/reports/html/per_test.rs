@@ -1,73 +1,85 @@
 //! The HTML report's table of a mix's tests (`cargo loadrun a:3 b:1`): one row per test with its
 //! weight, hits and how they ended, hit times, requests, and its users' setups and teardowns.
 
-use std::fmt::Write;
-
 use loadcase::Report;
 use loadcase::report::Figures;
 use loadcase::report::{HookStats, Stats};
+use maud::{Markup, html};
 
-use crate::per_test::{own_report, tests_of};
-use crate::text::format::{count, escape_xml as escape, ms, percent};
+use crate::per_test::{TestFigures, own_report, tests_of};
+use crate::text::format::{count, ms, percent};
 
 /// Nothing for a single test; for a mix, a card with a row per test in the command line's order.
-pub fn tests(out: &mut String, report: &Report) {
+pub fn tests(report: &Report) -> Markup {
     if report.by_test.is_empty() {
-        return;
+        return html! {};
     }
-    out.push_str(
-        "<section class=\"card\"><h2>Tests of the mix</h2>\
-         <p class=\"caption\">Each virtual user ran one of these tests, chosen by weight. Setups \
-         and teardowns run once per user and are not hits; hits not run are those of users whose \
-         setup failed.</p>\
-         <div class=\"scroll\"><table id=\"tests\" class=\"numbers\"><thead>\
-         <tr class=\"group\"><th colspan=\"2\"></th><th colspan=\"5\">Hits</th>\
-         <th colspan=\"3\">Hit time (ms)</th><th colspan=\"2\">Requests</th>\
-         <th colspan=\"2\">Setup · teardown</th></tr><tr>\
-         <th class=\"name\">Test</th><th>Weight</th><th>Count</th><th>Success</th><th>Errors</th>\
-         <th>Failures</th><th>Not run</th><th>p50</th><th>p95</th><th>p99</th><th>Count</th>\
-         <th>Error %</th><th>Ran</th><th>Failed</th></tr></thead><tbody>",
-    );
-    for test in tests_of(report) {
-        let (path, stats) = (test.path, test.stats);
-        let own = own_report(report, stats);
-        let figures = Figures::of(&own);
-        let weight = test.weight.map_or("–".to_owned(), |(w, _)| w.to_string());
-        let hits = &figures.hits;
-        let time = |label: &str| match hits.time.percentile(label) {
-            Some(value) if hits.time.count > 0 => ms(value),
-            _ => "–".to_owned(),
-        };
-        let hooks = |f: fn(&HookStats) -> u64| f(&stats.setup) + f(&stats.teardown);
-        let failed = hooks(|h| h.errors + h.failures);
-        let bad = |n: u64| if n > 0 { " class=\"bad\"" } else { "" };
-        let _ = write!(
-            out,
-            "<tr><td class=\"name\">{}</td><td>{}</td><td>{}</td><td>{}</td><td{}>{}</td>\
-             <td{}>{}</td><td{}>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td{}>{}</td><td>{}</td><td{}>{}</td></tr>",
-            escape(path),
-            escape(&weight),
-            count(hits.total),
-            count(hits.success),
-            bad(hits.errors),
-            count(hits.errors),
-            bad(hits.failures),
-            count(hits.failures),
-            bad(stats.hits.not_run),
-            count(stats.hits.not_run),
-            escape(&time("p50")),
-            escape(&time("p95")),
-            escape(&time("p99")),
-            count(figures.overall.count),
-            bad(figures.overall.errors),
-            percent(figures.overall.error_rate),
-            count(hooks(HookStats::total)),
-            bad(failed),
-            count(failed),
-        );
+    html! {
+        section.card {
+            h2 { "Tests of the mix" }
+            p.caption {
+                "Each virtual user ran one of these tests, chosen by weight. Setups and teardowns \
+                 run once per user and are not hits; hits not run are those of users whose setup \
+                 failed."
+            }
+            div.scroll {
+                table #tests .numbers {
+                    thead {
+                        tr.group {
+                            th colspan="2" {}
+                            th colspan="5" { "Hits" }
+                            th colspan="3" { "Hit time (ms)" }
+                            th colspan="2" { "Requests" }
+                            th colspan="2" { "Setup · teardown" }
+                        }
+                        tr {
+                            th.name { "Test" }
+                            @for h in ["Weight", "Count", "Success", "Errors", "Failures", "Not run", "p50", "p95", "p99", "Count", "Error %", "Ran", "Failed"] {
+                                th { (h) }
+                            }
+                        }
+                    }
+                    tbody {
+                        @for test in tests_of(report) {
+                            (row(report, &test))
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str("</tbody></table></div></section>\n");
+}
+
+fn row(report: &Report, test: &TestFigures<'_>) -> Markup {
+    let stats = test.stats;
+    let figures = Figures::of(&own_report(report, stats));
+    let weight = test.weight.map_or("–".to_owned(), |(w, _)| w.to_string());
+    let hits = &figures.hits;
+    let time = |label: &str| match hits.time.percentile(label) {
+        Some(value) if hits.time.count > 0 => ms(value),
+        _ => "–".to_owned(),
+    };
+    let hooks = |f: fn(&HookStats) -> u64| f(&stats.setup) + f(&stats.teardown);
+    let failed = hooks(|h| h.errors + h.failures);
+    let bad = |n: u64| (n > 0).then_some("bad");
+    html! {
+        tr {
+            td.name { (test.path) }
+            td { (weight) }
+            td { (count(hits.total)) }
+            td { (count(hits.success)) }
+            td class=[bad(hits.errors)] { (count(hits.errors)) }
+            td class=[bad(hits.failures)] { (count(hits.failures)) }
+            td class=[bad(stats.hits.not_run)] { (count(stats.hits.not_run)) }
+            td { (time("p50")) }
+            td { (time("p95")) }
+            td { (time("p99")) }
+            td { (count(figures.overall.count)) }
+            td class=[bad(figures.overall.errors)] { (percent(figures.overall.error_rate)) }
+            td { (count(hooks(HookStats::total))) }
+            td class=[bad(failed)] { (count(failed)) }
+        }
+    }
 }
 
 /// What failed in the users' setups and teardowns, for the verdict: `2 of 100 setups failed`,
@@ -102,9 +114,7 @@ mod tests {
             elapsed_secs: 1.0,
             ..Report::default()
         };
-        let mut out = String::new();
-        tests(&mut out, &report);
-        assert_eq!(out, "", "no mix, no table");
+        assert_eq!(tests(&report).into_string(), "", "no mix, no table");
 
         let mut plan = Plan::once();
         plan.mix = vec![("zeta".into(), 3), ("alpha<b>".into(), 1)];
@@ -120,7 +130,7 @@ mod tests {
         alpha.teardown.success = 22;
         report.by_test.insert("shop::zeta".into(), zeta);
         report.by_test.insert("shop::alpha<b>".into(), alpha);
-        tests(&mut out, &report);
+        let out = tests(&report).into_string();
         let zeta_at = out.find("<td class=\"name\">shop::zeta</td><td>3</td><td>150</td>");
         let alpha_at = out.find(
             "<td class=\"name\">shop::alpha&lt;b&gt;</td><td>1</td><td>50</td><td>48</td>\

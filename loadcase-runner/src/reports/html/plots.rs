@@ -5,10 +5,11 @@ use std::fmt::Write;
 
 use loadcase::Report;
 use loadcase::report::Histogram;
+use maud::{Markup, PreEscaped, html};
 
 use super::buckets::{Bucket, MAX_POINTS, buckets};
 use super::svg::{Key, Panel, Tick, clock, hover, legend, number, ticks, time_ticks};
-use crate::text::format::{escape_xml as escape, ms, rate};
+use crate::text::format::{escape_xml as escape, figure, ms};
 
 /// Width of every plot's viewBox: the page's content width, so one unit is about one pixel.
 const WIDTH: f64 = 1120.0;
@@ -41,17 +42,46 @@ impl Unit {
     }
 }
 
-fn open(out: &mut String, id: &str, title: &str, caption: &str, height: f64) {
-    let _ = write!(
-        out,
-        "<section class=\"card plot-card\"><h2>{title}</h2><p class=\"caption\">{caption}</p>\
-         <svg id=\"{id}\" class=\"plot\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" \
-         aria-label=\"{title}\" xmlns=\"http://www.w3.org/2000/svg\">"
-    );
+/// A plot's card: its title and caption, which the page's markup escapes, and its drawing,
+/// SVG written here with every text in it escaped as it is written.
+struct Plot {
+    id: &'static str,
+    title: &'static str,
+    caption: String,
+    height: f64,
+    svg: String,
 }
 
-fn close(out: &mut String) {
-    out.push_str("</svg></section>\n");
+impl Plot {
+    fn new(id: &'static str, title: &'static str, caption: String, height: f64) -> Plot {
+        Plot {
+            id,
+            title,
+            caption,
+            height,
+            svg: String::new(),
+        }
+    }
+
+    /// The card, with `after` below the drawing.
+    fn card(self, after: Markup) -> Markup {
+        let svg = format!(
+            "<svg id=\"{}\" class=\"plot\" viewBox=\"0 0 {WIDTH} {}\" role=\"img\" \
+             aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">{}</svg>",
+            escape(self.id),
+            self.height,
+            escape(self.title),
+            self.svg
+        );
+        html! {
+            section.card.plot-card {
+                h2 { (self.title) }
+                p.caption { (self.caption) }
+                (PreEscaped(svg))
+                (after)
+            }
+        }
+    }
 }
 
 fn no_data(out: &mut String, panel: &Panel, text: &str) {
@@ -71,7 +101,7 @@ fn run_end(report: &Report, points: &[Bucket]) -> f64 {
 }
 
 /// Request time over time: the p50–p99 band shaded, p50, p95 and p99 as lines.
-pub fn latency_over_time(out: &mut String, report: &Report) {
+pub fn latency_over_time(report: &Report) -> Markup {
     let points = buckets(&report.series, MAX_POINTS);
     let end = run_end(report, &points);
     let max = points
@@ -89,16 +119,16 @@ pub fn latency_over_time(out: &mut String, report: &Report) {
         y: (0.0, top),
     };
     let per = bucket_note(&points);
-    open(
-        out,
+    let mut plot = Plot::new(
         "latency-over-time",
         "Request time over time",
-        &format!(
+        format!(
             "Total time of the requests completed in each {per}: the median, p95 and p99, \
              with the band from median to p99 shaded. Gaps are {per}s without requests."
         ),
         340.0,
     );
+    let out = &mut plot.svg;
     let labelled =
         |ticks: &[f64]| -> Vec<Tick> { ticks.iter().map(|v| (*v, number(*v))).collect() };
     panel.grid(
@@ -117,8 +147,7 @@ pub fn latency_over_time(out: &mut String, report: &Report) {
             "No request completed during the run"
         };
         no_data(out, &panel, why);
-        close(out);
-        return;
+        return plot.card(html! {});
     }
     let at = |i: usize| move |b: &Bucket| (b.mid(), b.latency.map(|l| l[i] / unit.divisor));
     let band: Vec<(f64, Option<(f64, f64)>)> = points
@@ -159,7 +188,7 @@ pub fn latency_over_time(out: &mut String, report: &Report) {
             ("p99", "p99", Key::Line),
         ],
     );
-    close(out);
+    plot.card(html! {})
 }
 
 /// A hover column over bucket `b`: where it is, and `values` after its time.
@@ -186,7 +215,7 @@ fn bucket_note(points: &[Bucket]) -> String {
 
 /// Throughput and load: requests per second (errors per second in red, and a mark under the
 /// panel wherever errors happened) above the active users.
-pub fn throughput_over_time(out: &mut String, report: &Report) {
+pub fn throughput_over_time(report: &Report) -> Markup {
     let points = buckets(&report.series, MAX_POINTS);
     let end = run_end(report, &points);
     let rps_max = points.iter().map(|b| b.rps).fold(0.0, f64::max);
@@ -211,17 +240,17 @@ pub fn throughput_over_time(out: &mut String, report: &Report) {
         y: (0.0, users_top),
     };
     let per = bucket_note(&points);
-    open(
-        out,
+    let mut plot = Plot::new(
         "throughput-over-time",
         "Throughput and active users",
-        &format!(
+        format!(
             "Requests completed per second (averaged over each {per}), those that counted as \
              errors in red with a red mark under the axis wherever any occurred, and the most \
              users active at once."
         ),
         432.0,
     );
+    let out = &mut plot.svg;
     let x_ticks = time_ticks(end, 10);
     let labelled =
         |ticks: &[f64]| -> Vec<Tick> { ticks.iter().map(|v| (*v, number(*v))).collect() };
@@ -230,8 +259,7 @@ pub fn throughput_over_time(out: &mut String, report: &Report) {
     users.x_title(out, "Time since start");
     if points.is_empty() {
         no_data(out, &rps, "No per-second data in this report");
-        close(out);
-        return;
+        return plot.card(html! {});
     }
     let area = |f: fn(&Bucket) -> f64| -> Vec<(f64, Option<(f64, f64)>)> {
         points
@@ -256,8 +284,8 @@ pub fn throughput_over_time(out: &mut String, report: &Report) {
         .map(|b| {
             let values = format!(
                 "{} requests/s · {} errors/s · {} users",
-                rate(b.rps),
-                rate(b.errors_per_sec),
+                figure(b.rps),
+                figure(b.errors_per_sec),
                 b.users
             );
             column(&rps, b, end, values)
@@ -274,7 +302,7 @@ pub fn throughput_over_time(out: &mut String, report: &Report) {
             ("users", "active users", Key::Line),
         ],
     );
-    close(out);
+    plot.card(html! {})
 }
 
 /// A red tick under the request panel for every bucket with an error or a failed hit, so that
@@ -297,7 +325,7 @@ fn error_rug(out: &mut String, panel: &Panel, points: &[Bucket]) {
 /// The distribution: request time at each percentile, the x axis stretched towards 100 % on a
 /// log scale of `1 / (1 - q)` so the tail gets as much room as the body, as in HdrHistogram's
 /// percentile plots.
-pub fn latency_distribution(out: &mut String, report: &Report) {
+pub fn latency_distribution(report: &Report) -> Markup {
     let all = report.stats.all_request_times();
     let mut named: Vec<(&String, &Histogram)> = report
         .stats
@@ -325,15 +353,16 @@ pub fn latency_distribution(out: &mut String, report: &Report) {
         x: (0.0, nines),
         y: (0.0, top),
     };
-    open(
-        out,
+    let mut plot = Plot::new(
         "latency-distribution",
         "Request time distribution",
         "Request time at each percentile, all requests together (black) and the busiest \
          request names. The axis stretches towards 100 %: each step right is one more nine, so \
-         the tail is as visible as the median.",
+         the tail is as visible as the median."
+            .to_owned(),
         350.0,
     );
+    let out = &mut plot.svg;
     let x_ticks: Vec<Tick> = (0..=nines as usize)
         .map(|n| (n as f64, nines_label(n)))
         .collect();
@@ -348,28 +377,23 @@ pub fn latency_distribution(out: &mut String, report: &Report) {
     panel.x_title(out, "Percentile");
     if all.is_empty() {
         no_data(out, &panel, "No request was timed");
-        close(out);
-        return;
+        return plot.card(html! {});
     }
     for (i, (_, h)) in shown.iter().enumerate() {
         panel.line(out, &format!("data s{i}"), &curve(h, nines, unit.divisor));
     }
     panel.line(out, "data all", &curve(&all, nines, unit.divisor));
     readout(out, &panel, &all, unit.divisor);
-    out.push_str("</svg>");
-    if !shown.is_empty() {
-        out.push_str("<ul class=\"legend-list\">");
-        out.push_str("<li><span class=\"key all\"></span>All requests</li>");
-        for (i, (name, _)) in shown.iter().enumerate() {
-            let _ = write!(
-                out,
-                "<li><span class=\"key s{i}\"></span>{}</li>",
-                escape(name)
-            );
+    plot.card(html! {
+        @if !shown.is_empty() {
+            ul.legend-list {
+                li { span.key.all {} "All requests" }
+                @for (i, (name, _)) in shown.iter().enumerate() {
+                    li { span class={ "key s" (i) } {} (name) }
+                }
+            }
         }
-        out.push_str("</ul>");
-    }
-    out.push_str("</section>\n");
+    })
 }
 
 /// Dots on the all-requests curve at p50, p90, p99 and p99.9 (where the axis reaches), and

@@ -1,40 +1,43 @@
 //! The report's text sections: header and verdict, key figures, thresholds, the per-request
-//! table, status codes / counters / WebSockets, and the grouped failures and errors.
-
-use std::fmt::Write;
+//! table, status codes / counters / WebSockets, and the grouped failures and errors. Each is
+//! markup whose text maud escapes: nothing of the run can become a tag.
 
 use loadcase::plan::{Length, Shape};
 use loadcase::report::Stats;
 use loadcase::report::Verdict;
 use loadcase::report::{Distribution, Figures, RequestFigures};
 use loadcase::{ProblemKind, Report};
+use maud::{Markup, html};
 
-use crate::text::format::{bytes, count, duration, escape_xml as escape, ms, percent, rate};
+use crate::text::format::{bytes, count, duration, figure, ms, percent, utc_time};
 
 /// Title, when and what ran, the interrupted banner and the overall verdict.
-pub fn header(out: &mut String, report: &Report, figures: &Figures, verdicts: &[Verdict]) {
-    let started = chrono::DateTime::from_timestamp_millis(report.started_unix_ms as i64)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_else(|| "unknown".to_owned());
+pub fn header(report: &Report, figures: &Figures, verdicts: &[Verdict]) -> Markup {
+    let started = utc_time(report.started_unix_ms, "Z").unwrap_or_else(|| "unknown".to_owned());
     let (class, word, reasons) = verdict(figures, &report.stats, verdicts);
-    let _ = writeln!(
-        out,
-        "<header class=\"top\"><div class=\"title\"><p class=\"kicker\">loadcase report</p>\
-         <h1>{}</h1><dl class=\"meta\"><div><dt>Started</dt><dd><time datetime=\"{started}\">\
-         {started}</time></dd></div><div><dt>Duration</dt><dd>{}</dd></div>\
-         <div><dt>Plan</dt><dd>{}</dd></div></dl></div>\
-         <div class=\"verdict {class}\"><span class=\"badge\">{word}</span>\
-         <span class=\"reasons\">{}</span></div></header>",
-        escape(&report.test),
-        escape(&duration(report.elapsed_secs)),
-        escape(&plan(report)),
-        escape(&reasons),
-    );
-    if report.interrupted {
-        out.push_str(
-            "<div class=\"banner\"><strong>Interrupted.</strong> The run was stopped before its \
-             plan completed: every figure below covers only what ran.</div>\n",
-        );
+    html! {
+        header.top {
+            div.title {
+                p.kicker { "loadcase report" }
+                h1 { (report.test) }
+                dl.meta {
+                    div { dt { "Started" } dd { time datetime=(started) { (started) } } }
+                    div { dt { "Duration" } dd { (duration(report.elapsed_secs)) } }
+                    div { dt { "Plan" } dd { (plan(report)) } }
+                }
+            }
+            div class={ "verdict " (class) } {
+                span.badge { (word) }
+                span.reasons { (reasons) }
+            }
+        }
+        @if report.interrupted {
+            div.banner {
+                strong { "Interrupted." }
+                " The run was stopped before its plan completed: every figure below covers only \
+                 what ran."
+            }
+        }
     }
 }
 
@@ -112,10 +115,9 @@ fn plan(report: &Report) -> String {
 }
 
 /// The figures a person looks for first, as cards.
-pub fn key_figures(out: &mut String, figures: &Figures) {
+pub fn key_figures(figures: &Figures) -> Markup {
     let hits = &figures.hits;
     let all = &figures.overall;
-    out.push_str("<section class=\"cards\">");
     let mut hit_parts = vec![
         format!("{} ok", count(hits.success)),
         format!("{} errors", count(hits.errors)),
@@ -124,34 +126,8 @@ pub fn key_figures(out: &mut String, figures: &Figures) {
     if hits.cancelled > 0 {
         hit_parts.push(format!("{} cancelled", count(hits.cancelled)));
     }
-    card(out, "Hits", &count(hits.total), &hit_parts.join(" · "), "");
-    card(
-        out,
-        "Requests",
-        &count(all.count),
-        &format!("{} errors", count(all.errors)),
-        "",
-    );
-    card(
-        out,
-        "Throughput",
-        &format!("{} /s", rate(all.rps)),
-        &format!("{} hits/s", rate(hits.rate)),
-        "",
-    );
-    let bad = if all.error_rate > 0.0 || hits.error_rate > 0.0 {
-        "bad"
-    } else {
-        ""
-    };
-    card(
-        out,
-        "Error rate",
-        &percent(all.error_rate),
-        &format!("of requests · {} of hits", percent(hits.error_rate)),
-        bad,
-    );
-    for (label, note) in [("p50", "median"), ("p95", ""), ("p99", "")] {
+    let bad = all.error_rate > 0.0 || hits.error_rate > 0.0;
+    let request_times = [("p50", "median"), ("p95", ""), ("p99", "")].map(|(label, note)| {
         let value = all.time.percentile(label).unwrap_or(0.0);
         let note = match label {
             "p50" => format!("{note} · mean {}", ms(all.time.mean_ms)),
@@ -163,123 +139,139 @@ pub fn key_figures(out: &mut String, figures: &Figures) {
         } else {
             ms(value)
         };
-        card(out, &format!("Request {label}"), &shown, &note, "");
-    }
+        (format!("Request {label}"), shown, note)
+    });
     // The open model: what waiting for a free user did to the hits (coordinated omission).
-    if hits.corrected.count > 0 || hits.dropped > 0 {
-        let p99 = hits.corrected.percentile("p99").unwrap_or(0.0);
-        let raw = hits.time.percentile("p99").unwrap_or(0.0);
-        card(
-            out,
-            "Hit p99, corrected",
-            &ms(p99),
-            &format!("from when due · raw service time {}", ms(raw)),
-            "",
-        );
-        let class = if hits.dropped > 0 { "bad" } else { "" };
-        card(
-            out,
-            "Dropped",
-            &count(hits.dropped),
-            "due, never started: no free user",
-            class,
-        );
+    let open = hits.corrected.count > 0 || hits.dropped > 0;
+    html! {
+        section.cards {
+            (card("Hits", &count(hits.total), &hit_parts.join(" · "), false))
+            (card("Requests", &count(all.count), &format!("{} errors", count(all.errors)), false))
+            (card(
+                "Throughput",
+                &format!("{} /s", figure(all.rps)),
+                &format!("{} hits/s", figure(hits.rate)),
+                false
+            ))
+            (card(
+                "Error rate",
+                &percent(all.error_rate),
+                &format!("of requests · {} of hits", percent(hits.error_rate)),
+                bad
+            ))
+            @for (label, value, note) in &request_times {
+                (card(label, value, note, false))
+            }
+            @if open {
+                (card(
+                    "Hit p99, corrected",
+                    &ms(hits.corrected.percentile("p99").unwrap_or(0.0)),
+                    &format!(
+                        "from when due · raw service time {}",
+                        ms(hits.time.percentile("p99").unwrap_or(0.0))
+                    ),
+                    false
+                ))
+                (card("Dropped", &count(hits.dropped), "due, never started: no free user", hits.dropped > 0))
+            }
+        }
     }
-    out.push_str("</section>\n");
 }
 
-fn card(out: &mut String, label: &str, value: &str, note: &str, class: &str) {
-    let _ = write!(
-        out,
-        "<div class=\"figure {class}\"><div class=\"label\">{}</div><div class=\"value\">{}</div>\
-         <div class=\"note\">{}</div></div>",
-        escape(label),
-        escape(value),
-        escape(note)
-    );
+fn card(label: &str, value: &str, note: &str, bad: bool) -> Markup {
+    html! {
+        div class={ "figure " @if bad { "bad" } } {
+            div.label { (label) }
+            div.value { (value) }
+            div.note { (note) }
+        }
+    }
 }
 
 /// Each threshold, met or not, with what was measured.
-pub fn thresholds(out: &mut String, verdicts: &[Verdict]) {
-    if verdicts.is_empty() {
-        return;
+pub fn thresholds(verdicts: &[Verdict]) -> Markup {
+    html! {
+        @if !verdicts.is_empty() {
+            section.card {
+                h2 { "Thresholds" }
+                table #thresholds .thresholds {
+                    thead { tr { th {} th { "Threshold" } th { "Measured" } } }
+                    tbody {
+                        @for v in verdicts {
+                            @let (class, mark, word) = if v.passed {
+                                ("pass", "✓", "met")
+                            } else {
+                                ("fail", "✗", "broken")
+                            };
+                            tr class=(class) {
+                                td.mark title=(word) { (mark) }
+                                td { code { (v.threshold) } }
+                                td { (v.measured) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str(
-        "<section class=\"card\"><h2>Thresholds</h2><table id=\"thresholds\" class=\"thresholds\">\
-         <thead><tr><th></th><th>Threshold</th><th>Measured</th></tr></thead><tbody>",
-    );
-    for v in verdicts {
-        let (class, mark, word) = if v.passed {
-            ("pass", "✓", "met")
-        } else {
-            ("fail", "✗", "broken")
-        };
-        let _ = write!(
-            out,
-            "<tr class=\"{class}\"><td class=\"mark\" title=\"{word}\">{mark}</td>\
-             <td><code>{}</code></td><td>{}</td></tr>",
-            escape(&v.threshold),
-            escape(&v.measured)
-        );
-    }
-    out.push_str("</tbody></table></section>\n");
 }
 
 /// One row per request name and the overall row: counts, rates, the total-time distribution,
 /// time to first byte and bytes.
-pub fn requests(out: &mut String, figures: &Figures) {
-    out.push_str("<section class=\"card\"><h2>Requests</h2>");
-    if figures.requests.is_empty() {
-        out.push_str("<p class=\"empty\">The test sent no HTTP request.</p></section>\n");
-        return;
+pub fn requests(figures: &Figures) -> Markup {
+    html! {
+        section.card {
+            h2 { "Requests" }
+            @if figures.requests.is_empty() {
+                p.empty { "The test sent no HTTP request." }
+            } @else {
+                p.caption {
+                    "Total time from " code { "send()" } " until the body was read (failed \
+                     requests included); TTFB is the time until the response headers arrived."
+                }
+                div.scroll {
+                    table #requests .numbers {
+                        thead {
+                            tr.group {
+                                th colspan="5" {}
+                                th colspan="8" { "Total time (ms)" }
+                                th colspan="2" { "TTFB (ms)" }
+                                th colspan="2" { "Bytes" }
+                            }
+                            tr {
+                                th.name { "Request" }
+                                @for h in ["Count", "Errors", "Error %", "Req/s", "Mean", "Stddev", "p50", "p90", "p95", "p99", "p99.9", "Max", "p50", "p95", "Sent", "Received"] {
+                                    th { (h) }
+                                }
+                            }
+                        }
+                        tbody {
+                            @for r in &figures.requests {
+                                (request_row(r, ""))
+                            }
+                        }
+                        tfoot { (request_row(&figures.overall, "overall")) }
+                    }
+                }
+            }
+        }
     }
-    out.push_str(
-        "<p class=\"caption\">Total time from <code>send()</code> until the body was read \
-         (failed requests included); TTFB is the time until the response headers arrived.</p>\
-         <div class=\"scroll\"><table id=\"requests\" class=\"numbers\"><thead>\
-         <tr class=\"group\"><th colspan=\"5\"></th><th colspan=\"8\">Total time (ms)</th>\
-         <th colspan=\"2\">TTFB (ms)</th><th colspan=\"2\">Bytes</th></tr><tr>\
-         <th class=\"name\">Request</th><th>Count</th><th>Errors</th><th>Error %</th><th>Req/s</th>\
-         <th>Mean</th><th>Stddev</th><th>p50</th><th>p90</th><th>p95</th><th>p99</th>\
-         <th>p99.9</th><th>Max</th><th>p50</th><th>p95</th><th>Sent</th><th>Received</th>\
-         </tr></thead><tbody>",
-    );
-    for r in &figures.requests {
-        request_row(out, r, "");
-    }
-    out.push_str("</tbody><tfoot>");
-    request_row(out, &figures.overall, "overall");
-    out.push_str("</tfoot></table></div></section>\n");
 }
 
-fn request_row(out: &mut String, r: &RequestFigures, class: &str) {
+fn request_row(r: &RequestFigures, class: &str) -> Markup {
     // Milliseconds without the unit, which the header gives: one unit down a column compares
     // at a glance, and the 17 columns fit the page.
     let timed = |d: &Distribution, value: f64| {
         if d.count == 0 {
             "–".to_owned()
-        } else if value >= 100.0 {
-            format!("{value:.0}")
-        } else if value >= 10.0 {
-            format!("{value:.1}")
         } else {
-            format!("{value:.2}")
+            figure(value)
         }
     };
     let p = |d: &Distribution, label: &str| timed(d, d.percentile(label).unwrap_or(0.0));
-    let error_class = if r.errors > 0 { " class=\"bad\"" } else { "" };
-    let _ = write!(
-        out,
-        "<tr class=\"{class}\"><td class=\"name\">{}</td><td>{}</td><td{error_class}>{}</td>\
-         <td{error_class}>{}</td><td>{}</td>",
-        escape(&r.name),
-        count(r.count),
-        count(r.errors),
-        percent(r.error_rate),
-        rate(r.rps)
-    );
+    let bad = (r.errors > 0).then_some("bad");
     let t = &r.time;
-    for cell in [
+    let cells = [
         timed(t, t.mean_ms),
         timed(t, t.stddev_ms),
         p(t, "p50"),
@@ -292,103 +284,120 @@ fn request_row(out: &mut String, r: &RequestFigures, class: &str) {
         p(&r.ttfb, "p95"),
         bytes(r.bytes_sent),
         bytes(r.bytes_received),
-    ] {
-        let _ = write!(out, "<td>{}</td>", escape(&cell));
+    ];
+    html! {
+        tr class=(class) {
+            td.name { (r.name) }
+            td { (count(r.count)) }
+            td class=[bad] { (count(r.errors)) }
+            td class=[bad] { (percent(r.error_rate)) }
+            td { (figure(r.rps)) }
+            @for cell in &cells {
+                td { (cell) }
+            }
+        }
     }
-    out.push_str("</tr>");
 }
 
 /// Status codes with their share, custom counters and WebSocket activity, side by side.
-pub fn breakdowns(out: &mut String, stats: &Stats) {
-    out.push_str("<section class=\"trio\">");
-    out.push_str("<div class=\"card\"><h2>Status codes</h2>");
+pub fn breakdowns(stats: &Stats) -> Markup {
     let responses: u64 = stats.status_codes.values().sum();
-    if responses == 0 {
-        out.push_str("<p class=\"empty\">No HTTP response.</p>");
-    } else {
-        out.push_str("<table id=\"status-codes\" class=\"bars\"><tbody>");
-        for (code, n) in &stats.status_codes {
-            let share = *n as f64 / responses as f64;
-            let _ = write!(
-                out,
-                "<tr><td><span class=\"code c{}\">{code}</span></td><td class=\"num\">{}</td>\
-                 <td class=\"bar\"><span style=\"width:{:.1}%\" class=\"c{}\"></span></td>\
-                 <td class=\"num share\">{}</td></tr>",
-                code / 100,
-                count(*n),
-                (share * 100.0).max(0.5),
-                code / 100,
-                percent(share)
-            );
-        }
-        out.push_str("</tbody></table>");
-    }
-    out.push_str("</div><div class=\"card\"><h2>Counters</h2>");
-    if stats.counters.is_empty() {
-        out.push_str("<p class=\"empty\">No custom counter (<code>cx.incr(…)</code>).</p>");
-    } else {
-        out.push_str("<table id=\"counters\" class=\"pairs\"><tbody>");
-        for (name, n) in &stats.counters {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td class=\"num\">{}</td></tr>",
-                escape(name),
-                count(*n)
-            );
-        }
-        out.push_str("</tbody></table>");
-    }
-    out.push_str("</div><div class=\"card\"><h2>WebSockets</h2>");
     let ws = &stats.websockets;
-    if ws.opened == 0 && ws.messages_sent == 0 && ws.messages_received == 0 {
-        out.push_str("<p class=\"empty\">No WebSocket opened.</p>");
-    } else {
-        out.push_str("<table id=\"websockets\" class=\"pairs\"><tbody>");
-        for (label, value) in [
-            ("Opened", count(ws.opened)),
-            ("Messages sent", count(ws.messages_sent)),
-            ("Messages received", count(ws.messages_received)),
-            ("Bytes sent", bytes(ws.bytes_sent)),
-            ("Bytes received", bytes(ws.bytes_received)),
-        ] {
-            let _ = write!(
-                out,
-                "<tr><td>{label}</td><td class=\"num\">{value}</td></tr>"
-            );
+    let no_websocket = ws.opened == 0 && ws.messages_sent == 0 && ws.messages_received == 0;
+    html! {
+        section.trio {
+            div.card {
+                h2 { "Status codes" }
+                @if responses == 0 {
+                    p.empty { "No HTTP response." }
+                } @else {
+                    table #status-codes .bars {
+                        tbody {
+                            @for (code, n) in &stats.status_codes {
+                                @let share = *n as f64 / responses as f64;
+                                @let class = format!("c{}", code / 100);
+                                tr {
+                                    td { span class={ "code " (class) } { (code) } }
+                                    td.num { (count(*n)) }
+                                    td.bar {
+                                        span style={ "width:" (format!("{:.1}", (share * 100.0).max(0.5))) "%" } class=(class) {}
+                                    }
+                                    td.num.share { (percent(share)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            div.card {
+                h2 { "Counters" }
+                @if stats.counters.is_empty() {
+                    p.empty { "No custom counter (" code { "cx.incr(…)" } ")." }
+                } @else {
+                    table #counters .pairs {
+                        tbody {
+                            @for (name, n) in &stats.counters {
+                                tr { td { (name) } td.num { (count(*n)) } }
+                            }
+                        }
+                    }
+                }
+            }
+            div.card {
+                h2 { "WebSockets" }
+                @if no_websocket {
+                    p.empty { "No WebSocket opened." }
+                } @else {
+                    table #websockets .pairs {
+                        tbody {
+                            @for (label, value) in [
+                                ("Opened", count(ws.opened)),
+                                ("Messages sent", count(ws.messages_sent)),
+                                ("Messages received", count(ws.messages_received)),
+                                ("Bytes sent", bytes(ws.bytes_sent)),
+                                ("Bytes received", bytes(ws.bytes_received)),
+                            ] {
+                                tr { td { (label) } td.num { (value) } }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        out.push_str("</tbody></table>");
     }
-    out.push_str("</div></section>\n");
 }
 
 /// Failures and errors grouped by message and location, most frequent first, messages as
 /// written (line breaks kept). The newline after `<pre>` is there because HTML drops the first
 /// one: a message that starts with a line break keeps it.
-pub fn problems(out: &mut String, stats: &Stats) {
-    out.push_str("<section class=\"card\"><h2>Failures and errors</h2>");
+pub fn problems(stats: &Stats) -> Markup {
     let groups = stats.problems_by_count();
-    if groups.is_empty() {
-        out.push_str("<p class=\"empty good\">No hit failed.</p></section>\n");
-        return;
+    html! {
+        section.card {
+            h2 { "Failures and errors" }
+            @if groups.is_empty() {
+                p.empty.good { "No hit failed." }
+            } @else {
+                table #problems .problems {
+                    thead { tr { th { "Kind" } th { "Hits" } th { "Message and location" } } }
+                    tbody {
+                        @for g in &groups {
+                            @let kind = match g.kind {
+                                ProblemKind::Failure => "failure",
+                                ProblemKind::Error => "error",
+                            };
+                            tr {
+                                td { span class={ "kind " (kind) } { (kind) } }
+                                td.num { (count(g.count)) }
+                                td {
+                                    pre { "\n" (g.message) }
+                                    code.location { (g.location.as_deref().unwrap_or("unknown location")) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
-    out.push_str(
-        "<table id=\"problems\" class=\"problems\"><thead><tr><th>Kind</th><th>Hits</th>\
-         <th>Message and location</th></tr></thead><tbody>",
-    );
-    for g in groups {
-        let kind = match g.kind {
-            ProblemKind::Failure => "failure",
-            ProblemKind::Error => "error",
-        };
-        let location = g.location.as_deref().unwrap_or("unknown location");
-        let _ = write!(
-            out,
-            "<tr><td><span class=\"kind {kind}\">{kind}</span></td><td class=\"num\">{}</td>\
-             <td><pre>\n{}</pre><code class=\"location\">{}</code></td></tr>",
-            count(g.count),
-            escape(&g.message),
-            escape(location)
-        );
-    }
-    out.push_str("</tbody></table></section>\n");
 }
