@@ -1,20 +1,21 @@
 //! The command line, Loads-compatible where Loads had the option, in groups: each part of the
 //! runner takes the group it needs ([`CargoOptions`], [`PlanOptions`], [`OutputOptions`],
-//! [`HistoryOptions`], [`QuickOptions`]), never the whole command line.
+//! [`HistoryOptions`], [`QuickOptions`]), never the whole command line; the commands, which
+//! dispatch to those parts, take the whole [`Cli`].
 
-mod cargo;
-mod history;
-mod outputs;
-mod plan;
-mod quick;
+pub mod cargo;
+pub mod history;
+pub mod outputs;
+pub mod plan;
+pub mod quick;
 
 use clap::{Parser, Subcommand};
 
-pub use self::cargo::CargoOptions;
-pub use self::history::{HistoryArgs, HistoryOptions};
-pub use self::outputs::OutputOptions;
-pub use self::plan::PlanOptions;
-pub use self::quick::QuickOptions;
+use self::cargo::CargoOptions;
+use self::history::{HistoryArgs, HistoryOptions};
+use self::outputs::OutputOptions;
+use self::plan::PlanOptions;
+use self::quick::QuickOptions;
 
 /// Runs `#[load_test]` functions as load tests.
 #[derive(Debug, Parser)]

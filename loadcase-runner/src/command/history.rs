@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 
-use crate::cli::HistoryArgs;
+use crate::cli::history::HistoryArgs;
 use crate::exit;
 use crate::history::store::{self, History, HistoryError};
 use crate::history::views::{self, Period};

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 
-use crate::cli::CargoOptions;
+use crate::cli::cargo::CargoOptions;
 use crate::exit;
 use crate::workspace::cargo::{TestTarget, Workspace};
 use crate::workspace::discover;

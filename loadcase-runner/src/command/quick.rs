@@ -15,7 +15,8 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use super::finish;
-use crate::cli::{Cli, QuickOptions};
+use crate::cli::Cli;
+use crate::cli::quick::QuickOptions;
 use crate::exit;
 use crate::history::baseline::Baseline;
 use crate::history::tracking::Tracking;

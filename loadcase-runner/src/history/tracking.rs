@@ -12,7 +12,7 @@ use loadcase::report::Verdict;
 use super::baseline::{self, Baseline};
 use super::environment::Environment;
 use super::store::{self, History, NewRun};
-use crate::cli::HistoryOptions;
+use crate::cli::history::HistoryOptions;
 use crate::exit;
 use crate::text::compare::Comparison;
 

@@ -12,7 +12,8 @@ use loadcase::plan::{LogFormat, LogSpec, PlanField};
 use loadcase::report as threshold;
 
 use self::profile::Profile;
-use crate::cli::{OutputOptions, PlanOptions};
+use crate::cli::outputs::OutputOptions;
+use crate::cli::plan::PlanOptions;
 use crate::reports;
 use crate::verdict::Thresholds;
 

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context as _, Result, bail};
 use cargo_metadata::{Message, Metadata, MetadataCommand, TargetKind};
 
-use crate::cli::CargoOptions;
+use crate::cli::cargo::CargoOptions;
 use crate::signal::Interrupted;
 
 /// Where the test targets come from, as the user narrowed it with cargo's options.
