@@ -13,6 +13,7 @@ mod plots;
 mod sections;
 mod style;
 mod svg;
+mod table;
 
 use loadcase::Report;
 use loadcase::report::Figures;

@@ -6,6 +6,7 @@ use loadcase::report::Figures;
 use loadcase::report::{HookStats, Stats};
 use maud::{Markup, html};
 
+use super::table::number_table;
 use crate::per_test::{TestFigures, own_report, tests_of};
 use crate::text::format::{count, ms, percent};
 
@@ -22,30 +23,20 @@ pub fn tests(report: &Report) -> Markup {
                  run once per user and are not hits; hits not run are those of users whose setup \
                  failed."
             }
-            div.scroll {
-                table #tests .numbers {
-                    thead {
-                        tr.group {
-                            th colspan="2" {}
-                            th colspan="5" { "Hits" }
-                            th colspan="3" { "Hit time (ms)" }
-                            th colspan="2" { "Requests" }
-                            th colspan="2" { "Setup · teardown" }
-                        }
-                        tr {
-                            th.name { "Test" }
-                            @for h in ["Weight", "Count", "Success", "Errors", "Failures", "Not run", "p50", "p95", "p99", "Count", "Error %", "Ran", "Failed"] {
-                                th { (h) }
-                            }
-                        }
+            (number_table(
+                "tests",
+                &[(2, ""), (5, "Hits"), (3, "Hit time (ms)"), (2, "Requests"), (2, "Setup · teardown")],
+                &[
+                    "Test", "Weight", "Count", "Success", "Errors", "Failures", "Not run", "p50",
+                    "p95", "p99", "Count", "Error %", "Ran", "Failed",
+                ],
+                html! {
+                    @for test in tests_of(report) {
+                        (row(report, &test))
                     }
-                    tbody {
-                        @for test in tests_of(report) {
-                            (row(report, &test))
-                        }
-                    }
-                }
-            }
+                },
+                None,
+            ))
         }
     }
 }

@@ -9,6 +9,7 @@ use loadcase::report::{Distribution, Figures, RequestFigures};
 use loadcase::{ProblemKind, Report};
 use maud::{Markup, html};
 
+use super::table::number_table;
 use crate::text::format::{bytes, count, duration, figure, ms, percent, utc_time};
 
 /// Title, when and what ran, the interrupted banner and the overall verdict.
@@ -229,30 +230,21 @@ pub fn requests(figures: &Figures) -> Markup {
                     "Total time from " code { "send()" } " until the body was read (failed \
                      requests included); TTFB is the time until the response headers arrived."
                 }
-                div.scroll {
-                    table #requests .numbers {
-                        thead {
-                            tr.group {
-                                th colspan="5" {}
-                                th colspan="8" { "Total time (ms)" }
-                                th colspan="2" { "TTFB (ms)" }
-                                th colspan="2" { "Bytes" }
-                            }
-                            tr {
-                                th.name { "Request" }
-                                @for h in ["Count", "Errors", "Error %", "Req/s", "Mean", "Stddev", "p50", "p90", "p95", "p99", "p99.9", "Max", "p50", "p95", "Sent", "Received"] {
-                                    th { (h) }
-                                }
-                            }
+                (number_table(
+                    "requests",
+                    &[(5, ""), (8, "Total time (ms)"), (2, "TTFB (ms)"), (2, "Bytes")],
+                    &[
+                        "Request", "Count", "Errors", "Error %", "Req/s", "Mean", "Stddev",
+                        "p50", "p90", "p95", "p99", "p99.9", "Max", "p50", "p95", "Sent",
+                        "Received",
+                    ],
+                    html! {
+                        @for r in &figures.requests {
+                            (request_row(r, ""))
                         }
-                        tbody {
-                            @for r in &figures.requests {
-                                (request_row(r, ""))
-                            }
-                        }
-                        tfoot { (request_row(&figures.overall, "overall")) }
-                    }
-                }
+                    },
+                    Some(request_row(&figures.overall, "overall")),
+                ))
             }
         }
     }
