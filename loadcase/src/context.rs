@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::control::Control;
 use crate::http::app::App;
 use crate::http::session::Session;
+use crate::plan::segment::Segment;
 use crate::record::recorder::Recorder;
 use crate::ws::{WebSocket, WsError};
 
@@ -26,6 +27,8 @@ pub struct Context {
     control: Option<Control>,
     // Time spent in `think` during the current hit, left out of its time.
     thought: Duration,
+    // The share of the plan this process runs: which rows of a unique dataset are its own.
+    segment: Segment,
     // Boxed and lazily made: most tests keep no state, and 10,000 idle users should stay small
     // (8 bytes per user instead of a 48-byte empty map).
     #[allow(clippy::box_collection)]
@@ -55,6 +58,7 @@ impl Context {
             rec,
             control: None,
             thought: Duration::ZERO,
+            segment: Segment::WHOLE,
             state: None,
         }
     }
@@ -62,6 +66,16 @@ impl Context {
     pub(crate) fn with_control(mut self, control: Control) -> Self {
         self.control = Some(control);
         self
+    }
+
+    pub(crate) fn with_segment(mut self, segment: Segment) -> Self {
+        self.segment = segment;
+        self
+    }
+
+    /// The share of the plan this process runs.
+    pub(crate) fn segment(&self) -> Segment {
+        self.segment
     }
 
     /// Stops the whole run (no new hits; running ones finish) and records why, for the summary.

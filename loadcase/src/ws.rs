@@ -18,12 +18,25 @@ use crate::record::recorder::Recorder;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WsError {
-    /// Connecting, the handshake, or the protocol failed.
+    /// Connecting or the opening handshake failed.
+    #[error("websocket {url}: {source}")]
+    Connect {
+        /// The URL, without a password.
+        url: String,
+        /// Why.
+        source: tungstenite::Error,
+    },
+    /// The protocol failed on an open socket.
     #[error("websocket: {0}")]
     Protocol(#[from] tungstenite::Error),
     /// The opening handshake did not complete in time.
-    #[error("websocket: no handshake within {0:?}")]
-    Timeout(std::time::Duration),
+    #[error("websocket {url}: no handshake within {after:?}")]
+    Timeout {
+        /// The URL, without a password.
+        url: String,
+        /// How long it waited.
+        after: std::time::Duration,
+    },
     /// No message came in time (see [`WebSocket::set_recv_timeout`]).
     #[error("websocket: no message within {0:?}")]
     RecvTimeout(std::time::Duration),
@@ -70,9 +83,17 @@ impl WebSocket {
         let connector = crate::http::client::shared_tls().map(Connector::Rustls);
         let connecting =
             tokio_tungstenite::connect_async_tls_with_config(url, None, true, connector);
+        let shown = || crate::record::redact::passwords_in(url).into_owned();
         let (inner, _response) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
             .await
-            .map_err(|_| WsError::Timeout(CONNECT_TIMEOUT))??;
+            .map_err(|_| WsError::Timeout {
+                url: shown(),
+                after: CONNECT_TIMEOUT,
+            })?
+            .map_err(|source| WsError::Connect {
+                url: shown(),
+                source,
+            })?;
         rec.with(|stats| stats.websockets.opened += 1);
         Ok(WebSocket {
             inner,
@@ -232,5 +253,26 @@ mod tests {
             ),
             (1, 1, 5)
         );
+    }
+
+    #[tokio::test]
+    async fn a_failed_connection_names_the_url_without_its_password() {
+        // A port nothing listens on: bound, then closed.
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let url = format!("ws://ann:s3cret@{addr}/chat");
+        let error = WebSocket::connect(&url, Recorder::new())
+            .await
+            .err()
+            .unwrap();
+        let text = error.to_string();
+        assert!(matches!(error, WsError::Connect { .. }), "{text}");
+        assert!(
+            text.starts_with(&format!("websocket ws://ann:[redacted]@{addr}/chat: ")),
+            "{text}"
+        );
+        assert!(!text.contains("s3cret"), "{text}");
     }
 }

@@ -52,6 +52,11 @@ fn stages_run_every_hit_and_the_server_saw_each_one() {
     );
     assert!(!report.interrupted);
     assert!(report.elapsed_secs > 0.0);
+    // Each stage's own figures: 3 users × 4 hits, then 5 × 4.
+    let stages: Vec<u64> = report.stages.iter().map(|s| s.stats.hits.success).collect();
+    assert_eq!(stages, [12, 20]);
+    assert!(report.stages[1].started_secs >= report.stages[0].started_secs);
+    assert_eq!(report.stages[1].stats.requests["GET /es"].count, 20);
 }
 
 #[test]
@@ -118,12 +123,20 @@ fn the_request_log_is_on_disk_with_every_harvest_not_only_at_the_end() {
     });
     // While the run goes on, the file already holds what the last harvests logged.
     let mut seen_while_running = Vec::new();
-    let report = loadcase::run(&get_es_test(), &plan, &Control::default(), &mut |_, so_far| {
-        let lines = std::fs::read_to_string(&path).map_or(0, |t| t.lines().count() as u64);
-        let logged = so_far.logged_requests.unwrap_or(0);
-        assert!(lines >= logged, "{lines} lines on disk, {logged} said to be written");
-        seen_while_running.push(lines);
-    });
+    let report = loadcase::run(
+        &get_es_test(),
+        &plan,
+        &Control::default(),
+        &mut |_, so_far| {
+            let lines = std::fs::read_to_string(&path).map_or(0, |t| t.lines().count() as u64);
+            let logged = so_far.logged_requests.unwrap_or(0);
+            assert!(
+                lines >= logged,
+                "{lines} lines on disk, {logged} said to be written"
+            );
+            seen_while_running.push(lines);
+        },
+    );
     let lines = std::fs::read_to_string(&path).unwrap().lines().count() as u64;
     assert_eq!(Some(lines), report.logged_requests);
     assert_eq!(lines, server.counts().requests);
@@ -132,4 +145,18 @@ fn the_request_log_is_on_disk_with_every_harvest_not_only_at_the_end() {
         "entries reach the disk during the run: {seen_while_running:?} of {lines}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_plan_too_big_for_memory_starts_nothing_and_says_why() {
+    let started = Instant::now();
+    let plan: Plan = "-u 1000000000 -c 1".parse().unwrap();
+    let report = loadcase::run(&get_es_test(), &plan, &Control::default(), &mut |_, _| {});
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(report.stats.hits.total(), 0);
+    let problem = &report.stats.problems[0].message;
+    assert!(
+        problem.contains("1000000000 users at once would need up to"),
+        "{problem}"
+    );
 }

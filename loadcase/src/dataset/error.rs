@@ -23,7 +23,7 @@ pub enum DatasetError {
     Exhausted {
         /// The data file, as written in `dataset!`.
         path: &'static str,
-        /// How many rows it has.
+        /// How many rows it has (of a plan split into segments, this segment's share of them).
         rows: usize,
     },
 }

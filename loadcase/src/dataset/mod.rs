@@ -164,22 +164,33 @@ impl<T: DeserializeOwned> Dataset<T> {
         let index = match self.strategy {
             Strategy::RoundRobin => self.cursor.fetch_add(1, Ordering::Relaxed) % len,
             Strategy::Random => fastrand::usize(..len),
+            // Of a plan split into segments, each segment hands out the rows it owns: every row
+            // once across all of them.
             Strategy::Unique => {
-                let index = self.cursor.fetch_add(1, Ordering::Relaxed);
-                if index >= len {
+                let taken = self.cursor.fetch_add(1, Ordering::Relaxed) as u64;
+                let index = cx.segment().nth_owned(taken);
+                if index >= len as u64 {
                     return Err(DatasetError::Exhausted {
                         path: self.path,
-                        rows: len,
+                        rows: cx.segment().share(len as u64) as usize,
                     });
                 }
-                index
+                index as usize
             }
             Strategy::UniqueWrapping => {
-                let taken = self.cursor.fetch_add(1, Ordering::Relaxed);
-                if taken >= len && taken.is_multiple_of(len) {
+                let segment = cx.segment();
+                let own = segment.share(len as u64);
+                if own == 0 {
+                    return Err(DatasetError::Exhausted {
+                        path: self.path,
+                        rows: 0,
+                    });
+                }
+                let taken = self.cursor.fetch_add(1, Ordering::Relaxed) as u64;
+                if taken >= own && taken.is_multiple_of(own) {
                     cx.incr(&format!("{} wrapped", self.path));
                 }
-                taken % len
+                segment.nth_owned(taken % own) as usize
             }
         };
         Ok(&rows[index])

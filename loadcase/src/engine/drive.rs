@@ -3,6 +3,7 @@
 //! that starts users as its shape says, while this loop runs them, publishes progress every
 //! tick, and cancels or abandons hits that outlive a grace period.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -16,6 +17,7 @@ use super::open::Feed;
 use super::shared::{ABANDON_AFTER, STAGE_GRACE, STOP_GRACE, Shared, TICK};
 use super::ticker::Ticker;
 use super::user::{self, Slot, Work};
+use super::watchdog::Watch;
 use super::workers::Workers;
 use crate::control::Progress;
 use crate::outcome::error::ProblemKind;
@@ -23,7 +25,8 @@ use crate::plan::model::{Length, Plan, Shape};
 use crate::plan::shape::{Rate, Target, users_at};
 use crate::record::log::LogWriter;
 use crate::record::recorder::{Harvest, Recorder};
-use crate::report::model::Report;
+use crate::report::model::{Report, StageStats};
+use crate::report::stats::Stats;
 
 /// How often `--stages` adjusts the number of users.
 const RAMP_STEP: Duration = Duration::from_millis(10);
@@ -37,7 +40,7 @@ struct Spawn {
 type Spawner = mpsc::UnboundedSender<Spawn>;
 
 fn spawn(tx: &Spawner, shared: &Arc<Shared>, index: u64, test: usize, work: Work) -> Arc<Slot> {
-    let slot = Arc::new(Slot::default());
+    let slot = Arc::new(Slot::new(test));
     let task = Box::pin(user::run(shared.clone(), slot.clone(), index, test, work));
     // The loop outlives every driver; a send fails only once it is gone, when nothing matters.
     let _ = tx.send(Spawn {
@@ -45,6 +48,21 @@ fn spawn(tx: &Spawner, shared: &Arc<Shared>, index: u64, test: usize, work: Work
         task,
     });
     slot
+}
+
+/// Adds what completed since the last harvest to the stage running now.
+pub(super) fn merge_stage(report: &mut Report, shared: &Shared, elapsed: Duration, stats: &Stats) {
+    let index = shared.stage.load(Ordering::Relaxed);
+    let started = shared.stage_started_ms.load(Ordering::Relaxed) as f64 / 1e3;
+    while report.stages.len() <= index {
+        report.stages.push(StageStats {
+            started_secs: started,
+            ..StageStats::default()
+        });
+    }
+    let stage = &mut report.stages[index];
+    stage.stats.merge(stats);
+    stage.elapsed_secs = elapsed.as_secs_f64() - stage.started_secs;
 }
 
 /// Adds what the shards recorded to the report, each test's part to its own entry of a mix.
@@ -75,6 +93,7 @@ struct Publisher<'a> {
     names: &'a [String],
     log: Option<&'a LogWriter>,
     started: Instant,
+    watch: Watch,
     report: &'a mut Report,
     observer: &'a mut dyn FnMut(&Progress, &Report),
 }
@@ -93,6 +112,9 @@ impl Publisher<'_> {
             active,
         );
         merge_harvest(self.report, self.names, &harvest);
+        if self.plan.stage_count() > 1 {
+            merge_stage(self.report, self.shared, elapsed, &harvest.stats);
+        }
         if let Some(log) = self.log {
             log.send(harvest.log);
             self.report.logged_requests = Some(log.written());
@@ -125,6 +147,25 @@ impl Publisher<'_> {
         }
     }
 
+    /// Counts the stalls of the workers (a hit polled for a whole tick or more) against the
+    /// test whose hit held each, and says which workers a hit has held past `--hit-timeout`.
+    fn stalled_past_timeout(&mut self) -> Vec<usize> {
+        let mut past = Vec::new();
+        for stall in self.watch.check(self.workers.beats()) {
+            let secs = stall.for_.as_secs_f64();
+            self.shared.tests[stall.test].rec.with(|stats| {
+                stats.stalls.count += u64::from(stall.new);
+                stats.stalls.longest_secs = stats.stalls.longest_secs.max(secs);
+            });
+            if let Some(limit) = self.shared.hit_timeout
+                && stall.for_ > limit + ABANDON_AFTER
+            {
+                past.push(stall.worker);
+            }
+        }
+        past
+    }
+
     fn enter_stage(&self, index: usize) {
         self.shared.stage.store(index, Ordering::Relaxed);
         let ms = self.started.elapsed().as_millis() as u64;
@@ -141,6 +182,7 @@ pub(super) async fn drive(
     names: &[String],
     log: Option<&LogWriter>,
     started: Instant,
+    watch: Watch,
     report: &mut Report,
     observer: &mut dyn FnMut(&Progress, &Report),
 ) {
@@ -153,6 +195,7 @@ pub(super) async fn drive(
         names,
         log,
         started,
+        watch,
         report,
         observer,
     };
@@ -210,6 +253,7 @@ pub(super) async fn drive(
                 publisher.enter_stage(index);
                 let (tx, rx) = mpsc::unbounded_channel();
                 let stage = ClosedStage {
+                    index,
                     users,
                     first_user,
                     hits,
@@ -239,6 +283,12 @@ async fn run_period(
 ) {
     let mut set = JoinSet::new();
     let mut slots: Vec<Arc<Slot>> = Vec::new();
+    // Each task's slot, and the users given up on whose tasks still run (held by a hit that
+    // does not yield): the period is over when only those are left.
+    let mut slot_of = HashMap::new();
+    let mut alive: Vec<bool> = Vec::new();
+    let mut given_up: Vec<bool> = Vec::new();
+    let mut held = 0usize;
     let workers = publisher.workers;
     tokio::pin!(driver);
     let mut driving = true;
@@ -254,10 +304,24 @@ async fn run_period(
                 }
             }
             Some(spawn) = spawns.recv() => {
-                set.spawn_on(spawn.task, workers.for_user(slots.len()));
+                let task = set.spawn_on(spawn.task, workers.for_user(slots.len()));
+                slot_of.insert(task.id(), slots.len());
                 slots.push(spawn.slot);
+                alive.push(true);
+                given_up.push(false);
             }
-            joined = set.join_next(), if !set.is_empty() => {
+            joined = set.join_next_with_id(), if !set.is_empty() => {
+                let id = match &joined {
+                    Some(Ok((id, ()))) => Some(*id),
+                    Some(Err(e)) => Some(e.id()),
+                    None => None,
+                };
+                if let Some(index) = id.and_then(|id| slot_of.remove(&id)) {
+                    alive[index] = false;
+                    if given_up[index] {
+                        held -= 1;
+                    }
+                }
                 if let Some(Err(e)) = joined && e.is_panic() {
                     shared.tests[0].rec.with(|stats| {
                         stats.add_problem(ProblemKind::Error, "a virtual user crashed outside a hit (creating its context)", None, 1);
@@ -266,6 +330,9 @@ async fn run_period(
             }
             _ = ticker.tick() => {
                 publisher.publish();
+                for worker in publisher.stalled_past_timeout() {
+                    held += give_up(worker, workers, shared, &slots, &alive, &mut given_up);
+                }
                 let now = Instant::now();
                 if cancel_at.is_some_and(|at| now >= at) {
                     // Hits still running are dropped here; each counts itself as cancelled.
@@ -290,14 +357,52 @@ async fn run_period(
                 cancel_at = Some(cancel_at.map_or(at, |c| c.min(at)));
             }
         }
-        if !driving && set.is_empty() && spawns.is_empty() {
+        if !driving && set.len() == held && spawns.is_empty() {
+            set.detach_all();
             break;
         }
     }
+    // What completed since the last tick belongs to this period's stage, not the next.
+    publisher.publish();
+}
+
+/// Gives up on every user of a worker that a hit has held past `--hit-timeout` and
+/// [`ABANDON_AFTER`]: the hit running is counted as cancelled, the others of that thread, which
+/// cannot run while it is held, end with it. Returns how many tasks it gave up on.
+fn give_up(
+    worker: usize,
+    workers: &Workers,
+    shared: &Shared,
+    slots: &[Arc<Slot>],
+    alive: &[bool],
+    given_up: &mut [bool],
+) -> usize {
+    let mut tasks = 0;
+    for index in (0..slots.len()).filter(|&i| workers.worker_of(i) == worker) {
+        if !alive[index] || given_up[index] {
+            continue;
+        }
+        given_up[index] = true;
+        tasks += 1;
+        let slot = &slots[index];
+        if slot.abandon() {
+            let limit = shared.hit_timeout.unwrap_or_default();
+            let message = format!(
+                "abandoned: a hit held its worker thread past --hit-timeout {} without yielding, so it could not be cancelled (a busy loop or a blocking call; blocking code belongs in tokio::task::spawn_blocking)",
+                humantime::format_duration(limit)
+            );
+            shared.tests[slot.test()].rec.with(|stats| {
+                stats.hits.cancelled += 1;
+                stats.add_problem(ProblemKind::Error, &message, None, 1);
+            });
+        }
+    }
+    tasks
 }
 
 /// One `-u` stage: its users at once, or spread over the ramp.
 struct ClosedStage {
+    index: usize,
     users: u32,
     first_user: u64,
     hits: Option<u64>,
@@ -310,8 +415,14 @@ impl ClosedStage {
         let start = Instant::now();
         // A deadline past what an Instant can hold is no deadline.
         let deadline = self.stage_length.and_then(|d| start.checked_add(d));
-        let offsets = self.ramp.map(|ramp| ramp.offsets(self.users));
+        // Drawn for every user of the stage, so that each segment of a run starts the users it
+        // owns when the whole plan would start them.
+        let seed = shared.seed.map(|seed| seed ^ self.index as u64);
+        let offsets = self.ramp.map(|ramp| ramp.offsets(self.users, seed));
         for k in 0..self.users {
+            if !shared.segment.owns(u64::from(k)) {
+                continue;
+            }
             if let Some(offset) = offsets.as_ref().map(|o| o[k as usize])
                 && !offset.is_zero()
             {
@@ -342,7 +453,10 @@ async fn ramp_targets(
     tx: Spawner,
     run_start: Instant,
 ) -> Option<Instant> {
-    let mut alive: Vec<Arc<Slot>> = Vec::new();
+    // By position: the whole plan's users, newest last; a segment keeps a slot only for the
+    // positions it owns, and numbers users as the whole plan does, so that its users are exactly
+    // the ones the whole plan would run at those positions.
+    let mut alive: Vec<Option<Arc<Slot>>> = Vec::new();
     let mut from = 0u32;
     let mut next_user = 0u64;
     'stages: for (index, target) in targets.iter().enumerate() {
@@ -354,17 +468,20 @@ async fn ramp_targets(
             let elapsed = start.elapsed();
             let want = users_at(from, target.users, target.over, elapsed) as usize;
             while alive.len() < want {
-                let work = Work::Closed {
-                    hits: None,
-                    deadline: None,
-                };
-                let test = shared.test_of(next_user);
-                alive.push(spawn(&tx, &shared, next_user, test, work));
+                let slot = shared.segment.owns(alive.len() as u64).then(|| {
+                    let work = Work::Closed {
+                        hits: None,
+                        deadline: None,
+                    };
+                    let test = shared.test_of(next_user);
+                    spawn(&tx, &shared, next_user, test, work)
+                });
+                alive.push(slot);
                 next_user += 1;
             }
             while alive.len() > want {
                 // The most recent users leave first, as k6's ramping-vus does.
-                if let Some(slot) = alive.pop() {
+                if let Some(Some(slot)) = alive.pop() {
                     slot.retire();
                 }
             }
@@ -378,7 +495,7 @@ async fn ramp_targets(
         }
         from = target.users;
     }
-    for slot in alive {
+    for slot in alive.into_iter().flatten() {
         slot.retire();
     }
     Some(Instant::now())
@@ -409,11 +526,12 @@ async fn dispatch(
         .iter()
         .map(|&w| f64::from(w) / f64::from(total))
         .collect();
-    // Per test: the index of its next hit and when that one is due.
-    let mut next: Vec<(u64, Option<Duration>)> = shares
-        .iter()
-        .map(|&share| (0, rate.due(0, share)))
-        .collect();
+    // Per test: how many of its hits this segment has fired, and when the next it owns is due.
+    let segment = shared.segment;
+    let owned_due = |test: usize, j: u64| rate.due(segment.nth_owned(j), shares[test]);
+    let mut next: Vec<(u64, Option<Duration>)> =
+        (0..shares.len()).map(|t| (0, owned_due(t, 0))).collect();
+    let max_users = segment.share(u64::from(rate.max_users)) as u32;
     let mut next_user = 0u64;
     let stage_ends: Vec<Duration> = rate
         .stages
@@ -444,13 +562,14 @@ async fn dispatch(
                 && start + d <= now
             {
                 let feed = &feeds[test];
-                if feed.push(start + d) && feed.queue.try_join(rate.max_users) {
+                if feed.push(start + d) && feed.queue.try_join(max_users) {
                     let work = Work::Open(feed.queue.clone());
-                    spawn(&tx, &shared, next_user, test, work);
+                    // Numbered apart from every other segment's users.
+                    spawn(&tx, &shared, segment.nth_owned(next_user), test, work);
                     next_user += 1;
                 }
                 *k += 1;
-                *due = rate.due(*k, shares[test]);
+                *due = owned_due(test, *k);
             }
         }
     }

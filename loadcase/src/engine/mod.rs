@@ -19,8 +19,10 @@ mod drive;
 mod open;
 mod order;
 mod shared;
+mod start;
 mod ticker;
 mod user;
+mod watchdog;
 pub(crate) mod workers;
 
 use shared::{Shared, TestEntry};
@@ -68,16 +70,32 @@ pub fn run_mix(
     observer: &mut dyn FnMut(&Progress, &Report),
 ) -> Report {
     assert!(!mix.is_empty(), "loadcase: a run needs at least one test");
-    let workers = workers::Workers::start(workers::worker_threads().unwrap_or_else(|message| {
+    if let Err(too_big) = plan.check_memory(crate::plan::memory::available_memory()) {
+        // Starting them would abort the process partway; the runner refuses such a plan before
+        // it builds anything, a direct caller hears it in the report.
+        let mut report = Report {
+            schema: REPORT_SCHEMA,
+            plan: Some(plan.clone()),
+            ..Report::default()
+        };
+        report
+            .stats
+            .add_problem(ProblemKind::Error, &too_big.to_string(), None, 1);
+        return report;
+    }
+    let threads = workers::worker_threads().unwrap_or_else(|message| {
         // The runner checks this before starting anything; a direct caller hears it here.
         eprintln!("loadcase: {message}; using one per core");
         std::thread::available_parallelism().map_or(1, usize::from)
-    }));
+    });
+    let (watch, clock) = watchdog::Watch::new(threads);
+    let workers = workers::Workers::start(threads, &clock);
     // The engine's own loop: timers, the open model's dispatcher, the harvest.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("loadcase: cannot start the tokio runtime");
+    let start = start::wait(plan, control, &runtime);
     let started_unix_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
@@ -94,8 +112,27 @@ pub fn run_mix(
             .iter()
             .flat_map(|(test, _)| test.thresholds().iter().cloned())
             .collect(),
+        run_id: plan.run_id.clone(),
+        plan_digest: Some(
+            plan.digest(&mix.iter().map(|(t, w)| (t.name(), *w)).collect::<Vec<_>>()),
+        ),
         ..Report::default()
     };
+    match start {
+        start::Start::Now => {}
+        start::Start::Skewed(late) => report.start_skew_secs = Some(late),
+        start::Start::Missed(why) => {
+            report.missed_start = true;
+            report.stop_reason = Some(why);
+            workers.shut_down();
+            return report;
+        }
+        start::Start::Stopped => {
+            report.interrupted = true;
+            workers.shut_down();
+            return report;
+        }
+    }
     let (log, redactor) = match &plan.log {
         None => (None, None),
         Some(spec) => match LogWriter::start(spec) {
@@ -140,6 +177,8 @@ pub fn run_mix(
         request_timeout: plan
             .request_timeout
             .unwrap_or(crate::http::client::DEFAULT_REQUEST_TIMEOUT),
+        segment: plan.segment,
+        seed: plan.seed,
     });
     let names: Vec<String> = mix.iter().map(|(test, _)| test.name().to_owned()).collect();
     let started = Instant::now();
@@ -152,6 +191,7 @@ pub fn run_mix(
         &names,
         log.as_ref(),
         started,
+        watch,
         &mut report,
         observer,
     ));
@@ -163,6 +203,9 @@ pub fn run_mix(
     let second = report.elapsed_secs as u32;
     crate::report::series::record(&mut report.series, second, &last.stats, 0);
     drive::merge_harvest(&mut report, &names, &last);
+    if plan.stage_count() > 1 {
+        drive::merge_stage(&mut report, &shared, started.elapsed(), &last.stats);
+    }
     report.stop_reason = control.reason();
     report.cpu_secs = crate::record::cpu::process_secs()
         .zip(cpu_at_start)

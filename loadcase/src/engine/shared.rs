@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::time::Duration;
 
 use crate::control::Control;
+use crate::plan::segment::Segment;
 use crate::plan::shape::Think;
 use crate::record::recorder::Recorder;
 use crate::test::Step;
@@ -43,6 +44,10 @@ pub(super) struct Shared {
     pub(super) think: Option<Think>,
     pub(super) hit_timeout: Option<Duration>,
     pub(super) request_timeout: Duration,
+    /// The share of the plan this process runs.
+    pub(super) segment: Segment,
+    /// What random choices are drawn from, shared by the segments of a run.
+    pub(super) seed: Option<u64>,
 }
 
 impl Shared {

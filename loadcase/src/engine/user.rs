@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::open::Queue;
 use super::shared::Shared;
+use super::watchdog::{Beat, Polling};
 use crate::context::Context;
 use crate::outcome::error::ProblemKind;
 use crate::outcome::{CatchHit, Outcome, Problem};
@@ -20,13 +21,27 @@ const ABANDONED: u8 = 2;
 /// Where one user is, shared by its task and the engine. Each side changes it with one atomic
 /// operation, so a hit is counted exactly once: completed by the user, cancelled by its own
 /// drop, or abandoned by the engine.
-#[derive(Default)]
 pub(super) struct Slot {
     state: AtomicU8,
     retired: AtomicBool,
+    test: usize,
 }
 
 impl Slot {
+    /// A user of the `test`th test of the run.
+    pub(super) fn new(test: usize) -> Slot {
+        Slot {
+            state: AtomicU8::new(IDLE),
+            retired: AtomicBool::new(false),
+            test,
+        }
+    }
+
+    /// The index of the user's test in the run.
+    pub(super) fn test(&self) -> usize {
+        self.test
+    }
+
     /// A hit starts, unless the user was abandoned.
     fn begin(&self) -> bool {
         self.state
@@ -106,15 +121,21 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         Work::Closed { .. } => None,
     };
     let entry = &shared.tests[test];
+    let beat = Beat::current();
+    let watched = Watched {
+        beat: beat.as_deref(),
+        test,
+    };
     let mut cx = Context::with_timeout(
         index,
         entry.rec.clone(),
         entry.server_url.clone(),
         shared.request_timeout,
     )
-    .with_control(shared.control.clone());
+    .with_control(shared.control.clone())
+    .with_segment(shared.segment);
     if let Some(setup) = &entry.setup {
-        match guarded(&shared, &slot, &entry.rec, false, setup, &mut cx).await {
+        match guarded(&shared, &slot, &entry.rec, false, setup, &mut cx, &watched).await {
             Some((outcome, took)) => {
                 let failed = outcome.is_err();
                 entry.rec.hook(false, &outcome, took, &entry.location);
@@ -151,8 +172,10 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         };
         cx.set_hit(done);
         let start = Instant::now();
-        let Some((outcome, took)) =
-            guarded(&shared, &slot, &entry.rec, true, &entry.hit, &mut cx).await
+        let Some((outcome, took)) = guarded(
+            &shared, &slot, &entry.rec, true, &entry.hit, &mut cx, &watched,
+        )
+        .await
         else {
             return;
         };
@@ -172,11 +195,19 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         }
     }
     if let Some(teardown) = &entry.teardown
-        && let Some((outcome, took)) =
-            guarded(&shared, &slot, &entry.rec, false, teardown, &mut cx).await
+        && let Some((outcome, took)) = guarded(
+            &shared, &slot, &entry.rec, false, teardown, &mut cx, &watched,
+        )
+        .await
     {
         entry.rec.hook(true, &outcome, took, &entry.location);
     }
+}
+
+/// Where a user's hits run, for the watchdog.
+struct Watched<'a> {
+    beat: Option<&'a Beat>,
+    test: usize,
 }
 
 /// Runs `f` (a hit, a setup or a teardown) as the slot allows, under `--hit-timeout`: its
@@ -188,6 +219,7 @@ async fn guarded(
     is_hit: bool,
     f: &Step,
     cx: &mut Context,
+    watched: &Watched<'_>,
 ) -> Option<(Outcome, Duration)> {
     if !slot.begin() {
         return None;
@@ -199,20 +231,37 @@ async fn guarded(
         is_hit,
         finished: false,
     };
-    let call = CatchHit::new(f(cx));
-    let outcome = match shared.hit_timeout {
-        None => call.await,
-        Some(limit) => match tokio::time::timeout(limit, call).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(Problem {
-                kind: ProblemKind::Error,
-                message: format!(
-                    "cancelled after {} (--hit-timeout)",
-                    humantime::format_duration(limit)
-                ),
-                location: None,
-            }),
-        },
+    let outcome = {
+        let mut call = std::pin::pin!(CatchHit::new(f(cx)));
+        let call = Polling {
+            inner: call.as_mut(),
+            beat: watched.beat,
+            test: watched.test,
+        };
+        match shared.hit_timeout {
+            None => call.await,
+            Some(limit) => match tokio::time::timeout(limit, call).await {
+                // A hit that blocked past its limit inside one poll finished before the timer could
+                // end it: it overran all the same, and is no success.
+                Ok(_) if start.elapsed() > limit => Err(Problem {
+                    kind: ProblemKind::Error,
+                    message: format!(
+                        "overran --hit-timeout {} without yielding, so it could not be cancelled in time (a blocking call or a busy loop; blocking code belongs in tokio::task::spawn_blocking)",
+                        humantime::format_duration(limit)
+                    ),
+                    location: None,
+                }),
+                Ok(outcome) => outcome,
+                Err(_) => Err(Problem {
+                    kind: ProblemKind::Error,
+                    message: format!(
+                        "cancelled after {} (--hit-timeout)",
+                        humantime::format_duration(limit)
+                    ),
+                    location: None,
+                }),
+            },
+        }
     };
     in_flight.finished = true;
     drop(in_flight);
@@ -244,13 +293,13 @@ mod tests {
 
     #[test]
     fn a_hit_is_finished_or_abandoned_never_both() {
-        let slot = Slot::default();
+        let slot = Slot::new(0);
         assert!(slot.begin());
         assert!(slot.end(), "finished by the user");
         assert!(!slot.abandon(), "nothing running to count");
         assert!(!slot.begin(), "an abandoned user starts no hit");
 
-        let slot = Slot::default();
+        let slot = Slot::new(0);
         assert!(slot.begin());
         assert!(slot.abandon(), "the engine counts the running hit");
         assert!(!slot.end(), "so the user does not record it");

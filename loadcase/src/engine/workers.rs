@@ -4,12 +4,15 @@
 //! work-stealing runtime cost 1.47× the CPU per request with two workers instead of one in the
 //! `threads` part of the benchmark. The engine's own loop runs on the calling thread.
 
-use std::sync::mpsc;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use tokio::runtime::{Builder, Handle};
 use tokio::sync::oneshot;
+
+use super::watchdog::Beat;
 
 /// How long shutting down may take: running tasks are dropped (counting themselves as
 /// cancelled); a thread stuck in a hit that never yields is left behind.
@@ -17,22 +20,27 @@ const SHUTDOWN: Duration = Duration::from_millis(100);
 
 pub(super) struct Workers {
     handles: Vec<Handle>,
+    beats: Vec<Arc<Beat>>,
     stops: Vec<oneshot::Sender<()>>,
     stopped: mpsc::Receiver<()>,
 }
 
 impl Workers {
-    pub(super) fn start(count: usize) -> Workers {
+    /// Starts `count` workers, each marking what it polls on a beat read against `clock`.
+    pub(super) fn start(count: usize, clock: &Arc<AtomicU64>) -> Workers {
         let (stopped_tx, stopped) = mpsc::channel();
         let mut handles = Vec::with_capacity(count);
         let mut stops = Vec::with_capacity(count);
-        for _ in 0..count {
+        let beats: Vec<Arc<Beat>> = (0..count).map(|_| Beat::new(clock.clone())).collect();
+        for beat in &beats {
+            let beat = beat.clone();
             let (handle_tx, handle_rx) = mpsc::channel();
             let (stop, stop_rx) = oneshot::channel::<()>();
             let stopped_tx = stopped_tx.clone();
             thread::Builder::new()
                 .name("loadcase-worker".into())
                 .spawn(move || {
+                    beat.install();
                     let runtime = Builder::new_current_thread()
                         .enable_all()
                         .build()
@@ -54,6 +62,7 @@ impl Workers {
         }
         Workers {
             handles,
+            beats,
             stops,
             stopped,
         }
@@ -61,7 +70,17 @@ impl Workers {
 
     /// The runtime of the `n`th user started, spreading users evenly.
     pub(super) fn for_user(&self, n: usize) -> &Handle {
-        &self.handles[n % self.handles.len()]
+        &self.handles[self.worker_of(n)]
+    }
+
+    /// The worker of the `n`th user started.
+    pub(super) fn worker_of(&self, n: usize) -> usize {
+        n % self.handles.len()
+    }
+
+    /// What each worker is polling.
+    pub(super) fn beats(&self) -> &[Arc<Beat>] {
+        &self.beats
     }
 
     /// Stops every worker, dropping what still runs there, and waits until they have (at most a

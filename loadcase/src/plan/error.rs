@@ -179,6 +179,26 @@ pub enum PlanError {
     MaxUsers(String),
     /// A word of a plan's text that is not one of its options, or an option without a value.
     Unknown(String),
+    /// An open model with fewer users than segments: some segment would have none.
+    TooFewUsersToSplit {
+        /// `--max-users`.
+        users: u32,
+        /// Segments.
+        segments: u32,
+    },
+    /// More users at once than this machine's memory holds.
+    TooManyUsers {
+        /// The option that sets them.
+        field: PlanField,
+        /// Users the plan runs at once.
+        users: u64,
+        /// Bytes they would need, at most.
+        needed: u64,
+        /// Bytes the machine has available.
+        available: u64,
+        /// Users that would fit.
+        fits: u64,
+    },
 }
 
 impl PlanError {
@@ -199,6 +219,8 @@ impl PlanError {
             PlanError::RampTooLong { .. } => vec![PlanField::RampUp, PlanField::Duration],
             PlanError::MaxUsers(_) => vec![PlanField::MaxUsers],
             PlanError::Unknown(_) => Vec::new(),
+            PlanError::TooManyUsers { field, .. } => vec![*field],
+            PlanError::TooFewUsersToSplit { .. } => vec![PlanField::MaxUsers],
         }
     }
 
@@ -275,11 +297,33 @@ impl PlanError {
                 "{}: `{value}` is not a number of users; give a count from 1, e.g. 200",
                 n(PlanField::MaxUsers)
             ),
+            PlanError::TooFewUsersToSplit { users, segments } => format!(
+                "{}: {users} users cannot be shared out over {segments} segments; give at least one user per segment, e.g. --max-users {segments}",
+                n(PlanField::MaxUsers)
+            ),
+            PlanError::TooManyUsers {
+                field,
+                users,
+                needed,
+                available,
+                fits,
+            } => format!(
+                "{}: {users} users at once would need up to {} of memory (about {} KiB each), and this machine has {} available; give at most {fits} users, or spread the load over several machines",
+                n(*field),
+                gib(*needed),
+                needed / (*users).max(1) / 1024,
+                gib(*available)
+            ),
             PlanError::Unknown(word) => format!(
                 "`{word}` is not an option of a plan with its value; write options as cargo loadrun takes them, e.g. -u 10 -c 5 or --rate 500/s -d 1m"
             ),
         }
     }
+}
+
+/// `12.5 GiB`.
+fn gib(bytes: u64) -> String {
+    format!("{:.1} GiB", bytes as f64 / (1u64 << 30) as f64)
 }
 
 impl fmt::Display for PlanError {

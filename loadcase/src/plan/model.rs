@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::plan::duration::{parse_field, secs};
 use crate::plan::error::{PlanError, PlanField};
 use crate::plan::log::LogSpec;
+use crate::plan::segment::Segment;
 use crate::plan::shape::{Ramp, Rate, Target, Think};
 
 /// What to run. Built from the runner's options by [`Plan::parse_args`], or in code:
@@ -40,7 +41,23 @@ pub struct Plan {
     /// Several tests in one run, by weight (`cargo loadrun a:3 b:1`): libtest names and
     /// weights. Empty for a single test.
     pub mix: Vec<(String, u32)>,
+    /// The share of the plan this process runs (`--segment 2/3`); the whole plan by default.
+    pub segment: Segment,
+    /// What random choices (`--ramp random`) are drawn from, so that every segment of a run
+    /// draws the same ones; fresh ones each run when `None`.
+    pub seed: Option<u64>,
+    /// When the load starts, in milliseconds since the Unix epoch (`--start-at`): the engine gets
+    /// ready, then waits for it, so that the segments of a run start together. One ready more
+    /// than [`START_GRACE`] late does not run at all ([`Report::missed_start`]).
+    ///
+    /// [`Report::missed_start`]: crate::Report::missed_start
+    pub start_at_unix_ms: Option<u64>,
+    /// What ties the segments of one run together (`--run-id`), carried into each report.
+    pub run_id: Option<String>,
 }
+
+/// How late after [`Plan::start_at_unix_ms`] a process may still start its load.
+pub const START_GRACE: Duration = Duration::from_secs(2);
 
 /// How a plan schedules its users and hits: one of three models, each with only its own options.
 #[derive(Clone, Debug, PartialEq)]
@@ -118,6 +135,10 @@ impl Plan {
             hit_timeout: None,
             request_timeout: None,
             mix: Vec::new(),
+            segment: Segment::WHOLE,
+            seed: None,
+            start_at_unix_ms: None,
+            run_id: None,
         }
     }
 
@@ -199,15 +220,34 @@ impl Plan {
         }
     }
 
-    /// All hits of the plan, when it counts hits: sum(users) × sum(hits).
+    /// All hits of the plan's [`segment`](Self::segment) (of the whole plan by default), when
+    /// it counts hits: sum(users) × sum(hits).
     pub fn total_hits(&self) -> Option<u64> {
         match &self.shape {
             Shape::Fixed { users, .. } => {
-                let users: u64 = users.iter().map(|&u| u64::from(u)).sum();
+                let users: u64 = users
+                    .iter()
+                    .map(|&u| self.segment.share(u64::from(u)))
+                    .sum();
                 self.hits_per_user().map(|h| h * users)
             }
             _ => None,
         }
+    }
+
+    /// This plan, for the `segment`th share of it: refused when the open model would leave a
+    /// segment without a user (give `--max-users` at least the number of segments).
+    pub fn with_segment(mut self, segment: Segment) -> Result<Plan, PlanError> {
+        if let Shape::Rate(rate) = &self.shape
+            && u64::from(rate.max_users) < u64::from(segment.count)
+        {
+            return Err(PlanError::TooFewUsersToSplit {
+                users: rate.max_users,
+                segments: segment.count,
+            });
+        }
+        self.segment = segment;
+        Ok(self)
     }
 
     /// Planned length when the plan has one: stages × duration (and the pauses between them),

@@ -70,6 +70,25 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// A digest of what the plan runs — its shape and options, the tests and their weights —
+    /// that does not depend on its segment, start time or outputs: the same in every segment of
+    /// one run, on every machine. FNV-1a over that text, in hex.
+    pub fn digest(&self, tests: &[(&str, u32)]) -> String {
+        let mut text = self.options();
+        for (name, weight) in tests {
+            text.push_str(&format!("\n{name}:{weight}"));
+        }
+        if let Some(url) = &self.server_url {
+            text.push_str(&format!("\n{url}"));
+        }
+        let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("{hash:016x}")
+    }
+}
+
 /// `--rate 500/s -d 10s`, or `--rate-stages '…'` with the starting rate, and the pool's limits.
 fn rate_options(rate: &Rate) -> String {
     let mut text = match rate.stages.as_slice() {

@@ -19,13 +19,14 @@ pub struct Ramp {
 }
 
 impl Ramp {
-    /// When each of `users` starts, from the stage's start, in order.
-    pub fn offsets(&self, users: u32) -> Vec<Duration> {
+    /// When each of `users` starts, from the stage's start, in order; random moments are drawn
+    /// from `seed` when given (every segment of a run draws the same), fresh ones otherwise.
+    pub fn offsets(&self, users: u32, seed: Option<u64>) -> Vec<Duration> {
         let n = users.max(1);
         if self.random {
-            let mut offsets: Vec<Duration> = (0..users)
-                .map(|_| self.over.mul_f64(fastrand::f64()))
-                .collect();
+            let mut rng = seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+            let mut offsets: Vec<Duration> =
+                (0..users).map(|_| self.over.mul_f64(rng.f64())).collect();
             offsets.sort_unstable();
             offsets
         } else {

@@ -315,14 +315,19 @@ fn users_follow_targets_and_ramps_spread_starts() {
         random: false,
     };
     assert_eq!(
-        linear.offsets(4),
+        linear.offsets(4, None),
         [0, 1, 2, 3].map(Duration::from_secs).to_vec()
     );
     let random = Ramp {
         over: Duration::from_secs(4),
         random: true,
     };
-    let offsets = random.offsets(1000);
+    let offsets = random.offsets(1000, None);
+    assert_eq!(
+        random.offsets(50, Some(7)),
+        random.offsets(50, Some(7)),
+        "one seed, one draw"
+    );
     assert!(offsets.windows(2).all(|w| w[0] <= w[1]), "in order");
     assert!(offsets.iter().all(|&o| o < random.over));
     assert!(
@@ -341,4 +346,44 @@ fn shaped_plans_travel_as_json() {
     .unwrap();
     let back: Plan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
     assert_eq!(back, plan);
+}
+
+#[test]
+fn a_plan_too_big_for_memory_is_refused_with_what_fits() {
+    let gib = 1u64 << 30;
+    let plan: Plan = "-u 10000000 -c 1".parse().unwrap();
+    assert_eq!(plan.peak_users(), 10_000_000);
+    let err = plan.check_memory(Some(24 * gib)).unwrap_err();
+    assert_eq!(err.fields(), vec![PlanField::Users]);
+    let text = err.to_string();
+    assert!(
+        text.starts_with("--users: 10000000 users at once would need up to 152.6 GiB"),
+        "{text}"
+    );
+    assert!(
+        text.contains("24.0 GiB available; give at most 1572864 users"),
+        "{text}"
+    );
+    assert!(
+        plan.check_memory(None).is_ok(),
+        "unknown memory refuses nothing"
+    );
+    assert!(
+        "-u 10:20 -c 1"
+            .parse::<Plan>()
+            .unwrap()
+            .check_memory(Some(gib))
+            .is_ok()
+    );
+    let open: Plan = "--rate 10/s -d 1s --max-users 100000000".parse().unwrap();
+    assert_eq!(
+        open.check_memory(Some(gib)).unwrap_err().fields(),
+        vec![PlanField::MaxUsers]
+    );
+    let ramping: Plan = "--stages '10@1s, 9000000@1s'".parse().unwrap();
+    assert_eq!(ramping.peak_users(), 9_000_000);
+    assert!(ramping.check_memory(Some(gib)).is_err());
+    // Linux says how much it has.
+    #[cfg(target_os = "linux")]
+    assert!(available_memory().is_some_and(|bytes| bytes > 0));
 }

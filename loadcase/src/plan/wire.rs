@@ -9,6 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::plan::duration::opt_secs;
 use crate::plan::log::LogSpec;
 use crate::plan::model::{Length, Plan, Shape};
+use crate::plan::segment::Segment;
 use crate::plan::shape::{Ramp, Rate, Target, Think};
 
 /// The flat form: `rate` wins over `targets`, which win over `users` and `length`.
@@ -35,6 +36,14 @@ struct PlanWire {
     request_timeout: Option<Duration>,
     #[serde(default)]
     mix: Vec<(String, u32)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    segment: Option<Segment>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    start_at_unix_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    run_id: Option<String>,
 }
 
 impl From<PlanWire> for Plan {
@@ -62,6 +71,10 @@ impl From<PlanWire> for Plan {
             hit_timeout: wire.hit_timeout,
             request_timeout: wire.request_timeout,
             mix: wire.mix,
+            segment: wire.segment.unwrap_or(Segment::WHOLE),
+            seed: wire.seed,
+            start_at_unix_ms: wire.start_at_unix_ms,
+            run_id: wire.run_id,
         }
     }
 }
@@ -81,6 +94,10 @@ impl From<Plan> for PlanWire {
             hit_timeout: plan.hit_timeout,
             request_timeout: plan.request_timeout,
             mix: plan.mix,
+            segment: (!plan.segment.is_whole()).then_some(plan.segment),
+            seed: plan.seed,
+            start_at_unix_ms: plan.start_at_unix_ms,
+            run_id: plan.run_id,
         };
         match plan.shape {
             Shape::Fixed {

@@ -94,7 +94,12 @@ impl LogWriter {
         let thread = std::thread::Builder::new()
             .name("loadcase-request-log".into())
             .spawn(move || {
-                write_all(BufWriter::with_capacity(1 << 20, file), format, rx, &counter)
+                write_all(
+                    BufWriter::with_capacity(1 << 20, file),
+                    format,
+                    rx,
+                    &counter,
+                )
             })?;
         Ok(LogWriter {
             batches: Some(tx),

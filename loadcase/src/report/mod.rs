@@ -7,6 +7,7 @@
 pub(crate) mod figures;
 pub(crate) mod histogram;
 pub(crate) mod model;
+pub(crate) mod segments;
 pub(crate) mod series;
 pub(crate) mod stats;
 pub(crate) mod threshold;
@@ -15,10 +16,11 @@ pub use figures::{
     ALL_REQUESTS, Distribution, Figures, HitFigures, PERCENTILES, RequestFigures, SecondFigures,
 };
 pub use histogram::{Histogram, PackedHistogram};
-pub use model::REPORT_SCHEMA;
+pub use model::{REPORT_SCHEMA, StageStats};
+pub use segments::{MergeError, Merged, MissingSegment, merge_segments};
 pub use series::Second;
 pub use stats::{
     HitStats, HookStats, MAX_PROBLEM_GROUPS, MAX_REQUEST_NAMES, OTHER_REQUESTS, ProblemGroup,
-    RequestStats, Stats, WebSocketStats,
+    RequestStats, StallStats, Stats, WebSocketStats,
 };
 pub use threshold::{Threshold, ThresholdError, Verdict, check_thresholds, parse_thresholds};

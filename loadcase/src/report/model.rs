@@ -49,6 +49,10 @@ pub struct Report {
     /// test path; their sum is [`stats`](Self::stats). Empty for a single test.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub by_test: BTreeMap<String, Stats>,
+    /// In a plan of several stages, what completed during each, in order; their sum is
+    /// [`stats`](Self::stats). Empty for a plan of one stage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageStats>,
     /// Why the run stopped before its plan completed, when something other than Ctrl-C stopped
     /// it (a dataset out of unique rows, say).
     #[serde(default)]
@@ -57,6 +61,19 @@ pub struct Report {
     /// system, which a crash of the process cannot take back; `None` without a request log.
     #[serde(default)]
     pub logged_requests: Option<u64>,
+    /// The run this report is part of (`--run-id`), shared by the segments of a split run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// A digest of what was run — the plan's shape and options, the tests and their weights —
+    /// without the segment or the start time: reports of one run's segments have the same.
+    #[serde(default)]
+    pub plan_digest: Option<String>,
+    /// With `--start-at`: how late the load actually started, in seconds (the segments' skew).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_skew_secs: Option<f64>,
+    /// With `--start-at`: this process was ready more than the grace after it, and ran nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub missed_start: bool,
 }
 
 impl Report {
@@ -81,8 +98,13 @@ impl Report {
             stats: self.stats.clone(),
             series: self.series.iter().filter(|p| p.t >= t).cloned().collect(),
             by_test: self.by_test.clone(),
+            stages: self.stages.clone(),
             stop_reason: self.stop_reason.clone(),
             logged_requests: self.logged_requests,
+            run_id: self.run_id.clone(),
+            plan_digest: self.plan_digest.clone(),
+            start_skew_secs: self.start_skew_secs,
+            missed_start: self.missed_start,
         }
     }
 
@@ -117,10 +139,25 @@ impl Report {
         for (test, stats) in &other.by_test {
             self.by_test.entry(test.clone()).or_default().merge(stats);
         }
+        for (index, theirs) in other.stages.iter().enumerate() {
+            match self.stages.get_mut(index) {
+                Some(ours) => {
+                    ours.started_secs = ours.started_secs.min(theirs.started_secs);
+                    ours.elapsed_secs = ours.elapsed_secs.max(theirs.elapsed_secs);
+                    ours.stats.merge(&theirs.stats);
+                }
+                None => self.stages.push(theirs.clone()),
+            }
+        }
         self.logged_requests = match (self.logged_requests, other.logged_requests) {
             (Some(a), Some(b)) => Some(a + b),
             (a, b) => a.or(b),
         };
+        self.start_skew_secs = match (self.start_skew_secs, other.start_skew_secs) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.missed_start |= other.missed_start;
         if self.stop_reason.is_none() {
             self.stop_reason.clone_from(&other.stop_reason);
         }
@@ -130,4 +167,15 @@ impl Report {
             }
         }
     }
+}
+
+/// What completed during one stage of the plan.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageStats {
+    /// When the stage started, in seconds from the run's start.
+    pub started_secs: f64,
+    /// How long it lasted, until the next stage started or the run ended.
+    pub elapsed_secs: f64,
+    /// What completed during it.
+    pub stats: Stats,
 }

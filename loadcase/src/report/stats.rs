@@ -43,6 +43,19 @@ pub struct Stats {
     /// Each virtual user's `teardown`, after its last hit.
     #[serde(default)]
     pub teardown: HookStats,
+    /// Times a hit of this test kept its worker thread from polling anything else.
+    #[serde(default)]
+    pub stalls: StallStats,
+}
+
+/// Times a hit blocked the worker thread it ran on — a busy loop, `std::thread::sleep`,
+/// synchronous I/O — so that no other user of that thread made progress meanwhile.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StallStats {
+    /// Stalls of at least a quarter of a second.
+    pub count: u64,
+    /// The longest one, in seconds.
+    pub longest_secs: f64,
 }
 
 /// Runs of a per-user hook (`setup` or `teardown`) and how they ended; not hits.
@@ -175,6 +188,8 @@ impl Stats {
         self.hits.corrected.merge(&other.hits.corrected);
         self.setup.merge(&other.setup);
         self.teardown.merge(&other.teardown);
+        self.stalls.count += other.stalls.count;
+        self.stalls.longest_secs = self.stalls.longest_secs.max(other.stalls.longest_secs);
         for (name, theirs) in &other.requests {
             let ours = self.request_entry(name);
             ours.count += theirs.count;

@@ -63,9 +63,19 @@ fn merged_reports_serialize_round_trip() {
             plan: Some(crate::Plan::parse(Some("3"), Some("5"), None).unwrap()),
             thresholds: vec!["p95<1s".into()],
             by_test: [("t::x".to_owned(), stats.clone())].into(),
+            stages: vec![crate::report::StageStats {
+                started_secs: 0.0,
+                elapsed_secs: 2.0,
+                stats: stats.clone(),
+            }],
             stats,
             series,
             stop_reason: interrupted.then(|| "out of rows".to_owned()),
+            logged_requests: Some(7),
+            run_id: Some("r".into()),
+            plan_digest: Some("d".into()),
+            start_skew_secs: Some(0.01),
+            missed_start: false,
         }
     };
     let mut a = report(1_000, false, sample(0, 10));
