@@ -9,12 +9,12 @@
 //! [`history`] for what a run leaves; at the bottom, the command line's groups ([`cli`]), the
 //! [`exit`] codes and the [`signal`] count.
 
+mod by_test;
 mod child;
 mod cli;
 mod command;
 mod exit;
 mod history;
-mod per_test;
 mod progress;
 mod reports;
 mod settings;

@@ -4,7 +4,7 @@
 use loadcase::Report;
 use loadcase::report::{self as threshold, Figures, Stats, Threshold, Verdict};
 
-use crate::per_test::own_report;
+use crate::by_test::own_report;
 
 /// Every threshold of a run, by what it judges.
 #[derive(Debug, Default)]

@@ -8,7 +8,7 @@
 //! `plots.rs`), where each text is escaped as it is written, and enter the page whole.
 
 mod buckets;
-mod per_test;
+mod by_test;
 mod plots;
 mod sections;
 mod style;
@@ -43,7 +43,7 @@ pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
                     (plots::throughput_over_time(report))
                     (plots::latency_distribution(report))
                     (sections::requests(&figures))
-                    (per_test::tests(report))
+                    (by_test::tests(report))
                     (sections::breakdowns(&report.stats))
                     (sections::problems(&report.stats))
                     footer {

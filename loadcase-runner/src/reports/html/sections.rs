@@ -60,7 +60,7 @@ fn verdict(
             count(hits.total)
         ));
     }
-    reasons.extend(super::per_test::hook_failures(stats));
+    reasons.extend(super::by_test::hook_failures(stats));
     if broken > 0 {
         reasons.push(format!("{broken} of {} thresholds broken", verdicts.len()));
     }

@@ -16,7 +16,7 @@ pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     let mut out = String::new();
     loads_block(&mut out, report);
     hooks::render(&mut out, &report.stats);
-    per_test::render(&mut out, report);
+    by_test::render(&mut out, report);
     open::render(&mut out, report);
     requests::table(&mut out, report);
     status_codes(&mut out, &report.stats);
@@ -175,9 +175,9 @@ fn problems(out: &mut String, stats: &Stats) {
     }
 }
 
+mod by_test;
 mod hooks;
 mod open;
-mod per_test;
 mod requests;
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use loadcase::Report;
 use loadcase::report::Stats;
 
 use super::{hooks, requests};
-use crate::per_test::{own_report, tests_of};
+use crate::by_test::{own_report, tests_of};
 use crate::text::format::human;
 
 /// For a mix, each test's own figures, in the order of the command line, with its weight; the

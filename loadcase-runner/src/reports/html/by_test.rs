@@ -7,7 +7,7 @@ use loadcase::report::{HookStats, Stats};
 use maud::{Markup, html};
 
 use super::table::number_table;
-use crate::per_test::{TestFigures, own_report, tests_of};
+use crate::by_test::{TestFigures, own_report, tests_of};
 use crate::text::format::{count, ms, percent};
 
 /// Nothing for a single test; for a mix, a card with a row per test in the command line's order.
@@ -100,7 +100,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_mix_gets_a_row_per_test_in_command_line_order_and_a_single_test_none() {
+    fn a_mix_gets_a_row_by_test_in_command_line_order_and_a_single_test_none() {
         let mut report = Report {
             elapsed_secs: 1.0,
             ..Report::default()
