@@ -40,10 +40,10 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
 /// What a bare `cargo loadrun` says: the three ways to go on.
 fn what_next() -> String {
     "no TEST given: say what to run\n  \
-     cargo loadrun --list                        every load test here, with its file and line\n  \
-     cargo loadrun TEST -u 10 -c 5               run one, e.g. example::test_es (TEST is target::function)\n  \
-     cargo loadrun --url http://127.0.0.1:8080/ -u 10 -c 5   load one URL without writing a test\n  \
-     cargo loadrun --help                        every option"
+     cargo loadrun --list                  every load test here, with its file and line\n  \
+     cargo loadrun TEST -u 10 -c 5         run one: TEST is target::function, e.g. example::test_es\n  \
+     cargo loadrun --url URL -u 10 -c 5    load one URL (http://…) without writing a test\n  \
+     cargo loadrun --help                  every option"
         .to_owned()
 }
 
