@@ -23,8 +23,3 @@ async fn unique_rows(cx: &mut Context) -> TestResult {
     cx.app.get(&format!("/row/{}", row.id)).await?;
     Ok(())
 }
-
-/// tests/data/malformed.csv has a quote that is never closed (line 3, column 3): with the
-/// `malformed-data` feature this target does not build.
-#[cfg(feature = "malformed-data")]
-pub static MALFORMED: Dataset<Row> = dataset!("data/malformed.csv");

@@ -13,6 +13,13 @@
 //! - `POST /echo`: answers with the request's body, and keeps it and the headers in the counts;
 //! - `/redirect/{301|302|303|307|308}`: redirects (307 and 308 to `/echo`, the others to
 //!   `/es`); `/redirect/loop` redirects to itself;
+//! - httpbin's names, for reqwest's documented examples: `GET /ip` (`{"origin": …}`);
+//!   `/anything`, `GET /get`, `POST /post`, `PUT /put`, `PATCH /patch`, `DELETE /delete`: the
+//!   request described in JSON (`method`, `url`, `args`, `headers`, `data`, `form`, `json`);
+//!   `GET /range/{n}`: `n` letters; `GET /drip/{ms}`: half the body at once, the rest after
+//!   that many milliseconds;
+//! - `GET /truncated`: part of a body, then the connection is cut; `GET /latin1`: `café` in
+//!   ISO-8859-1;
 //!
 //! `cargo run -p loadcase-examples --bin demo-server` serves it on fixed ports; the examples start
 //! it in-process on a free port with [`shared`].
@@ -53,6 +60,8 @@ impl DemoServer {
                 runtime.block_on(async move {
                     let listener =
                         tokio::net::TcpListener::from_std(listener).expect("demo server listener");
+                    // With the peer's address, for `/ip`.
+                    let app = app.into_make_service_with_connect_info::<SocketAddr>();
                     axum::serve(listener, app).await.expect("demo server");
                 });
             })?;

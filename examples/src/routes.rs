@@ -1,19 +1,22 @@
 //! The demo server's routes.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Form, Path, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{ConnectInfo, Form, Path, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, patch, post, put};
+use axum::{Json, Router};
+use futures_util::StreamExt;
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use crate::counts::Counters;
 
@@ -33,6 +36,18 @@ pub(crate) fn router(counts: Shared) -> Router {
         .route("/echo", post(echo_body))
         .route("/row/{id}", get(row))
         .route("/redirect/{status}", any(redirect))
+        // httpbin's names, so that reqwest's documented examples run as they are written.
+        .route("/ip", get(ip))
+        .route("/anything", any(anything))
+        .route("/get", get(anything))
+        .route("/post", post(anything))
+        .route("/put", put(anything))
+        .route("/patch", patch(anything))
+        .route("/delete", delete(anything))
+        .route("/range/{n}", get(range))
+        .route("/drip/{ms}", get(drip))
+        .route("/truncated", get(truncated))
+        .route("/latin1", get(latin1))
         .fallback(|| async { (StatusCode::NOT_FOUND, "no such page") })
         .layer(middleware::from_fn_with_state(counts.clone(), count))
         .with_state(counts)
@@ -181,4 +196,113 @@ async fn redirect(Path(status): Path<String>) -> Response {
         },
     };
     (code, [(header::LOCATION, to)]).into_response()
+}
+
+/// `GET /ip`: `{"origin": "<the client's IP address>"}`, as httpbin answers it.
+async fn ip(ConnectInfo(peer): ConnectInfo<SocketAddr>) -> Json<Value> {
+    Json(json!({ "origin": peer.ip().to_string() }))
+}
+
+/// `/anything` (any method), `GET /get`, `POST /post`, `PUT /put`, `PATCH /patch`,
+/// `DELETE /delete`: the request as httpbin describes it, as JSON: `method`, `url` (path and
+/// query), `args` (the query), `headers` (lower-case names), `data` (the body as text), `form`
+/// (a URL-encoded body) and `json` (a JSON body, else null). A key given twice in the query or
+/// the form has a list of its values.
+async fn anything(method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Json<Value> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let form = if content_type.starts_with("application/x-www-form-urlencoded") {
+        pairs(&String::from_utf8_lossy(&body))
+    } else {
+        Value::Object(Default::default())
+    };
+    let json = if content_type.starts_with("application/json") {
+        serde_json::from_slice(&body).unwrap_or(Value::Null)
+    } else {
+        Value::Null
+    };
+    let mut names = serde_json::Map::new();
+    for (name, value) in &headers {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        match names.get_mut(name.as_str()) {
+            Some(Value::String(joined)) => {
+                joined.push_str(", ");
+                joined.push_str(&value);
+            }
+            _ => {
+                names.insert(name.as_str().to_owned(), Value::String(value.into_owned()));
+            }
+        }
+    }
+    Json(json!({
+        "method": method.as_str(),
+        "url": uri.to_string(),
+        "args": pairs(uri.query().unwrap_or("")),
+        "headers": names,
+        "data": String::from_utf8_lossy(&body),
+        "form": form,
+        "json": json,
+    }))
+}
+
+/// URL-encoded pairs as an object; a repeated key's values in a list.
+fn pairs(encoded: &str) -> Value {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(encoded).unwrap_or_default();
+    let mut object = serde_json::Map::new();
+    for (key, value) in pairs {
+        match object.remove(&key) {
+            None => object.insert(key, Value::String(value)),
+            Some(Value::Array(mut values)) => {
+                values.push(Value::String(value));
+                object.insert(key, Value::Array(values))
+            }
+            Some(first) => object.insert(key, Value::Array(vec![first, Value::String(value)])),
+        };
+    }
+    Value::Object(object)
+}
+
+/// `GET /range/{n}`: `n` bytes of `abcdefghijklmnopqrstuvwxyz`, repeated, as httpbin's.
+async fn range(Path(n): Path<usize>) -> Vec<u8> {
+    (0..n.min(1 << 20)).map(|i| b'a' + (i % 26) as u8).collect()
+}
+
+/// `GET /drip/{ms}`: the status and headers at once, the body's first half (`drip `) too, the
+/// rest (`done`) after that many milliseconds: a body that is slow, not a server that is.
+async fn drip(Path(ms): Path<u64>) -> Response {
+    let delay = Duration::from_millis(ms.min(60_000));
+    let parts = futures_util::stream::iter([("drip ", Duration::ZERO), ("done", delay)]).then(
+        |(part, after)| async move {
+            tokio::time::sleep(after).await;
+            Ok::<_, std::io::Error>(part)
+        },
+    );
+    Body::from_stream(parts).into_response()
+}
+
+/// `GET /truncated`: `200 OK` and part of a chunked body, then the connection is cut: a body
+/// that cannot be read in full.
+async fn truncated() -> Response {
+    let parts = futures_util::stream::iter([Some("partial"), None]).then(|part| async move {
+        match part {
+            Some(part) => Ok(part),
+            // Later, so that the head and the first part go out before the cut.
+            None => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Err(std::io::Error::other("cut off on purpose"))
+            }
+        }
+    });
+    Body::from_stream(parts).into_response()
+}
+
+/// `GET /latin1`: `café` in ISO-8859-1, and a `Content-Type` that says so.
+async fn latin1() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=iso-8859-1")],
+        &b"caf\xe9"[..],
+    )
+        .into_response()
 }

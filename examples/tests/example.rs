@@ -56,7 +56,7 @@ async fn test_login(cx: &mut Context) -> TestResult {
     }
     let me = cx.session.get(server.url("/whoami")).send().await?;
     assert_eq!(me.status(), 200, "the session cookie was not kept");
-    assert_eq!(me.text(), format!("user{}", cx.user()));
+    assert_eq!(me.text().await?, format!("user{}", cx.user()));
     Ok(())
 }
 

@@ -39,13 +39,16 @@
 //!
 //! Each virtual user gets one [`Context`], reused for all of its hits:
 //!
-//! - [`cx.session`](Session): an HTTP client with reqwest's API and a cookie jar of its own.
-//!   Every request is recorded by name (`GET /path` unless you [`.name(…)`](RequestBuilder::name)
-//!   it), status, time to first and to last byte, and bytes. The [`reqwest`] it is built on is
-//!   re-exported here, for its types.
+//! - [`cx.session`](Session): `reqwest::Client`'s API with a cookie jar of its own, so that a
+//!   reqwest test ports by renaming its client (`r.text().await?`, `r.json::<T>().await?`,
+//!   `r.error_for_status()?`). Every request is recorded by name (`GET /path` unless you
+//!   [`.name(…)`](RequestBuilder::name) it), status, time to first and to last byte, and
+//!   bytes. The reqwest types it takes and gives are those of the re-exported [`reqwest`]: you
+//!   need no reqwest dependency of your own.
 //! - [`cx.ws(url)`](Context::ws): a [`WebSocket`] whose sockets, messages and bytes are counted.
 //! - [`cx.app`](App): requests rooted at the server URL, awaited directly; a status other than
-//!   2xx/3xx (or than the [`expect_status`](AppRequest::expect_status) given) is a failure.
+//!   2xx/3xx (or than the [`expect_status`](AppRequest::expect_status) given) is a failure, and
+//!   the [`AppResponse`] has its body at hand (`page.text()`).
 //! - [`cx.incr`](Context::incr) for custom counters, [`cx.user()`](Context::user) and
 //!   [`cx.hit()`](Context::hit) for indices, [`cx.state`](Context::state) for per-user values,
 //!   [`cx.think`](Context::think) for a pause left out of the hit's time.
@@ -150,7 +153,7 @@
 //! | [`prelude`] | what a test file needs |
 //! | [`Context`] | one virtual user's state, handed to every hit |
 //! | [`Session`], [`RequestBuilder`], [`Response`], [`SendError`] | `cx.session`: HTTP with reqwest's API, recorded |
-//! | [`App`], [`AppRequest`] | `cx.app`: requests rooted at the server URL |
+//! | [`App`], [`AppRequest`], [`AppResponse`] | `cx.app`: requests rooted at the server URL |
 //! | [`DEFAULT_REQUEST_TIMEOUT`] | a session request's timeout unless told otherwise |
 //! | [`WebSocket`], [`Message`], [`WsError`] | `cx.ws(url)`: a counted WebSocket |
 //! | [`Dataset`], [`DatasetError`], [`Strategy`] | rows of a data file, handed to hits |
@@ -181,8 +184,32 @@ pub mod report;
 mod test;
 mod ws;
 
-/// The reqwest crate that [`Session`] is built on, for its types (`Method`, `StatusCode`,
-/// `header::HeaderMap`, `Url`, …) without a matching version of your own.
+/// The reqwest crate that [`Session`] is built on, re-exported so that the types a session takes
+/// and gives (`Method`, `StatusCode`, `header::HeaderMap`, `header::HeaderValue`, `Url`,
+/// `Version`, `Body`, `IntoUrl`, `Request`) need no reqwest dependency of your own, nor a
+/// matching version of it.
+///
+/// ```
+/// use loadcase::reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+/// use loadcase::reqwest::{Body, IntoUrl, Method, Request, StatusCode, Url, Version};
+///
+/// async fn hit(cx: &mut loadcase::Context, url: impl IntoUrl) -> loadcase::TestResult {
+///     let mut headers = HeaderMap::new();
+///     headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+///     let r = cx
+///         .session
+///         .request(Method::PUT, url)
+///         .headers(headers)
+///         .version(Version::HTTP_11)
+///         .body(Body::from("hello"))
+///         .send()
+///         .await?;
+///     assert_eq!(r.status(), StatusCode::OK);
+///     let request = Request::new(Method::GET, Url::parse("http://127.0.0.1:8080/")?);
+///     cx.session.execute(request).await?;
+///     Ok(())
+/// }
+/// ```
 pub use reqwest;
 /// The tungstenite crate under [`WebSocket`], for its [`Message`] and errors without a matching
 /// version of your own.
@@ -195,7 +222,7 @@ pub use engine::{run, run_mix};
 pub use http::app::{App, AppRequest};
 pub use http::client::DEFAULT_REQUEST_TIMEOUT;
 pub use http::error::SendError;
-pub use http::response::Response;
+pub use http::response::{AppResponse, Response};
 pub use http::session::{RequestBuilder, Session};
 #[doc = include_str!("../docs/dataset.md")]
 pub use loadcase_macros::dataset;
@@ -214,7 +241,8 @@ pub type TestResult<T = ()> = Result<T, Error>;
 /// Everything a test file needs: `use loadcase::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Context, Dataset, Error, Message, Response, TestResult, WebSocket, dataset, fail, load_test,
+        AppResponse, Context, Dataset, Error, Message, Response, TestResult, WebSocket, dataset,
+        fail, load_test,
     };
 }
 

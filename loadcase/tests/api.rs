@@ -145,14 +145,15 @@ fn the_root_exports_exactly_what_the_docs_list() {
 fn every_listed_item_is_reachable_by_its_documented_path() {
     // Compiles only while each name of the table is public at the root.
     use loadcase::{
-        App, AppRequest, Context, Control, DEFAULT_REQUEST_TIMEOUT, Dataset, DatasetError, Error,
-        IntoOutcome, Message, Outcome, Plan, Problem, ProblemKind, Progress, Report,
-        RequestBuilder, Response, SendError, Session, Strategy, Test, TestFn, TestResult,
+        App, AppRequest, AppResponse, Context, Control, DEFAULT_REQUEST_TIMEOUT, Dataset,
+        DatasetError, Error, IntoOutcome, Message, Outcome, Plan, Problem, ProblemKind, Progress,
+        Report, RequestBuilder, Response, SendError, Session, Strategy, Test, TestFn, TestResult,
         WebSocket, WsError, fail, plan, prelude, report, reqwest, run, run_mix, tungstenite,
     };
     let _ = (DEFAULT_REQUEST_TIMEOUT, run, run_mix);
     fn named<T: ?Sized>() {}
     named::<App>();
+    named::<AppResponse>();
     named::<AppRequest<'_>>();
     named::<Context>();
     named::<Control>();

@@ -160,3 +160,26 @@ fn a_plan_too_big_for_memory_starts_nothing_and_says_why() {
         "{problem}"
     );
 }
+
+async fn waits_on_a_slow_server(cx: &mut Context) -> TestResult {
+    cx.app.get("/slow/3000").await?;
+    Ok(())
+}
+
+#[test]
+fn requests_in_flight_when_their_hit_is_cancelled_are_counted_with_their_time() {
+    let server = DemoServer::start_local();
+    let mut plan = plan("3", Some("1"), None, &server);
+    plan.hit_timeout = Some(Duration::from_millis(400));
+    let test = Test::new("engine::waits_on_a_slow_server", waits_on_a_slow_server);
+    let report = loadcase::run(&test, &plan, &Control::default(), &mut |_, _| {});
+    assert_eq!(report.stats.hits.errors, 3, "{:?}", report.stats.problems);
+    assert_eq!(server.counts().requests, 3, "the server got each of them");
+    let row = &report.stats.requests["GET /slow/3000"];
+    assert_eq!((row.count, row.errors), (3, 3), "counted, as errors");
+    let took = row.time.quantile(0.5);
+    assert!(
+        (Duration::from_millis(350)..Duration::from_secs(2)).contains(&took),
+        "with the time they had taken: {took:?}"
+    );
+}

@@ -23,8 +23,8 @@ async fn redirects(cx: &mut Context) -> TestResult {
             .body(format!("resent {code}"))
             .send()
             .await?;
-        assert_eq!(r.text(), format!("resent {code}"));
         assert_eq!(r.url().path(), "/echo");
+        assert_eq!(r.text().await?, format!("resent {code}"));
     }
     // A loop ends after ten redirects, with reqwest's words.
     let error = cx
@@ -42,7 +42,7 @@ async fn redirects(cx: &mut Context) -> TestResult {
         .send()
         .await?;
     let me = cx.session.get(format!("{base}/whoami")).send().await?;
-    assert_eq!(me.text(), "ann");
+    assert_eq!(me.text().await?, "ann");
     // A closed port is a connect error, named as reqwest names it.
     let error = cx
         .session

@@ -16,6 +16,44 @@ pub fn workspace() -> PathBuf {
         .to_owned()
 }
 
+/// The target directory of the workspace's build, as `cargo metadata` names it (it follows
+/// `CARGO_TARGET_DIR` and cargo's configuration).
+pub fn target_dir() -> &'static Path {
+    static TARGET: OnceLock<PathBuf> = OnceLock::new();
+    TARGET.get_or_init(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(cargo)
+            .args(["metadata", "--format-version=1", "--no-deps"])
+            .current_dir(workspace())
+            .output()
+            .expect("run cargo metadata");
+        assert!(output.status.success(), "cargo metadata failed");
+        let metadata: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("cargo metadata writes JSON");
+        PathBuf::from(
+            metadata["target_directory"]
+                .as_str()
+                .expect("cargo metadata names the target directory"),
+        )
+    })
+}
+
+/// Whether the environment variable `var` is `1`. `.ci/run` sets the `LOADCASE_REQUIRE_…`
+/// variables, so that what a developer's machine may lack (cargo-nextest, free ports) makes a
+/// test fail in CI instead of skipping.
+pub fn required(var: &str) -> bool {
+    std::env::var_os(var).is_some_and(|v| v == "1")
+}
+
+/// Says that `test` skipped and why, on the process's stderr itself rather than through
+/// `eprintln!`, which libtest captures: a plain `cargo test` shows the line. One write, so that
+/// libtest's own lines cannot cut it.
+pub fn skip(test: &str, why: &str) {
+    use std::io::Write as _;
+    let line = format!("{test}: skipped: {why}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
 /// The `cargo-loadrun` binary: `LOADCASE_RUNNER` if set (CI builds it first), else built now.
 pub fn runner() -> &'static Path {
     static RUNNER: OnceLock<PathBuf> = OnceLock::new();

@@ -5,13 +5,11 @@ use std::future::{Future, IntoFuture};
 use std::panic::Location;
 use std::pin::Pin;
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use reqwest::Method;
-use reqwest::header::{HeaderName, HeaderValue};
-use serde::Serialize;
 
-use crate::http::response::Response;
+use crate::http::methods::{reqwest_builder, verbs};
+use crate::http::response::AppResponse;
 use crate::http::session::{RequestBuilder, Session};
 use crate::outcome::error::Error;
 
@@ -24,16 +22,6 @@ pub struct App {
     // Whether `server_url` is an absolute http(s) URL, checked on first use rather than on every
     // request: a URL parse is a measurable share of a request's cost to the generator.
     valid: OnceLock<bool>,
-}
-
-macro_rules! methods {
-    ($($(#[$doc:meta])* $name:ident => $method:ident;)*) => {$(
-        $(#[$doc])*
-        #[track_caller]
-        pub fn $name(&self, path: &str) -> AppRequest<'_> {
-            self.request(Method::$method, path)
-        }
-    )*};
 }
 
 impl App {
@@ -56,20 +44,7 @@ impl App {
         self.valid = OnceLock::new();
     }
 
-    methods! {
-        /// `GET path`.
-        get => GET;
-        /// `POST path`.
-        post => POST;
-        /// `PUT path`.
-        put => PUT;
-        /// `PATCH path`.
-        patch => PATCH;
-        /// `DELETE path`.
-        delete => DELETE;
-        /// `HEAD path`.
-        head => HEAD;
-    }
+    verbs!(#[track_caller] fn(path: &str) -> AppRequest<'_>);
 
     /// A request with any method. `path` is appended to the server URL (keeping any path prefix
     /// the server URL has); an absolute `http://` or `https://` URL is used as it is.
@@ -124,16 +99,6 @@ pub struct AppRequest<'s> {
     location: &'static Location<'static>,
 }
 
-macro_rules! delegate {
-    ($($(#[$doc:meta])* fn $name:ident$(<$($g:ident: $b:path),*>)?($($arg:ident: $ty:ty),*);)*) => {$(
-        $(#[$doc])*
-        pub fn $name$(<$($g: $b),*>)?(mut self, $($arg: $ty),*) -> Self {
-            self.builder = self.builder.map(|b| b.$name($($arg),*));
-            self
-        }
-    )*};
-}
-
 impl<'s> AppRequest<'s> {
     /// Accepts this status (repeatable). Once any is given, only the given ones are accepted,
     /// instead of every 2xx and 3xx.
@@ -142,55 +107,39 @@ impl<'s> AppRequest<'s> {
         self
     }
 
-    /// Adds a header.
-    pub fn header<K, V>(mut self, key: K, value: V) -> Self
-    where
-        HeaderName: TryFrom<K>,
-        <HeaderName as TryFrom<K>>::Error: Into<http::Error>,
-        HeaderValue: TryFrom<V>,
-        <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
-    {
-        self.builder = self.builder.map(|b| b.header(key, value));
+    /// Groups this request under `name` in the statistics, as
+    /// [`RequestBuilder::name`] does.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.builder = self.builder.map(|b| b.name(name));
         self
     }
 
-    delegate! {
-        /// Groups this request under `name` in the statistics.
-        fn name<N: Into<String>>(name: N);
-        /// Appends query parameters.
-        fn query<T: Serialize>(query: &T);
-        /// Sends a JSON body.
-        fn json<T: Serialize>(json: &T);
-        /// Sends a form body.
-        fn form<T: Serialize>(form: &T);
-        /// Sets the body.
-        fn body<B: Into<reqwest::Body>>(body: B);
-        /// Overrides the request timeout.
-        fn timeout(timeout: Duration);
-        /// Adds several headers.
-        fn headers(headers: reqwest::header::HeaderMap);
-        /// HTTP basic authentication.
-        fn basic_auth<U: std::fmt::Display, P: std::fmt::Display>(username: U, password: Option<P>);
-        /// Bearer token authentication.
-        fn bearer_auth<T: std::fmt::Display>(token: T);
-        /// Forces an HTTP version.
-        fn version(version: reqwest::Version);
+    reqwest_builder!();
+
+    fn reqwest(
+        mut self,
+        f: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Self {
+        self.builder = self.builder.map(|b| b.reqwest(f));
+        self
     }
 
-    async fn send(self) -> Result<Response, Error> {
+    async fn send(self) -> Result<AppResponse, Error> {
         let url = self.url?;
         let builder = self
             .builder
             .expect("a builder exists whenever the URL does");
+        let relocated = |e: crate::http::error::SendError| {
+            let mut e = Error::from(e);
+            e.relocate(self.location);
+            e
+        };
         let response = builder
             .expect(self.expected.clone())
             .send()
             .await
-            .map_err(|e| {
-                let mut e = Error::from(e);
-                e.relocate(self.location);
-                e
-            })?;
+            .and_then(|r| r.into_app_response())
+            .map_err(relocated)?;
         let status = response.status().as_u16();
         let accepted = if self.expected.is_empty() {
             (200..400).contains(&status)
@@ -221,7 +170,7 @@ impl<'s> AppRequest<'s> {
 }
 
 impl<'s> IntoFuture for AppRequest<'s> {
-    type Output = Result<Response, Error>;
+    type Output = Result<AppResponse, Error>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 's>>;
 
     fn into_future(self) -> Self::IntoFuture {

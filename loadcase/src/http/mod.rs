@@ -5,6 +5,7 @@
 pub(crate) mod app;
 pub(crate) mod client;
 pub(crate) mod error;
+mod methods;
 pub(crate) mod response;
 pub(crate) mod server_url;
 pub(crate) mod session;

@@ -1,35 +1,52 @@
-//! `cx.session`: a virtual user's HTTP client with reqwest's request-builder API, recording every
-//! request (name, status, time to first byte, time to last byte, bytes) on its way.
+//! `cx.session`: a virtual user's HTTP client with reqwest's API, recording every request
+//! (name, status, time to first byte, time to last byte, bytes) on its way.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use reqwest::{IntoUrl, Method, Url};
-use serde::Serialize;
 
-pub use crate::http::error::SendError;
+use crate::http::error::SendError;
+use crate::http::methods::{reqwest_builder, verbs};
 use crate::http::response::Response;
-use crate::http::transport::{Exchange, Failed, Transport};
+use crate::http::transport::{Exchange, Transport};
 use crate::record::log::{self, BODY_EXCERPT, LogEntry};
 use crate::record::recorder::{Recorder, RequestRecord};
 
-/// A virtual user's HTTP session: one connection pool and one cookie jar per user, kept across
-/// that user's hits and never shared with other users.
+/// A virtual user's HTTP session, `cx.session`: `reqwest::Client`'s methods, with one
+/// connection pool and one cookie jar per user, kept across that user's hits and never shared
+/// with other users. Every request is recorded.
+///
+/// A reqwest test ports by renaming its client; the types it names (`Method`, `StatusCode`,
+/// `header::HeaderMap`, `Url`, `Version`, `Body`) are [`loadcase::reqwest`](crate::reqwest)'s,
+/// so it needs no reqwest dependency of its own.
+///
+/// ```no_run
+/// # use loadcase::prelude::*;
+/// use std::collections::HashMap;
+///
+/// # async fn hit(cx: &mut Context) -> TestResult {
+/// let mut map = HashMap::new();
+/// map.insert("lang", "rust");
+/// let res = cx
+///     .session
+///     .post("http://127.0.0.1:8080/users")
+///     .json(&map)
+///     .send()
+///     .await?;
+/// assert_eq!(res.status(), 201);
+/// let body = cx.session.get("http://127.0.0.1:8080/users/1").send().await?.text().await?;
+/// assert!(body.contains("rust"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Session {
     transport: Arc<Transport>,
     rec: Recorder,
     user: u64,
-}
-
-macro_rules! methods {
-    ($($(#[$doc:meta])* $name:ident => $method:ident;)*) => {$(
-        $(#[$doc])*
-        pub fn $name(&self, url: impl IntoUrl) -> RequestBuilder<'_> {
-            self.request(Method::$method, url)
-        }
-    )*};
 }
 
 impl Session {
@@ -41,31 +58,23 @@ impl Session {
         }
     }
 
-    methods! {
-        /// Starts a `GET`.
-        get => GET;
-        /// Starts a `POST`.
-        post => POST;
-        /// Starts a `PUT`.
-        put => PUT;
-        /// Starts a `PATCH`.
-        patch => PATCH;
-        /// Starts a `DELETE`.
-        delete => DELETE;
-        /// Starts a `HEAD`.
-        head => HEAD;
-    }
+    verbs!(fn<U: IntoUrl>(url: U) -> RequestBuilder<'_>);
 
-    /// Starts a request with any method.
-    pub fn request(&self, method: Method, url: impl IntoUrl) -> RequestBuilder<'_> {
+    /// Starts a request with any method. A URL that does not parse is a builder error when
+    /// the request is sent, as in reqwest.
+    pub fn request<U: IntoUrl>(&self, method: Method, url: U) -> RequestBuilder<'_> {
         RequestBuilder {
             inner: self.transport.reqwest().request(method, url),
-            transport: &self.transport,
+            session: self,
             name: None,
             expected: Vec::new(),
-            rec: &self.rec,
-            user: self.user,
         }
+    }
+
+    /// Sends a request built elsewhere ([`RequestBuilder::build`], or
+    /// `loadcase::reqwest::Request::new`), recorded as `METHOD /path`, as `send` would.
+    pub async fn execute(&self, request: reqwest::Request) -> Result<Response, SendError> {
+        self.send(request, None, &[]).await
     }
 
     /// The underlying reqwest client (sharing this session's cookies). Requests sent through
@@ -75,25 +84,23 @@ impl Session {
     }
 }
 
-/// A request being built; `send().await` sends it, reads the body and records it.
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request being built: reqwest's `RequestBuilder` methods, and [`name`](Self::name) for
+/// the statistics. `send().await` sends it, reads its body, records it, and returns the
+/// [`Response`].
 #[must_use = "a request does nothing until you `.send().await` it"]
 pub struct RequestBuilder<'s> {
     inner: reqwest::RequestBuilder,
-    transport: &'s Transport,
+    session: &'s Session,
     name: Option<String>,
     expected: Vec<u16>,
-    rec: &'s Recorder,
-    user: u64,
-}
-
-macro_rules! delegate {
-    ($($(#[$doc:meta])* fn $name:ident$(<$($g:ident: $b:path),*>)?($($arg:ident: $ty:ty),*);)*) => {$(
-        $(#[$doc])*
-        pub fn $name$(<$($g: $b),*>)?(mut self, $($arg: $ty),*) -> Self {
-            self.inner = self.inner.$name($($arg),*);
-            self
-        }
-    )*};
 }
 
 impl<'s> RequestBuilder<'s> {
@@ -104,46 +111,70 @@ impl<'s> RequestBuilder<'s> {
         self
     }
 
-    /// Adds a header.
-    pub fn header<K, V>(mut self, key: K, value: V) -> Self
-    where
-        HeaderName: TryFrom<K>,
-        <HeaderName as TryFrom<K>>::Error: Into<http::Error>,
-        HeaderValue: TryFrom<V>,
-        <HeaderValue as TryFrom<V>>::Error: Into<http::Error>,
-    {
-        self.inner = self.inner.header(key, value);
+    reqwest_builder!();
+
+    pub(crate) fn reqwest(
+        mut self,
+        f: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+    ) -> Self {
+        self.inner = f(self.inner);
         self
     }
 
-    delegate! {
-        /// Adds several headers.
-        fn headers(headers: HeaderMap);
-        /// Appends query parameters (anything serde can serialize as a query string).
-        fn query<T: Serialize>(query: &T);
-        /// Sends a JSON body and sets `Content-Type: application/json`.
-        fn json<T: Serialize>(json: &T);
-        /// Sends a form body and sets `Content-Type: application/x-www-form-urlencoded`.
-        fn form<T: Serialize>(form: &T);
-        /// Sets the body.
-        fn body<B: Into<reqwest::Body>>(body: B);
-        /// Overrides the session's request timeout (60 s by default) for this request.
-        fn timeout(timeout: Duration);
-        /// HTTP basic authentication.
-        fn basic_auth<U: std::fmt::Display, P: std::fmt::Display>(username: U, password: Option<P>);
-        /// Bearer token authentication.
-        fn bearer_auth<T: std::fmt::Display>(token: T);
-        /// Forces an HTTP version.
-        fn version(version: reqwest::Version);
+    /// A copy of this builder, `None` when its body is streamed (and so cannot be sent twice).
+    pub fn try_clone(&self) -> Option<Self> {
+        Some(RequestBuilder {
+            inner: self.inner.try_clone()?,
+            session: self.session,
+            name: self.name.clone(),
+            expected: self.expected.clone(),
+        })
+    }
+
+    /// The request, to look at or change before [`Session::execute`] sends it (which records
+    /// it as `METHOD /path`: a [`name`](Self::name) given here stays behind).
+    pub fn build(self) -> Result<reqwest::Request, SendError> {
+        Ok(self.inner.build()?)
     }
 
     /// Sends the request, reads the whole body, records it, and returns the response. HTTP error
-    /// statuses are responses, not errors (as in reqwest); use [`cx.app`](crate::App) to make them
-    /// failures.
+    /// statuses are responses, not errors (as in reqwest: see
+    /// [`Response::error_for_status`]); use [`cx.app`](crate::App) to make them failures. A
+    /// body that could not be read in full is the response's error to give
+    /// ([`Response::text`] and the other readers), as in reqwest.
     pub async fn send(self) -> Result<Response, SendError> {
-        let start = Instant::now();
         let request = self.inner.build()?;
-        let name = match self.name {
+        self.session.send(request, self.name, &self.expected).await
+    }
+
+    /// Statuses the caller accepts, for the request table's error column (the app's
+    /// `expect_status`); by default anything below 400.
+    pub(crate) fn expect(mut self, statuses: Vec<u16>) -> Self {
+        self.expected = statuses;
+        self
+    }
+}
+
+impl fmt::Debug for RequestBuilder<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("name", &self.name)
+            .field("request", &self.inner)
+            .finish()
+    }
+}
+
+impl Session {
+    /// Sends `request`, reads its body, records it under `name` (or `METHOD /path`), counting
+    /// it as an error unless its status is in `expected` (or below 400 when that is empty).
+    async fn send(
+        &self,
+        request: reqwest::Request,
+        name: Option<String>,
+        expected: &[u16],
+    ) -> Result<Response, SendError> {
+        let start = Instant::now();
+        let name = match name {
             Some(name) => name,
             None => default_name(request.method(), request.url()),
         };
@@ -158,108 +189,148 @@ impl<'s> RequestBuilder<'s> {
             url: crate::record::redact::url(request.url()),
             headers: request.headers().clone(),
         });
-        let record = |status: Option<u16>,
-                      ttfb: Option<Duration>,
-                      ttlb: Option<Duration>,
-                      bytes_received: u64,
-                      failure: Failure<'_>| {
-            let ok = ttlb.is_some() && status.is_some_and(|s| accepts(&self.expected, s));
-            let total = start.elapsed();
-            self.rec.request(&RequestRecord {
-                name: &name,
-                status,
-                total,
-                ttfb,
-                ttlb,
-                bytes_sent,
-                bytes_received,
-                ok,
-            });
-            if let (Some(logged), Some(redactor)) = (&logged, self.rec.log()) {
-                let mut entry = LogEntry {
-                    time_unix_ms: log::unix_ms(logged.sent_at),
-                    user: self.user,
-                    name: name.clone(),
-                    method: logged.method.clone(),
-                    url: logged.url.clone(),
-                    status,
-                    outcome: if ok { "ok" } else { "error" }.to_owned(),
-                    error: failure.error.map(|e| {
-                        crate::record::redact::passwords_in(&crate::outcome::error::chain(e))
-                            .into_owned()
-                    }),
-                    time_ms: log::ms(total),
-                    ttfb_ms: ttfb.map(log::ms),
-                    ttlb_ms: ttlb.map(log::ms),
-                    bytes_sent,
-                    bytes_received,
-                    request_headers: Vec::new(),
-                    response_headers: Vec::new(),
-                    body: None,
-                };
-                if !ok {
-                    entry.request_headers = redactor.headers(&logged.headers);
-                    if let Some(headers) = failure.headers {
-                        entry.response_headers = redactor.headers(headers);
-                    }
-                    entry.body = failure.body.map(|b| {
-                        String::from_utf8_lossy(&b[..b.len().min(BODY_EXCERPT)]).into_owned()
-                    });
-                }
-                self.rec.log_entry(entry);
-            }
+        // The error's words, only when the log will show them.
+        let explain = |error: &SendError| {
+            logged
+                .is_some()
+                .then(|| crate::outcome::error::chain(error))
+        };
+        let mut pending = Pending {
+            session: self,
+            name: &name,
+            expected,
+            start,
+            bytes_sent,
+            logged: logged.as_ref(),
+            done: false,
         };
         match self.transport.exchange(request, start).await {
-            Ok(Exchange {
-                status,
-                version,
-                headers,
-                url,
-                body,
-                ttfb,
-            }) => {
-                let failure = Failure {
-                    error: None,
-                    headers: Some(&headers),
-                    body: Some(&body),
-                };
-                record(
-                    Some(status.as_u16()),
-                    Some(ttfb),
-                    Some(start.elapsed()),
-                    body.len() as u64,
-                    failure,
-                );
-                Ok(Response {
-                    status,
-                    version,
-                    headers,
-                    url,
-                    body,
-                })
+            Ok(Exchange { head, body, ttfb }) => {
+                let (status, headers) = (head.status, &head.headers);
+                match &body {
+                    Ok(body) => pending.record(
+                        Some(status.as_u16()),
+                        Some(ttfb),
+                        Some(start.elapsed()),
+                        body.len() as u64,
+                        Failure {
+                            error: None,
+                            headers: Some(headers),
+                            body: Some(body),
+                        },
+                    ),
+                    Err(error) => pending.record(
+                        Some(status.as_u16()),
+                        Some(ttfb),
+                        None,
+                        0,
+                        Failure {
+                            error: explain(error),
+                            headers: Some(headers),
+                            body: None,
+                        },
+                    ),
+                }
+                Ok(Response::new(head, body))
             }
-            Err(Failed {
-                error,
-                status,
-                headers,
-                ttfb,
-            }) => {
+            Err(error) => {
                 let failure = Failure {
-                    error: Some(&error),
-                    headers: headers.as_ref(),
+                    error: explain(&error),
+                    headers: None,
                     body: None,
                 };
-                record(status.map(|s| s.as_u16()), ttfb, None, 0, failure);
+                pending.record(None, None, None, 0, failure);
                 Err(error)
             }
         }
     }
+}
 
-    /// Statuses the caller accepts, for the request table's error column (the app's
-    /// `expect_status`); by default anything below 400.
-    pub(crate) fn expect(mut self, statuses: Vec<u16>) -> Self {
-        self.expected = statuses;
-        self
+/// A request on its way. Recorded when it ends; dropped before that — its hit cancelled by
+/// `--hit-timeout`, a stage's end or a stop — it is recorded as a cancelled error with the time
+/// it had taken, so that the request table counts what the server may have received.
+struct Pending<'a> {
+    session: &'a Session,
+    name: &'a str,
+    expected: &'a [u16],
+    start: Instant,
+    bytes_sent: u64,
+    logged: Option<&'a Logged>,
+    done: bool,
+}
+
+/// How a request cancelled in flight reads in the request log.
+const CANCELLED: &str =
+    "cancelled in flight: its hit was cancelled (--hit-timeout, the end of a stage, or a stop)";
+
+impl Pending<'_> {
+    fn record(
+        &mut self,
+        status: Option<u16>,
+        ttfb: Option<Duration>,
+        ttlb: Option<Duration>,
+        bytes_received: u64,
+        failure: Failure<'_>,
+    ) {
+        self.done = true;
+        let rec = &self.session.rec;
+        let ok = ttlb.is_some() && status.is_some_and(|s| accepts(self.expected, s));
+        let total = self.start.elapsed();
+        rec.request(&RequestRecord {
+            name: self.name,
+            status,
+            total,
+            ttfb,
+            ttlb,
+            bytes_sent: self.bytes_sent,
+            bytes_received,
+            ok,
+        });
+        let (Some(logged), Some(redactor)) = (self.logged, rec.log()) else {
+            return;
+        };
+        let mut entry = LogEntry {
+            time_unix_ms: log::unix_ms(logged.sent_at),
+            user: self.session.user,
+            name: self.name.to_owned(),
+            method: logged.method.clone(),
+            url: logged.url.clone(),
+            status,
+            outcome: if ok { "ok" } else { "error" }.to_owned(),
+            error: failure
+                .error
+                .map(|e| crate::record::redact::passwords_in(&e).into_owned()),
+            time_ms: log::ms(total),
+            ttfb_ms: ttfb.map(log::ms),
+            ttlb_ms: ttlb.map(log::ms),
+            bytes_sent: self.bytes_sent,
+            bytes_received,
+            request_headers: Vec::new(),
+            response_headers: Vec::new(),
+            body: None,
+        };
+        if !ok {
+            entry.request_headers = redactor.headers(&logged.headers);
+            if let Some(headers) = failure.headers {
+                entry.response_headers = redactor.headers(headers);
+            }
+            entry.body = failure
+                .body
+                .map(|b| String::from_utf8_lossy(&b[..b.len().min(BODY_EXCERPT)]).into_owned());
+        }
+        rec.log_entry(entry);
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let failure = Failure {
+                error: Some(CANCELLED.to_owned()),
+                ..Failure::default()
+            };
+            self.record(None, None, None, 0, failure);
+        }
     }
 }
 
@@ -274,7 +345,8 @@ struct Logged {
 /// What a failed request's log entry shows, when the request is logged.
 #[derive(Default)]
 struct Failure<'a> {
-    error: Option<&'a SendError>,
+    /// The error and its causes, as the log shows them.
+    error: Option<String>,
     headers: Option<&'a HeaderMap>,
     body: Option<&'a [u8]>,
 }

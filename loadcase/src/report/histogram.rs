@@ -81,6 +81,25 @@ impl Histogram {
         Duration::from_nanos(if self.is_empty() { 0 } else { self.0.min() })
     }
 
+    /// How many recorded values are at most `bound` (to the histogram's precision): a
+    /// cumulative bucket, as Prometheus's `_bucket{le}` counts, which add up across processes.
+    pub fn count_at_most(&self, bound: Duration) -> u64 {
+        let nanos = u64::try_from(bound.as_nanos()).unwrap_or(u64::MAX);
+        if self.is_empty() {
+            return 0;
+        }
+        if nanos >= self.0.max() {
+            return self.len();
+        }
+        self.0.count_between(0, nanos)
+    }
+
+    /// The sum of every recorded value (each at its bucket's middle, as HdrHistogram's mean
+    /// counts it): Prometheus's `_sum`.
+    pub fn sum(&self) -> Duration {
+        Duration::from_secs_f64(self.mean().as_secs_f64() * self.len() as f64)
+    }
+
     /// The population standard deviation; zero when empty.
     pub fn stddev(&self) -> Duration {
         Duration::from_secs_f64(if self.is_empty() {
@@ -350,6 +369,22 @@ mod tests {
         near(new.min(), Duration::from_micros(150));
         // Written again, it is in nanoseconds.
         assert!(serde_json::to_string(&new).unwrap().starts_with("\"ns:"));
+    }
+
+    #[test]
+    fn cumulative_buckets_count_what_is_at_most_each_bound() {
+        let mut h = Histogram::default();
+        for ms in [1u64, 2, 2, 5, 10, 100] {
+            h.record(Duration::from_millis(ms));
+        }
+        let le = |ms| h.count_at_most(Duration::from_millis(ms));
+        assert_eq!(
+            [le(0), le(1), le(2), le(4), le(5), le(50), le(1000)],
+            [0, 1, 3, 3, 4, 5, 6]
+        );
+        assert_eq!(Histogram::default().count_at_most(Duration::MAX), 0);
+        let sum = h.sum().as_secs_f64();
+        assert!((sum - 0.120).abs() < 0.001, "{sum}");
     }
 
     #[test]

@@ -7,20 +7,25 @@
 //! cookie jar, send the same default headers, follow redirects by reqwest's rules, and time out
 //! alike, so a test cannot tell which one carried a request.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::dns::{GaiAddrs, GaiResolver, Name};
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use reqwest::cookie::{CookieStore, Jar};
-use reqwest::header::{self, HeaderMap, HeaderValue};
-use reqwest::{Method, StatusCode, Url, Version};
+use reqwest::header::{self, HeaderValue};
+use reqwest::{Method, Url, Version};
 
 use crate::http::client::{CONNECT_TIMEOUT, USER_AGENT};
-use crate::http::error::SendError;
+use crate::http::error::{DnsError, SendError};
+use crate::http::response::Head;
 
 mod redirect;
 
@@ -29,37 +34,39 @@ pub(crate) struct Transport {
     reqwest: reqwest::Client,
     jar: Arc<Jar>,
     /// Made on the first plain-HTTP request: idle users stay small.
-    plain: OnceLock<Client<HttpConnector, Full<Bytes>>>,
+    plain: OnceLock<PlainClient>,
     timeout: Duration,
 }
 
-/// A response with its body read.
-pub(crate) struct Exchange {
-    pub status: StatusCode,
-    pub version: Version,
-    pub headers: HeaderMap,
-    pub url: Url,
-    pub body: Bytes,
-    pub ttfb: Duration,
-}
+/// hyper-util's pooled client with its HTTP connector, resolving as reqwest resolves.
+type PlainClient = Client<HttpConnector<Resolver>, Full<Bytes>>;
 
-/// A request that failed, with what was known of the response by then.
-pub(crate) struct Failed {
-    pub error: SendError,
-    pub status: Option<StatusCode>,
-    pub headers: Option<HeaderMap>,
-    pub ttfb: Option<Duration>,
-}
+/// hyper-util's resolver (the one reqwest uses by default), its errors wrapped as reqwest's
+/// resolver wraps them, so that a name that does not resolve reads and answers `is_dns()` alike
+/// on both paths.
+#[derive(Clone)]
+struct Resolver(GaiResolver);
 
-impl Failed {
-    fn early(error: SendError) -> Failed {
-        Failed {
-            error,
-            status: None,
-            headers: None,
-            ttfb: None,
-        }
+impl tower_service::Service<Name> for Resolver {
+    type Response = GaiAddrs;
+    type Error = DnsError;
+    type Future = Pin<Box<dyn Future<Output = Result<GaiAddrs, DnsError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), DnsError>> {
+        self.0.poll_ready(cx).map_err(|e| DnsError(e.into()))
     }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        let resolving = self.0.call(name);
+        Box::pin(async move { resolving.await.map_err(|e| DnsError(e.into())) })
+    }
+}
+
+/// A response with its body read, or the error that reading it ended with.
+pub(crate) struct Exchange {
+    pub head: Head,
+    pub body: Result<Bytes, SendError>,
+    pub ttfb: Duration,
 }
 
 impl Transport {
@@ -77,12 +84,13 @@ impl Transport {
         &self.reqwest
     }
 
-    /// Sends `request`, reads the response's body, and says when its headers came.
+    /// Sends `request`, reads the response's body, and says when its headers came. An error is
+    /// a request that got no response.
     pub(crate) async fn exchange(
         &self,
         request: reqwest::Request,
         start: Instant,
-    ) -> Result<Exchange, Failed> {
+    ) -> Result<Exchange, SendError> {
         let lean = request.url().scheme() == "http"
             && request.version() == Version::HTTP_11
             && request.body().is_none_or(|body| body.as_bytes().is_some());
@@ -93,9 +101,9 @@ impl Transport {
         }
     }
 
-    fn plain_client(&self) -> &Client<HttpConnector, Full<Bytes>> {
+    fn plain_client(&self) -> &PlainClient {
         self.plain.get_or_init(|| {
-            let mut connector = HttpConnector::new();
+            let mut connector = HttpConnector::new_with_resolver(Resolver(GaiResolver::new()));
             // As reqwest sets them: small requests go out at once.
             connector.set_nodelay(true);
             connector.set_connect_timeout(Some(CONNECT_TIMEOUT.min(self.timeout)));
@@ -106,19 +114,21 @@ impl Transport {
         })
     }
 
-    async fn plain(&self, request: reqwest::Request, start: Instant) -> Result<Exchange, Failed> {
+    async fn plain(
+        &self,
+        request: reqwest::Request,
+        start: Instant,
+    ) -> Result<Exchange, SendError> {
         let deadline = start + request.timeout().copied().unwrap_or(self.timeout);
         let mut hop = redirect::Hop::from_request(request);
         let mut redirects = 0;
         loop {
             let kept = hop.keep_for_redirect();
-            let (request, url) = self.http_request(hop).map_err(Failed::early)?;
+            let (request, url) = self.http_request(hop)?;
             let sent = self.plain_client().request(request);
             let response = match tokio::time::timeout_at(deadline.into(), sent).await {
-                Err(_) => return Err(Failed::early(SendError::timeout(url.as_str()))),
-                Ok(Err(error)) => {
-                    return Err(Failed::early(SendError::request(url.as_str(), error)));
-                }
+                Err(_) => return Err(SendError::timeout(&url)),
+                Ok(Err(error)) => return Err(SendError::request(&url, error)),
                 Ok(Ok(response)) => response,
             };
             let mut cookies = response
@@ -130,10 +140,10 @@ impl Transport {
                 self.jar.set_cookies(&mut cookies, &url);
             }
             let Some(next) = kept.follow(&response, &url) else {
-                return read(response, url, deadline, start).await;
+                return Ok(read(response, url, deadline, start).await);
             };
             if redirects == redirect::MAX_REDIRECTS {
-                return Err(Failed::early(SendError::redirects(url.as_str())));
+                return Err(SendError::redirects(&url));
             }
             redirects += 1;
             // Read to the end, so that the connection goes back to the pool.
@@ -159,7 +169,7 @@ impl Transport {
             .url
             .as_str()
             .parse()
-            .map_err(|e| SendError::request(hop.url.as_str(), e))?;
+            .map_err(|_| SendError::invalid_uri(&hop.url))?;
         let mut request = http::Request::new(Full::new(hop.body.unwrap_or_default()));
         *request.method_mut() = hop.method;
         *request.uri_mut() = uri;
@@ -178,71 +188,50 @@ impl Transport {
     }
 }
 
-/// Reads the body of the final response.
+/// Reads the body of the final response, within the request's deadline. A body that fails is
+/// the response's to report (as reqwest's `bytes()` reports it), not the request's.
 async fn read(
     response: http::Response<hyper::body::Incoming>,
     url: Url,
     deadline: Instant,
     start: Instant,
-) -> Result<Exchange, Failed> {
+) -> Exchange {
     let ttfb = start.elapsed();
     let (parts, body) = response.into_parts();
+    let content_length = hyper::body::Body::size_hint(&body).exact();
     let body = match tokio::time::timeout_at(deadline.into(), body.collect()).await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        failure => {
-            let error = match failure {
-                Err(_) => SendError::timeout(url.as_str()),
-                Ok(Err(error)) => SendError::body(url.as_str(), error),
-                Ok(Ok(_)) => unreachable!("matched above"),
-            };
-            return Err(Failed {
-                error,
-                status: Some(parts.status),
-                headers: Some(parts.headers),
-                ttfb: Some(ttfb),
-            });
-        }
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) => Err(SendError::body_read(&url, error)),
+        Err(_) => Err(SendError::body_timeout(&url)),
     };
-    Ok(Exchange {
+    let head = Head {
         status: parts.status,
         version: parts.version,
         headers: parts.headers,
+        extensions: parts.extensions,
         url,
-        body,
-        ttfb,
-    })
+        content_length,
+    };
+    Exchange { head, body, ttfb }
 }
 
 async fn via_reqwest(
     client: &reqwest::Client,
     request: reqwest::Request,
     start: Instant,
-) -> Result<Exchange, Failed> {
-    let mut response = client
-        .execute(request)
-        .await
-        .map_err(|e| Failed::early(e.into()))?;
+) -> Result<Exchange, SendError> {
+    let mut response = client.execute(request).await?;
     let ttfb = start.elapsed();
-    let status = response.status();
-    let version = response.version();
-    let headers = std::mem::take(response.headers_mut());
-    let url = response.url().clone();
-    match response.bytes().await {
-        Ok(body) => Ok(Exchange {
-            status,
-            version,
-            headers,
-            url,
-            body,
-            ttfb,
-        }),
-        Err(error) => Err(Failed {
-            error: error.into(),
-            status: Some(status),
-            headers: Some(headers),
-            ttfb: Some(ttfb),
-        }),
-    }
+    let head = Head {
+        status: response.status(),
+        version: response.version(),
+        headers: std::mem::take(response.headers_mut()),
+        extensions: std::mem::take(response.extensions_mut()),
+        url: response.url().clone(),
+        content_length: response.content_length(),
+    };
+    let body = response.bytes().await.map_err(SendError::from);
+    Ok(Exchange { head, body, ttfb })
 }
 
 impl redirect::Hop {
