@@ -1,6 +1,5 @@
-//! Exit codes, as documented in `--help` and the README.
-
-use std::process::ExitCode;
+//! The exit-code table, as documented in `--help` and the README, and how a finished run earns
+//! its code.
 
 use loadcase::Report;
 use loadcase::report::Verdict;
@@ -26,11 +25,11 @@ pub const INTERRUPTED: u8 = 130;
 pub fn for_report(report: &Report) -> u8 {
     let stats = &report.stats;
     let hits = &stats.hits;
-    let phases_failed = |phase: &loadcase::report::HookStats| phase.errors + phase.failures;
+    let hooks_failed = |hook: &loadcase::report::HookStats| hook.errors + hook.failures;
     if report.interrupted && report.stop_reason.is_none() {
         INTERRUPTED
     } else if hits.errors + hits.failures + hits.cancelled + hits.not_run > 0
-        || phases_failed(&stats.setup) + phases_failed(&stats.teardown) > 0
+        || hooks_failed(&stats.setup) + hooks_failed(&stats.teardown) > 0
         || !stats.problems.is_empty()
         || hits.total() == 0
         || report.stop_reason.is_some()
@@ -49,10 +48,6 @@ pub fn for_run(report: &Report, verdicts: &[Verdict]) -> u8 {
         SUCCESS if verdicts.iter().any(|v| !v.passed) => THRESHOLDS,
         code => code,
     }
-}
-
-pub fn code(code: u8) -> ExitCode {
-    ExitCode::from(code)
 }
 
 #[cfg(test)]

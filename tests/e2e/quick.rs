@@ -351,3 +351,66 @@ fn ctrl_c_stops_with_what_ran() {
     assert!(run.stdout.contains("Interrupted"), "{run}");
     assert!(run.figure("Hits") <= server.counts().requests, "{run}");
 }
+
+#[test]
+fn a_profile_sets_a_rate_or_a_ramp_and_names_its_own_keys_when_they_are_wrong() {
+    let server = DemoServer::start_local();
+    let dir = NoProject::new("profile-shapes");
+    let url = server.url("/es");
+    let profiles = "\
+[profile.open]
+rate = \"40/s\"
+duration = \"1s\"
+max_users = 4
+request_timeout = \"5s\"
+
+[profile.ramped]
+users = 4
+hits = 3
+ramp_up = \"300ms\"
+ramp = \"random\"
+think = \"10ms\"
+
+[profile.bad_ramp]
+users = 2
+duration = \"1s\"
+ramp_up = \"5s\"
+";
+    std::fs::write(dir.path("loadcase.toml"), profiles).unwrap();
+    let open = dir.run(&["--url", &url, "--profile", "open"]);
+    assert_eq!(open.code, 0, "{open}");
+    assert!(open.stdout.contains("\nOpen model (--rate)\n"), "{open}");
+    assert!(
+        open.stdout
+            .contains("planned --rate 40/s -d 1s --max-users 4 --request-timeout 5s)"),
+        "{open}"
+    );
+    assert_eq!(open.figure("Hits"), 40, "1 s at 40/s: {open}");
+    assert_eq!(server.counts().requests, 40);
+    // A flag overrides the profile's option; the profile's others stay.
+    let faster = dir.run(&["--url", &url, "--profile", "open", "--rate", "60/s"]);
+    assert_eq!(faster.code, 0, "{faster}");
+    assert!(
+        faster
+            .stdout
+            .contains("planned --rate 60/s -d 1s --max-users 4"),
+        "{faster}"
+    );
+    assert_eq!(server.counts().requests, 100);
+    let ramped = dir.run(&["--url", &url, "--profile", "ramped"]);
+    assert_eq!(ramped.code, 0, "{ramped}");
+    assert_eq!(ramped.figure("Hits"), 12, "4 users × 3 hits: {ramped}");
+    assert_eq!(server.counts().requests, 112);
+    // The profile's keys and lines, not flags, where the values came from it.
+    let bad = dir.run(&["--url", &url, "--profile", "bad_ramp"]);
+    let ramp_up = "loadcase.toml:17 [profile.bad_ramp] ramp_up";
+    let duration = "loadcase.toml:16 [profile.bad_ramp] duration";
+    assert_usage_error(
+        &bad,
+        &format!(
+            "{ramp_up} 5s is longer than each stage (1s); users would start after their stage ended. Give a shorter {ramp_up} or a longer {duration}"
+        ),
+    );
+    assert!(!bad.stderr.contains("--ramp-up"), "{bad}");
+    assert_eq!(server.counts().requests, 112, "the bad profile ran no load");
+}

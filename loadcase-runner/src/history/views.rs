@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::time::Duration;
 
 use chrono::{Datelike, TimeZone};
 use loadcase::Plan;
@@ -11,7 +10,7 @@ use loadcase::Report;
 use loadcase::report::Figures;
 use loadcase::report::Stats;
 
-use crate::summary::human;
+use crate::text::format::{human_ms, local_time};
 
 /// A run as the listing shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,10 +37,12 @@ pub fn render_list(runs: &[Listed]) -> String {
                 r.id.to_string(),
                 local_time(r.started_ms),
                 r.test.clone(),
-                r.plan.as_ref().map_or_else(|| "?".to_owned(), plan_text),
+                r.plan
+                    .as_ref()
+                    .map_or_else(|| "?".to_owned(), Plan::options),
                 r.hits.to_string(),
                 format!("{:.1}", r.rps),
-                ms_text(r.p95_ms),
+                human_ms(r.p95_ms),
                 r.errors.to_string(),
                 r.exit_code.to_string(),
             ]
@@ -138,7 +139,7 @@ pub fn render_periods(periods: &Periods) -> String {
         .map(|((label, test), totals)| {
             let f = totals.figures();
             let time = &f.overall.time;
-            let pct = |l| ms_text(time.percentile(l).unwrap_or(0.0));
+            let pct = |l| human_ms(time.percentile(l).unwrap_or(0.0));
             [
                 label.clone(),
                 test.clone(),
@@ -147,7 +148,7 @@ pub fn render_periods(periods: &Periods) -> String {
                 f.overall.count.to_string(),
                 format!("{:.2}%", f.hits.error_rate * 100.0),
                 format!("{:.1}", f.overall.rps),
-                ms_text(time.mean_ms),
+                human_ms(time.mean_ms),
                 pct("p50"),
                 pct("p95"),
                 pct("p99"),
@@ -161,31 +162,6 @@ pub fn render_periods(periods: &Periods) -> String {
     let mut left = [false; 11];
     left[..2].fill(true);
     table(&header, &rows, &left)
-}
-
-/// A plan as the options that give it: `-u 100 -c 10`, `-u 10:20 -d 30s`, `--rate 500/s -d 1m`.
-pub fn plan_text(plan: &Plan) -> String {
-    plan.options()
-}
-
-/// A start time as the summary's `Started:` line shows it.
-pub fn local_time(started_ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(started_ms)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
-        .unwrap_or_default()
-}
-
-/// Milliseconds at the summary's scale, `-` for none.
-pub fn ms_text(ms: f64) -> String {
-    if ms > 0.0 {
-        human(Duration::from_secs_f64(ms / 1e3))
-    } else {
-        "-".to_owned()
-    }
 }
 
 /// Columns as wide as their widest cell, two spaces apart.

@@ -7,24 +7,7 @@ use loadcase::Report;
 use loadcase::report::Figures;
 use loadcase::report::Verdict;
 
-/// Text for XML: escaped, and without the control characters XML 1.0 cannot hold (a test's
-/// output may have terminal colours in it).
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::text::format::{escape_xml as escape, utc_time};
 
 pub fn render(report: &Report, verdicts: &[Verdict], summary: &str) -> String {
     let figures = Figures::of(report);
@@ -62,9 +45,7 @@ pub fn render(report: &Report, verdicts: &[Verdict], summary: &str) -> String {
         problems.push("interrupted: the plan did not complete".to_owned());
     }
     let failed = !problems.is_empty();
-    let started = chrono::DateTime::from_timestamp_millis(report.started_unix_ms as i64)
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
-        .unwrap_or_default();
+    let started = utc_time(report.started_unix_ms, "").unwrap_or_default();
     let time = format!("{:.3}", report.elapsed_secs);
     let failures = u32::from(failed);
     let mut x = String::new();

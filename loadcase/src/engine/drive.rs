@@ -573,7 +573,8 @@ async fn dispatch(
             }
         }
     }
-    // The last hits fall due just before the schedule's end: they have until then to start.
+    // The last hits fall due just before the schedule's end; those still waiting then get
+    // `--max-delay` to start, as any other.
     let end = start + rate.duration();
     tokio::select! {
         _ = tokio::time::sleep_until(end.into()) => {}

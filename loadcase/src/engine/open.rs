@@ -1,9 +1,10 @@
 //! The open model: hits fall due at a rate whatever the response times; a pool of virtual users,
 //! grown on demand up to `--max-users`, takes them in order. A hit that waits for a free user
-//! longer than `--max-delay`, or is still waiting when the schedule ends, is dropped and counted.
+//! longer than `--max-delay` is dropped and counted; at the schedule's end, the hits still
+//! waiting get the same delay to start.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{Mutex, mpsc};
@@ -20,7 +21,6 @@ pub(super) struct Queue {
     taken: AtomicU64,
     /// Users waiting for a hit.
     idle: AtomicU64,
-    closed: AtomicBool,
     max_delay: Duration,
     rec: Recorder,
     /// Users of every queue of the run, against `--max-users`.
@@ -43,7 +43,6 @@ impl Feed {
                 sent: AtomicU64::new(0),
                 taken: AtomicU64::new(0),
                 idle: AtomicU64::new(0),
-                closed: AtomicBool::new(false),
                 max_delay,
                 rec,
                 pool,
@@ -64,9 +63,10 @@ impl Feed {
         backlog > q.idle.load(Ordering::Relaxed)
     }
 
-    /// No more hits: those still queued are dropped as users reach them.
+    /// No more hits. Those still queued run as users reach them, unless they waited longer than
+    /// `--max-delay` by then: a hit due just before the schedule's end is not dropped for the
+    /// end alone (on a loaded machine its user may start it a little after).
     pub(super) fn close(&mut self) {
-        self.queue.closed.store(true, Ordering::Relaxed);
         self.tx = None;
     }
 }
@@ -86,9 +86,8 @@ impl Queue {
         PoolMember(&self.pool)
     }
 
-    /// The next hit to run, with when it was due; dropping those that waited too long or that
-    /// outlived the schedule. `None` when the schedule has ended and the queue is empty, or the
-    /// run was stopped.
+    /// The next hit to run, with when it was due; dropping those that waited too long. `None`
+    /// when the schedule has ended and the queue is empty, or the run was stopped.
     pub(super) async fn next(&self, control: &Control) -> Option<Instant> {
         loop {
             let due = {
@@ -99,7 +98,7 @@ impl Queue {
                 }
             }?;
             self.taken.fetch_add(1, Ordering::Relaxed);
-            if self.closed.load(Ordering::Relaxed) || due.elapsed() > self.max_delay {
+            if due.elapsed() > self.max_delay {
                 self.rec.with(|stats| stats.hits.dropped += 1);
                 continue;
             }

@@ -1,0 +1,94 @@
+//! One module per command, each with its `dispatch`: a load test ([`run`]), the list of load
+//! tests ([`list`]), quick mode on one URL ([`quick`]), the run [`history`]; and what a bare
+//! `cargo loadrun` says to do next. What every run does once its load has ended is [`finish`].
+
+mod finish;
+mod history;
+mod list;
+mod quick;
+mod run;
+
+use anyhow::{Result, bail};
+
+use crate::cli::{Cli, Command};
+
+/// Runs what the command line asks for; returns the exit code, or the usage error to print.
+pub fn dispatch(cli: &Cli) -> Result<u8> {
+    if let Some(Command::History(args)) = &cli.command {
+        return history::dispatch(args);
+    }
+    // Quick mode needs no cargo project: it goes before anything runs cargo.
+    if let Some(url) = &cli.quick.url {
+        return quick::dispatch(url, cli);
+    }
+    if let Some(flag) = cli.quick.request_flags().first() {
+        // clap lets these through when a flag that excludes --url, such as TEST or --list, is
+        // present.
+        bail!(
+            "{flag} describes the request of quick mode and goes with --url URL; a load test sends its own requests"
+        );
+    }
+    if cli.list {
+        return list::dispatch(&cli.cargo, cli.quiet);
+    }
+    if cli.tests.is_empty() {
+        bail!(what_next());
+    }
+    run::dispatch(cli)
+}
+
+/// What a bare `cargo loadrun` says: the three ways to go on.
+fn what_next() -> String {
+    "no TEST given: say what to run\n  \
+     cargo loadrun --list                  every load test here, with its file and line\n  \
+     cargo loadrun TEST -u 10 -c 5         run one: TEST is target::function, e.g. example::test_es\n  \
+     cargo loadrun --url URL -u 10 -c 5    load one URL (http://…) without writing a test\n  \
+     cargo loadrun --help                  every option"
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn cli(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("cargo-loadrun").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    }
+
+    #[test]
+    fn a_bare_command_says_what_to_do_next() {
+        for args in [
+            &[][..],
+            &["-u", "10", "-q"],
+            &["--manifest-path", "x/Cargo.toml"],
+        ] {
+            let message = format!("{:#}", dispatch(&cli(args)).unwrap_err());
+            for next in ["TEST", "--list", "--url", "example::test_es"] {
+                assert!(message.contains(next), "{args:?}: no `{next}` in {message}");
+            }
+        }
+    }
+
+    #[test]
+    fn request_flags_go_with_url_only() {
+        // With a flag that excludes --url present, clap lets request flags through: they are
+        // refused before anything runs.
+        for (args, flag) in [
+            (&["example::t", "--data", "x"][..], "--data"),
+            (&["example::t", "--header", "A: b"], "--header"),
+            (&["--list", "--method", "POST"], "--method"),
+            (&["example::t", "--expect-status", "201"], "--expect-status"),
+        ] {
+            let message = format!("{:#}", dispatch(&cli(args)).unwrap_err());
+            assert!(
+                message.starts_with(&format!(
+                    "{flag} describes the request of quick mode and goes with --url URL"
+                )),
+                "{message}"
+            );
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Report files (`--report PATH`, repeatable): the format follows the extension.
+
+mod csv;
+mod html;
+mod json;
+mod junit;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use loadcase::Report;
+use loadcase::report::Verdict;
+
+/// A report format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Everything, histograms included, mergeable.
+    Json,
+    /// One self-contained page with plots.
+    Html,
+    /// JUnit XML, one test case per load test.
+    Junit,
+    /// The per-request table.
+    Csv,
+}
+
+impl Format {
+    /// The format of `path`'s extension, if it is one.
+    fn of_extension(path: &Path) -> Option<Format> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        Some(match ext.as_deref()? {
+            "json" => Format::Json,
+            "html" | "htm" => Format::Html,
+            "xml" => Format::Junit,
+            "csv" => Format::Csv,
+            _ => return None,
+        })
+    }
+
+    /// The format of `path`, or a message naming the extensions that work; `source` is where
+    /// the path came from (`--report`, or a profile's key).
+    pub fn of(path: &Path, source: &str) -> Result<Format> {
+        match Format::of_extension(path) {
+            Some(format) => Ok(format),
+            None => bail!(
+                "{source} {}: unknown format; end the path in .json, .html, .xml (JUnit) or .csv",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Checks every path's format before the run, so a typo does not cost a run.
+pub fn check(paths: &[PathBuf], source: &str) -> Result<()> {
+    for path in paths {
+        Format::of(path, source)?;
+    }
+    Ok(())
+}
+
+/// Renders `report` in `format`.
+pub fn render(format: Format, report: &Report, verdicts: &[Verdict], summary: &str) -> String {
+    match format {
+        Format::Json => json::render(report, verdicts),
+        Format::Html => html::render(report, verdicts),
+        Format::Junit => junit::render(report, verdicts, summary),
+        Format::Csv => csv::render(report),
+    }
+}
+
+/// Writes every report; each failure is reported and the others are still written.
+pub fn write_all(
+    paths: &[PathBuf],
+    report: &Report,
+    verdicts: &[Verdict],
+    summary: &str,
+) -> Result<()> {
+    let mut failed = Vec::new();
+    for path in paths {
+        let written = Format::of(path, "--report")
+            .and_then(|format| write(path, &render(format, report, verdicts, summary)));
+        match written {
+            Ok(()) => eprintln!("report written to {}", path.display()),
+            Err(e) => failed.push(format!("{e:#}")),
+        }
+    }
+    if !failed.is_empty() {
+        bail!("{}", failed.join("\n"));
+    }
+    Ok(())
+}
+
+/// Writes `contents` through a temporary file renamed into place, so a reader never sees half a
+/// report; parent directories are created.
+pub fn write(path: &Path, contents: &str) -> Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, contents)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .with_context(|| format!("cannot write the report {}", path.display()))
+}

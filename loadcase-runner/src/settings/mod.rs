@@ -1,0 +1,168 @@
+//! A run's settings: its plan and what it leaves behind, from the command line over a
+//! `loadcase.toml` [`profile`], checked before anything is built or run.
+
+pub mod profile;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use loadcase::__private::runner::{PlanArgs, env};
+use loadcase::Plan;
+use loadcase::plan::{LogFormat, LogSpec, PlanField};
+use loadcase::report as threshold;
+
+use self::profile::Profile;
+use crate::cli::outputs::OutputOptions;
+use crate::cli::plan::PlanOptions;
+use crate::reports;
+use crate::verdict::Thresholds;
+
+/// A run's plan and outputs.
+pub struct Settings {
+    pub plan: Plan,
+    pub outputs: Outputs,
+}
+
+/// What the user asked to get out of a run.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    /// Every threshold: the test's own, the profile's or the command line's.
+    pub thresholds: Thresholds,
+    /// Report files.
+    pub reports: Vec<PathBuf>,
+}
+
+/// The settings from the command line's plan and outputs over `profile`, if one was chosen.
+/// Each plan option given on the command line replaces the profile's, and a length given there
+/// (`-c` or `-d`) replaces the profile's of either kind; the lists of thresholds and reports
+/// given there replace the profile's lists. A problem is named where its value came from: the
+/// flag, or the profile's file, line and key.
+pub fn resolve(
+    plan: &PlanOptions,
+    outputs: &OutputOptions,
+    profile: Option<&Profile>,
+) -> Result<Settings> {
+    let from_flags = |field| plan.get(field).is_some();
+    let length_given = from_flags(PlanField::Hits) || from_flags(PlanField::Duration);
+    let mut args = PlanArgs::default();
+    let mut from_profile = Vec::new();
+    for field in PlanField::ALL {
+        let profile_value = profile.and_then(|p| p.plan(field)).filter(|_| {
+            let length = matches!(field, PlanField::Hits | PlanField::Duration);
+            !(length && length_given)
+        });
+        match (plan.get(field), profile_value) {
+            (Some(value), _) => args.set(field, Some(value)),
+            (None, Some(value)) => {
+                args.set(field, Some(value));
+                from_profile.push(field);
+            }
+            (None, None) => {}
+        }
+    }
+    let mut resolved = Plan::parse_args(&args).map_err(|error| match profile {
+        Some(profile) if error.fields().iter().any(|f| from_profile.contains(f)) => {
+            anyhow!(error.render(&|field| {
+                if from_profile.contains(&field) {
+                    profile.origin_of(field)
+                } else {
+                    field.flag()
+                }
+            }))
+        }
+        _ => anyhow!(error),
+    })?;
+    let profile_url = profile.and_then(|p| {
+        let url = p.server_url.as_ref()?;
+        Some((url.value.clone(), p.origin("server_url", url.line)))
+    });
+    if let Some(url) = &plan.server_url {
+        check_server_url(url, "--server-url")?;
+        resolved.server_url = Some(url.clone());
+    } else if let Some((url, origin)) = profile_url {
+        check_server_url(&url, &origin)?;
+        resolved.server_url = Some(url);
+    } else if let Some(url) = std::env::var(env::SERVER_URL)
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        // Checked only when it is the one in force: --server-url overrides it.
+        check_server_url(&url, env::SERVER_URL)?;
+    }
+    // Lists given on the command line replace the profile's.
+    let profile_thresholds = profile.and_then(|p| p.thresholds.as_ref().map(|t| (p, t)));
+    let thresholds = match profile_thresholds {
+        Some((profile, list)) if outputs.thresholds.is_empty() => {
+            threshold::parse_thresholds(&list.value)
+                .map_err(|e| anyhow!("{}: {e}", profile.origin("thresholds", list.line)))?
+        }
+        _ => threshold::parse_thresholds(&outputs.thresholds)
+            .map_err(|e| anyhow!("--threshold: {e}"))?,
+    };
+    let profile_reports = profile.and_then(|p| p.reports.as_ref().map(|r| (p, r)));
+    let reports = match profile_reports {
+        Some((profile, list)) if outputs.reports.is_empty() => {
+            reports::check(&list.value, &profile.origin("reports", list.line))?;
+            list.value.clone()
+        }
+        _ => {
+            reports::check(&outputs.reports, "--report")?;
+            outputs.reports.clone()
+        }
+    };
+    if let Some(path) = &outputs.log_requests {
+        resolved.log = Some(request_log_spec(path, &outputs.redact_headers)?);
+    }
+    Ok(Settings {
+        plan: resolved,
+        outputs: Outputs {
+            thresholds: Thresholds {
+                run: thresholds,
+                by_test: Vec::new(),
+            },
+            reports,
+        },
+    })
+}
+
+/// The request log's file, made absolute (the test binary runs in its package's directory) and
+/// created now, so that an unwritable path stops the run before it starts.
+fn request_log_spec(path: &Path, redact: &[String]) -> Result<LogSpec> {
+    if LogFormat::of(path).is_none() {
+        bail!(
+            "--log-requests {}: unknown format; end the path in .jsonl or .csv",
+            path.display()
+        );
+    }
+    let path = std::env::current_dir()?.join(path);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("--log-requests: cannot create {}", dir.display()))?;
+    }
+    std::fs::File::create(&path)
+        .with_context(|| format!("--log-requests: cannot write {}", path.display()))?;
+    Ok(LogSpec {
+        path,
+        redact_headers: redact.to_vec(),
+    })
+}
+
+/// A base URL for `cx.app`: http or https, a host, and no query or fragment (paths are
+/// appended to it). `source` names where it came from, for the message.
+fn check_server_url(url: &str, source: &str) -> Result<()> {
+    let example = "write e.g. http://127.0.0.1:8080 or https://staging.example.com/api";
+    let parsed = url::Url::parse(url)
+        .map_err(|e| anyhow!("{source}: `{url}` is not a URL ({e}); {example}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        bail!("{source}: `{url}` is not an http:// or https:// URL with a host; {example}");
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        bail!(
+            "{source}: `{url}` has a query or fragment, but request paths are appended to it; {example}"
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
