@@ -162,6 +162,7 @@
 //! | [`Test`], [`TestFn`] | a load test built in code (what the attribute makes) |
 //! | [`Plan`], [`plan`] | what to run: users, hits, durations, rates |
 //! | [`run`], [`run_mix`], [`Control`], [`Progress`] | running a plan in this process |
+//! | [`Run`], [`Event`] | a run on a thread of its own: its progress and snapshots as they come, stop, the final report |
 //! | [`Report`], [`report`] | what a run measured: statistics, figures, thresholds |
 //! | [`reqwest`], [`tungstenite`] | the crates under `cx.session` and `cx.ws`, for their types |
 
@@ -181,6 +182,7 @@ pub mod plan;
 mod protocol;
 mod record;
 pub mod report;
+mod run;
 mod test;
 mod ws;
 
@@ -233,6 +235,7 @@ pub use outcome::error::{Error, ProblemKind};
 pub use outcome::{IntoOutcome, Outcome, Problem};
 pub use plan::model::Plan;
 pub use report::model::Report;
+pub use run::{Event, Run};
 pub use test::{Test, TestFn};
 pub use ws::{Message, WebSocket, WsError};
 

@@ -146,10 +146,10 @@ fn every_listed_item_is_reachable_by_its_documented_path() {
     // Compiles only while each name of the table is public at the root.
     use loadcase::{
         App, AppRequest, AppResponse, Context, Control, DEFAULT_BODY_LIMIT,
-        DEFAULT_REQUEST_TIMEOUT, Dataset, DatasetError, Error, IntoOutcome, Message, Outcome, Plan,
-        Problem, ProblemKind, Progress, Report, RequestBuilder, Response, SendError, Session,
-        Strategy, Test, TestFn, TestResult, WebSocket, WsError, fail, plan, prelude, report,
-        reqwest, run, run_mix, tungstenite,
+        DEFAULT_REQUEST_TIMEOUT, Dataset, DatasetError, Error, Event, IntoOutcome, Message,
+        Outcome, Plan, Problem, ProblemKind, Progress, Report, RequestBuilder, Response, Run,
+        SendError, Session, Strategy, Test, TestFn, TestResult, WebSocket, WsError, fail, plan,
+        prelude, report, reqwest, run, run_mix, tungstenite,
     };
     let _ = (DEFAULT_REQUEST_TIMEOUT, DEFAULT_BODY_LIMIT, run, run_mix);
     fn named<T: ?Sized>() {}
@@ -169,6 +169,8 @@ fn every_listed_item_is_reachable_by_its_documented_path() {
     named::<ProblemKind>();
     named::<Progress>();
     named::<Report>();
+    named::<Run>();
+    named::<Event>();
     named::<RequestBuilder<'_>>();
     named::<Response>();
     named::<SendError>();
