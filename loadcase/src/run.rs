@@ -2,7 +2,7 @@
 //! progress and cumulative snapshots streamed, stopped, its final report collected. What
 //! [`run`](crate::run) does, without blocking the caller.
 
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -84,10 +84,7 @@ impl Run {
     /// The next event, waiting at most `timeout`; `None` once the run has ended (and every
     /// event was taken) or when nothing came in time.
     pub fn next_event(&self, timeout: Duration) -> Option<Event> {
-        match self.events.recv_timeout(timeout) {
-            Ok(event) => Some(event),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        self.events.recv_timeout(timeout).ok()
     }
 
     /// Whether the run has ended (its final report is ready for [`wait`](Self::wait)).
