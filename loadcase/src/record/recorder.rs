@@ -183,6 +183,7 @@ impl Recorder {
                 entry.ttlb.record(ttlb);
             }
             if let Some(status) = r.status {
+                *entry.statuses.entry(status).or_default() += 1;
                 *stats.status_codes.entry(status).or_default() += 1;
             }
         });
@@ -334,5 +335,7 @@ mod tests {
             (5, 3, 5, 4, 3)
         );
         assert_eq!(stats.status_codes.values().sum::<u64>(), 4);
+        // Each name's responses by status, for exporters that label requests by status.
+        assert_eq!(a.statuses, [(200, 2), (404, 1), (503, 1)].into());
     }
 }

@@ -145,6 +145,25 @@ pub struct RequestStats {
     pub bytes_sent: u64,
     /// Response body bytes received.
     pub bytes_received: u64,
+    /// Responses of this name by status code (requests without a response are not here).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub statuses: BTreeMap<u16, u64>,
+}
+
+impl RequestStats {
+    /// Adds `other`'s counts and times to these.
+    pub fn merge(&mut self, other: &RequestStats) {
+        self.count += other.count;
+        self.errors += other.errors;
+        self.time.merge(&other.time);
+        self.ttfb.merge(&other.ttfb);
+        self.ttlb.merge(&other.ttlb);
+        self.bytes_sent += other.bytes_sent;
+        self.bytes_received += other.bytes_received;
+        for (code, n) in &other.statuses {
+            *self.statuses.entry(*code).or_default() += n;
+        }
+    }
 }
 
 /// WebSocket counts. Bytes are message payloads, as Loads counted them, not frame headers.
@@ -191,14 +210,7 @@ impl Stats {
         self.stalls.count += other.stalls.count;
         self.stalls.longest_secs = self.stalls.longest_secs.max(other.stalls.longest_secs);
         for (name, theirs) in &other.requests {
-            let ours = self.request_entry(name);
-            ours.count += theirs.count;
-            ours.errors += theirs.errors;
-            ours.time.merge(&theirs.time);
-            ours.ttfb.merge(&theirs.ttfb);
-            ours.ttlb.merge(&theirs.ttlb);
-            ours.bytes_sent += theirs.bytes_sent;
-            ours.bytes_received += theirs.bytes_received;
+            self.request_entry(name).merge(theirs);
         }
         for (code, n) in &other.status_codes {
             *self.status_codes.entry(*code).or_default() += n;
@@ -299,13 +311,7 @@ impl Stats {
     pub fn all_requests(&self) -> RequestStats {
         let mut all = RequestStats::default();
         for r in self.requests.values() {
-            all.count += r.count;
-            all.errors += r.errors;
-            all.time.merge(&r.time);
-            all.ttfb.merge(&r.ttfb);
-            all.ttlb.merge(&r.ttlb);
-            all.bytes_sent += r.bytes_sent;
-            all.bytes_received += r.bytes_received;
+            all.merge(r);
         }
         all
     }
