@@ -15,6 +15,7 @@ mod cli;
 mod command;
 mod exit;
 mod history;
+mod live;
 mod progress;
 mod reports;
 mod settings;

@@ -1,0 +1,184 @@
+//! Pushing a run's figures to Prometheus (`--prometheus-remote-write URL`) from a thread of its
+//! own: every few seconds the latest cumulative report, once more at the end with the final one.
+//! A slow or down endpoint never slows the load: the run hands its figures over and goes on;
+//! failed pushes are retried with backoff, counted, and the summary says how many failed.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use loadcase::Report;
+
+use super::metrics::{self, Identity};
+use super::remote_write::{self, HEADERS};
+
+/// How long one push may take.
+const TIMEOUT: Duration = Duration::from_secs(5);
+/// Tries of one push, with a doubling pause between them from this.
+const TRIES: u32 = 3;
+const BACKOFF: Duration = Duration::from_millis(250);
+
+/// What the pushes came to.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pushed {
+    /// Pushes that the endpoint accepted.
+    pub ok: u64,
+    /// Pushes that failed after every try.
+    pub failed: u64,
+    /// Why the last failed one did.
+    pub last_error: Option<String>,
+}
+
+struct Shared {
+    latest: Option<(Report, u64)>,
+    finished: bool,
+}
+
+/// The pushing thread.
+pub struct Pusher {
+    shared: Arc<(Mutex<Shared>, Condvar)>,
+    thread: JoinHandle<Pushed>,
+}
+
+impl Pusher {
+    /// Starts pushing to `url` every `every`.
+    pub fn start(url: String, every: Duration, who: Identity) -> Pusher {
+        let shared = Arc::new((
+            Mutex::new(Shared {
+                latest: None,
+                finished: false,
+            }),
+            Condvar::new(),
+        ));
+        let theirs = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("loadcase-prometheus".into())
+            .spawn(move || push_loop(&url, every, &who, &theirs))
+            .expect("cannot start the Prometheus pushing thread");
+        Pusher { shared, thread }
+    }
+
+    /// The figures so far, for the next push; never waits for one.
+    pub fn update(&self, report: &Report, active_users: u64) {
+        let (lock, _) = &*self.shared;
+        let mut shared = lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        shared.latest = Some((report.clone(), active_users));
+    }
+
+    /// Pushes `report` once more, as the run's last figures, and says how the pushes went.
+    pub fn finish(self, report: &Report) -> Pushed {
+        let (lock, wake) = &*self.shared;
+        {
+            let mut shared = lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            shared.latest = Some((report.clone(), 0));
+            shared.finished = true;
+        }
+        wake.notify_all();
+        self.thread.join().unwrap_or_default()
+    }
+}
+
+fn push_loop(
+    url: &str,
+    every: Duration,
+    who: &Identity,
+    shared: &(Mutex<Shared>, Condvar),
+) -> Pushed {
+    let mut pushed = Pushed::default();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            pushed.failed = 1;
+            pushed.last_error = Some(format!("cannot start a runtime to push with: {e}"));
+            return pushed;
+        }
+    };
+    let client = reqwest::Client::builder().timeout(TIMEOUT).build();
+    let (lock, wake) = shared;
+    loop {
+        let (latest, last) = {
+            let guard = lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (mut guard, _) = wake
+                .wait_timeout_while(guard, every, |s| !s.finished)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (guard.latest.take(), guard.finished)
+        };
+        if let Some((report, active)) = latest {
+            let body = remote_write::body(&metrics::series(who, &report, active), now_ms());
+            match &client {
+                Ok(client) => match runtime.block_on(post(client, url, body)) {
+                    Ok(()) => pushed.ok += 1,
+                    Err(e) => {
+                        pushed.failed += 1;
+                        pushed.last_error = Some(e);
+                    }
+                },
+                Err(e) => {
+                    pushed.failed += 1;
+                    pushed.last_error = Some(format!("cannot make an HTTP client: {e}"));
+                }
+            }
+        }
+        if last {
+            return pushed;
+        }
+    }
+}
+
+/// One push, tried up to [`TRIES`] times.
+async fn post(client: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<(), String> {
+    let mut pause = BACKOFF;
+    let mut last = String::new();
+    for attempt in 0..TRIES {
+        if attempt > 0 {
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+        }
+        let mut request = client.post(url).body(body.clone());
+        for (name, value) in HEADERS {
+            request = request.header(name, value);
+        }
+        match request.send().await {
+            Ok(response) if response.status().is_success() => return Ok(()),
+            Ok(response) => {
+                let status = response.status();
+                let text = response.text().await.unwrap_or_default();
+                last = format!("{status}: {}", text.trim());
+                // A request the endpoint refuses will be refused again.
+                if status.is_client_error() {
+                    break;
+                }
+            }
+            Err(e) => last = error_text(e),
+        }
+    }
+    Err(last)
+}
+
+/// reqwest's error and its causes, without any password of the URL.
+fn error_text(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(&error);
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
