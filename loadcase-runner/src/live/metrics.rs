@@ -304,7 +304,9 @@ mod tests {
             serde_json::Value::Object(map) => {
                 for (key, v) in map {
                     match (key.as_str(), v) {
-                        ("expr" | "definition", serde_json::Value::String(q)) => out.push(q.clone()),
+                        ("expr" | "definition", serde_json::Value::String(q)) => {
+                            out.push(q.clone())
+                        }
                         ("query", serde_json::Value::Object(q)) => {
                             if let Some(serde_json::Value::String(q)) = q.get("query") {
                                 out.push(q.clone());
@@ -326,15 +328,31 @@ mod tests {
         let mut all = Vec::new();
         queries(&dashboard, &mut all);
         assert!(all.len() >= 15, "{} queries", all.len());
-        let labels = ["run_id", "test", "segment", "outcome", "name", "status", "le", "direction", "counter"];
+        let labels = [
+            "run_id",
+            "test",
+            "segment",
+            "outcome",
+            "name",
+            "status",
+            "le",
+            "direction",
+            "counter",
+        ];
         for query in &all {
             let metrics: Vec<&str> = query
                 .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .filter(|word| word.starts_with("loadcase_"))
                 .collect();
-            assert!(!metrics.is_empty(), "a query without a loadcase metric: {query}");
+            assert!(
+                !metrics.is_empty(),
+                "a query without a loadcase metric: {query}"
+            );
             for metric in metrics {
-                assert!(METRICS.contains(&metric), "{metric} (in `{query}`) is not exported");
+                assert!(
+                    METRICS.contains(&metric),
+                    "{metric} (in `{query}`) is not exported"
+                );
             }
             for (i, _) in query.match_indices(['=', '~', '!']) {
                 let name: String = query[..i]
@@ -352,13 +370,21 @@ mod tests {
             }
             for by in query.split("by (").skip(1) {
                 for label in by.split(')').next().unwrap().split(',') {
-                    assert!(labels.contains(&label.trim()), "`by ({label})` in `{query}`");
+                    assert!(
+                        labels.contains(&label.trim()),
+                        "`by ({label})` in `{query}`"
+                    );
                 }
             }
         }
         // And the exporter writes those labels.
         let mut report = Report::default();
-        report.stats.requests.entry("GET /".into()).or_default().count = 1;
+        report
+            .stats
+            .requests
+            .entry("GET /".into())
+            .or_default()
+            .count = 1;
         report.stats.counters.insert("c".into(), 1);
         let written: std::collections::BTreeSet<String> = series(&who(), &report, 0)
             .iter()

@@ -6,3 +6,6 @@
 pub mod metrics;
 pub mod push;
 pub mod remote_write;
+
+#[cfg(test)]
+mod tests;
