@@ -1,9 +1,11 @@
-//! A run watched while it goes: its figures pushed to Prometheus by remote-write.
+//! A run watched while it goes and told when it ends: its figures pushed to Prometheus by
+//! remote-write, and a webhook at the end.
 
 // Wired into the run by the next commits (the runner's snapshot hook lands with the segments).
 #![allow(dead_code)]
 
 pub mod metrics;
+pub mod notify;
 pub mod push;
 pub mod remote_write;
 
