@@ -205,9 +205,11 @@ mod tests {
 
     #[test]
     fn the_notice_says_how_the_run_ended_with_its_key_figures() {
-        let mut report = Report::default();
-        report.test = "example::test_es".into();
-        report.elapsed_secs = 2.0;
+        let mut report = Report {
+            test: "example::test_es".into(),
+            elapsed_secs: 2.0,
+            ..Report::default()
+        };
         report.stats.hits.success = 9;
         report.stats.hits.failures = 1;
         let (url, server) = one_post();
