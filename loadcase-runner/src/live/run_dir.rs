@@ -1,0 +1,292 @@
+//! A run's live state on disk, `.loadcase/runs/<id>/`: who runs it (`run.json`: the test, the
+//! runner's pid, when it started), its cumulative snapshot rewritten atomically every second
+//! (`snapshot.json`: the report so far and the latest progress), and, once it ends, its summary
+//! and exit code (`summary.txt`, `done.json`). From it `ps` lists runs, `attach` follows one and
+//! `stop` stops one; a directory whose runner died is stale, shown as such, and blocks nothing.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context as _, Result};
+use loadcase::{Progress, Report};
+use serde::{Deserialize, Serialize};
+
+/// Where runs keep their directories, under the workspace root.
+pub const RUNS: &str = ".loadcase/runs";
+
+/// Who runs a run, and what.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The run's id: its directory's name.
+    pub id: String,
+    /// The test (or mix), as the summary names it.
+    pub test: String,
+    /// The runner's process id.
+    pub pid: u32,
+    /// When it started, in milliseconds since the Unix epoch.
+    pub started_unix_ms: u64,
+    /// The plan, as its options.
+    pub plan: String,
+}
+
+/// The cumulative state of a running run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The latest progress.
+    pub progress: Option<Progress>,
+    /// The report so far.
+    pub report: Report,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Done {
+    /// Its exit code.
+    pub exit_code: u8,
+}
+
+/// Where a run stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Its runner is alive.
+    Running,
+    /// It ended, with this exit code.
+    Done(u8),
+    /// Its runner is gone without saying how it ended.
+    Stale,
+}
+
+/// One run's directory.
+#[derive(Clone, Debug)]
+pub struct RunDir {
+    path: PathBuf,
+}
+
+impl RunDir {
+    /// Creates the directory of a new run under `root` (user-only), and says who runs it.
+    pub fn create(root: &Path, test: &str, plan: &str) -> Result<RunDir> {
+        let runs = root.join(RUNS);
+        create_private_dir(&runs)?;
+        let started_unix_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let pid = std::process::id();
+        // Sortable by start, unique by process.
+        let id = format!("{}-{pid}", started_unix_ms / 1000);
+        let path = runs.join(&id);
+        create_private_dir(&path)?;
+        let dir = RunDir { path };
+        dir.write_json(
+            "run.json",
+            &RunInfo {
+                id,
+                test: test.to_owned(),
+                pid,
+                started_unix_ms,
+                plan: plan.to_owned(),
+            },
+        )?;
+        Ok(dir)
+    }
+
+    /// The directory of run `id` under `root`.
+    pub fn open(root: &Path, id: &str) -> RunDir {
+        RunDir {
+            path: root.join(RUNS).join(id),
+        }
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Who runs it.
+    pub fn info(&self) -> Result<RunInfo> {
+        self.read_json("run.json")
+    }
+
+    /// Rewrites the snapshot, atomically: a reader sees the last one whole, never half of one.
+    pub fn write_snapshot(&self, report: &Report, progress: Option<&Progress>) -> Result<()> {
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            progress: Option<&'a Progress>,
+            report: &'a Report,
+        }
+        self.write_json("snapshot.json", &Borrowed { progress, report })
+    }
+
+    /// The latest snapshot, if one was written.
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        self.read_json("snapshot.json").ok()
+    }
+
+    /// Says how the run ended: its summary and exit code.
+    pub fn finish(&self, summary: &str, exit_code: u8) -> Result<()> {
+        write_private(&self.path.join("summary.txt"), summary.as_bytes())?;
+        self.write_json("done.json", &Done { exit_code })
+    }
+
+    /// The summary of an ended run.
+    pub fn summary(&self) -> Option<String> {
+        fs::read_to_string(self.path.join("summary.txt")).ok()
+    }
+
+    /// Where it stands.
+    pub fn state(&self) -> State {
+        if let Ok(done) = self.read_json::<Done>("done.json") {
+            return State::Done(done.exit_code);
+        }
+        match self.info() {
+            Ok(info) if alive(info.pid) => State::Running,
+            _ => State::Stale,
+        }
+    }
+
+    fn write_json<T: Serialize>(&self, name: &str, value: &T) -> Result<()> {
+        let bytes = serde_json::to_vec(value).context("cannot write a run's state as JSON")?;
+        write_private(&self.path.join(name), &bytes)
+    }
+
+    fn read_json<T: for<'de> Deserialize<'de>>(&self, name: &str) -> Result<T> {
+        let path = self.path.join(name);
+        let text = fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_slice(&text)
+            .with_context(|| format!("{} is not a run's state", path.display()))
+    }
+}
+
+/// Every run under `root`, newest first, with where each stands.
+pub fn list(root: &Path) -> Vec<(RunDir, RunInfo, State)> {
+    let Ok(entries) = fs::read_dir(root.join(RUNS)) else {
+        return Vec::new();
+    };
+    let mut runs: Vec<(RunDir, RunInfo, State)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let dir = RunDir { path: entry.path() };
+            let info = dir.info().ok()?;
+            let state = dir.state();
+            Some((dir, info, state))
+        })
+        .collect();
+    runs.sort_by(|a, b| b.1.started_unix_ms.cmp(&a.1.started_unix_ms));
+    runs
+}
+
+/// Whether process `pid` is alive.
+fn alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        // Signal 0 checks that the process exists (and could be signalled) without touching it.
+        let Ok(pid) = i32::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: kill with signal 0 sends nothing; it only asks whether `pid` exists.
+        let result = unsafe { libc::kill(pid, 0) };
+        result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Asks run `info`'s runner to stop as Ctrl-C would: the same summary, reports and history.
+pub fn stop(info: &RunInfo) -> Result<()> {
+    #[cfg(unix)]
+    {
+        let pid = i32::try_from(info.pid).context("the run's pid is out of range")?;
+        // SAFETY: sends SIGINT to the run's own runner, whose handler stops the run gracefully.
+        if unsafe { libc::kill(pid, libc::SIGINT) } != 0 {
+            return Err(std::io::Error::last_os_error()).with_context(|| {
+                format!("cannot signal the runner of run {} (pid {pid})", info.id)
+            });
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        anyhow::bail!(
+            "stopping a run from another terminal needs signals, which this platform lacks; press Ctrl-C where it runs"
+        )
+    }
+}
+
+fn create_private_dir(path: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(path)
+        .with_context(|| format!("cannot create {}", path.display()))
+}
+
+/// Writes `bytes` to `path` through a temporary file renamed over it, readable by the user only.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&tmp)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written.with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("loadcase-runs-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn a_run_leaves_its_state_for_ps_and_attach() {
+        let root = scratch("state");
+        let dir = RunDir::create(&root, "t::x", "-u 2 -c 5").unwrap();
+        assert_eq!(dir.state(), State::Running, "this process is its runner");
+        let mut report = Report::default();
+        report.stats.hits.success = 3;
+        dir.write_snapshot(&report, None).unwrap();
+        assert_eq!(dir.snapshot().unwrap().report.stats.hits.success, 3);
+        let runs = list(&root);
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].1.test, "t::x");
+        dir.finish("Hits: 3\n", 0).unwrap();
+        assert_eq!(dir.state(), State::Done(0));
+        assert_eq!(dir.summary().as_deref(), Some("Hits: 3\n"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(dir.path()), 0o700);
+            assert_eq!(mode(&dir.path().join("snapshot.json")), 0o600);
+        }
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_run_whose_runner_died_is_stale() {
+        let root = scratch("stale");
+        let dir = RunDir::create(&root, "t::x", "-u 1").unwrap();
+        let mut info = dir.info().unwrap();
+        // A pid no process has: beyond the kernel's limit.
+        info.pid = 4_194_304 + 7;
+        dir.write_json("run.json", &info).unwrap();
+        assert_eq!(dir.state(), State::Stale);
+        fs::remove_dir_all(&root).unwrap();
+    }
+}
