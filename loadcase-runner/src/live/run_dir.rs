@@ -172,7 +172,7 @@ pub fn list(root: &Path) -> Vec<(RunDir, RunInfo, State)> {
             Some((dir, info, state))
         })
         .collect();
-    runs.sort_by(|a, b| b.1.started_unix_ms.cmp(&a.1.started_unix_ms));
+    runs.sort_by_key(|run| std::cmp::Reverse(run.1.started_unix_ms));
     runs
 }
 
