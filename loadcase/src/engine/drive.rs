@@ -115,12 +115,13 @@ impl Publisher<'_> {
     /// Harvests the shards and tells the observer, with the report's figures up to date, so a
     /// snapshot is a true partial report.
     fn publish(&mut self) {
+        // Before the harvest: a user that ends its last hit in between is in both.
+        let active = self.shared.active.take_peak();
         let harvest = self.rec.harvest_all();
         let elapsed = self.started.elapsed();
         // The ticks fall on the run's quarter seconds, so an interval lies within one second
         // (up to the time a harvest takes to start after its tick).
         let second = std::mem::replace(&mut self.last_harvest, elapsed).as_secs() as u32;
-        let active = self.shared.active.take_peak();
         crate::report::series::record(&mut self.report.series, second, &harvest.stats, active);
         merge_harvest(self.report, self.names, &harvest);
         if self.plan.stage_count() > 1 {
