@@ -3,12 +3,13 @@
 //! times under that load — the figures a staged run is for, which the totals blur together.
 
 use std::fmt::Write;
+use std::time::Duration;
 
 use loadcase::Report;
 use loadcase::plan::Shape;
 
 use super::requests::timed;
-use crate::text::format::figure;
+use crate::text::format::{figure, human};
 
 /// Nothing for a plan of one stage (the report has no stages then).
 pub fn table(out: &mut String, report: &Report) {
@@ -54,10 +55,10 @@ pub fn table(out: &mut String, report: &Report) {
         let times = stats.all_request_times();
         let _ = writeln!(
             out,
-            "{:>5} {:>width$} {:>7.2}s {:>8} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
+            "{:>5} {:>width$} {:>8} {:>8} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}",
             index + 1,
             loads[index],
-            stage.elapsed_secs,
+            human(Duration::from_secs_f64(stage.elapsed_secs.max(0.0))),
             hits,
             stats.hits.errors,
             stats.hits.failures,

@@ -210,7 +210,7 @@ fn a_staged_run_has_a_row_per_stage_over_its_own_time() {
     assert_eq!(
         fields(lines[2]),
         [
-            "1", "2", "0.50s", "6", "0", "1", "6", "12.0", "10.0ms", "10.0ms", "10.0ms"
+            "1", "2", "500.0ms", "6", "0", "1", "6", "12.0", "10.0ms", "10.0ms", "10.0ms"
         ]
     );
     assert_eq!(
