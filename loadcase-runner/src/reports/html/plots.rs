@@ -164,6 +164,7 @@ pub fn latency_over_time(report: &Report) -> Markup {
     for (i, class) in [(0, "p50"), (1, "p95"), (2, "p99")] {
         let line: Vec<_> = points.iter().map(at(i)).collect();
         panel.line(out, &format!("data {class}"), &line);
+        panel.dots(out, &format!("data {class}"), &line);
     }
     let columns: Vec<_> = points
         .iter()
@@ -291,13 +292,16 @@ pub fn throughput_over_time(report: &Report) -> Markup {
     };
     rps.band(out, "rps-area", &area(|b| b.rps));
     rps.line(out, "data rps", &line(|b| b.rps));
+    rps.dots(out, "data rps", &line(|b| b.rps));
     if points.iter().any(|b| b.errors_per_sec > 0.0) {
         rps.band(out, "err-area", &area(|b| b.errors_per_sec));
         rps.line(out, "data err", &line(|b| b.errors_per_sec));
+        rps.dots(out, "data err", &line(|b| b.errors_per_sec));
     }
     error_rug(out, &rps, &points);
     users.band(out, "users-area", &area(|b| b.users as f64));
     users.line(out, "data users", &line(|b| b.users as f64));
+    users.dots(out, "data users", &line(|b| b.users as f64));
     let columns: Vec<_> = points
         .iter()
         .map(|b| {

@@ -101,6 +101,7 @@ svg.plot .axis-title { text-anchor: middle; font-size: 12px; fill: var(--ink); }
 svg.plot .no-data { text-anchor: middle; font-size: 14px; }
 svg.plot .legend text { fill: var(--ink); }
 svg.plot .data, svg.plot .legend path { fill: none; stroke-width: 1.8; stroke-linejoin: round; stroke-linecap: round; }
+svg.plot .dot { stroke-width: 4; }
 svg.plot .band { fill: var(--blue); fill-opacity: .13; stroke: none; }
 svg.plot .p50 { stroke: var(--blue); }
 svg.plot .p95 { stroke: var(--amber); }

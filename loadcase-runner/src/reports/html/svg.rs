@@ -142,6 +142,21 @@ impl Panel {
         }
     }
 
+    /// A disc on each point of `points` that stands alone between gaps: [`line`](Self::line)
+    /// draws it as a dot no wider than the line, which a run of one second (or less) would show
+    /// as a speck.
+    pub fn dots(&self, out: &mut String, class: &str, points: &[(f64, Option<f64>)]) {
+        for run in runs(points).iter().filter(|run| run.len() == 1) {
+            let (x, y) = run[0];
+            let _ = write!(
+                out,
+                "<circle class=\"{class} dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\"/>",
+                self.px(x),
+                self.py(y)
+            );
+        }
+    }
+
     /// A filled band between `lower` and `upper` at each x, broken where either is missing.
     pub fn band(&self, out: &mut String, class: &str, points: &[(f64, Option<(f64, f64)>)]) {
         let mut d = String::new();
@@ -345,6 +360,30 @@ mod tests {
         );
         assert_eq!(labels(3600.0, 4)[1], "15:00");
         assert_eq!(labels(3.0 * 3600.0, 3)[1], "1:00:00");
+    }
+
+    #[test]
+    fn lone_points_get_a_disc_and_runs_none() {
+        let p = Panel {
+            left: 0.0,
+            top: 0.0,
+            width: 100.0,
+            height: 100.0,
+            x: (0.0, 10.0),
+            y: (0.0, 10.0),
+        };
+        let mut out = String::new();
+        let points = [
+            (0.0, Some(0.0)),
+            (1.0, Some(10.0)),
+            (2.0, None),
+            (3.0, Some(5.0)),
+        ];
+        p.dots(&mut out, "l", &points);
+        assert_eq!(
+            out,
+            "<circle class=\"l dot\" cx=\"30.0\" cy=\"50.0\" r=\"2.5\"/>"
+        );
     }
 
     #[test]

@@ -128,6 +128,10 @@ fn a_run_under_a_second_shows_its_users() {
         .parse()
         .unwrap();
     assert!((y - 262.0).abs() < 0.2, "{d}");
+    // And a disc there, which a person sees, where the dot alone is as wide as the line.
+    let disc = select(&doc, "svg#throughput-over-time circle.dot.users");
+    let cy: f64 = disc[0].value().attr("cy").unwrap().parse().unwrap();
+    assert!((cy - 262.0).abs() < 0.2);
 }
 
 /// The error-rate card's two rates, `(value, red)` for the hits' and for the requests'.
