@@ -363,7 +363,7 @@ mod tests {
     }
 
     #[test]
-    fn lone_points_get_a_disc_and_runs_none() {
+    fn gaps_split_lines_and_lone_points_become_dots() {
         let p = Panel {
             left: 0.0,
             top: 0.0,
@@ -379,37 +379,17 @@ mod tests {
             (2.0, None),
             (3.0, Some(5.0)),
         ];
-        p.dots(&mut out, "l", &points);
-        assert_eq!(
-            out,
-            "<circle class=\"l dot\" cx=\"30.0\" cy=\"50.0\" r=\"2.5\"/>"
-        );
-    }
-
-    #[test]
-    fn gaps_split_lines_and_lone_points_become_dots() {
-        let p = Panel {
-            left: 0.0,
-            top: 0.0,
-            width: 100.0,
-            height: 100.0,
-            x: (0.0, 10.0),
-            y: (0.0, 10.0),
-        };
-        let mut out = String::new();
-        p.line(
-            &mut out,
-            "l",
-            &[
-                (0.0, Some(0.0)),
-                (1.0, Some(10.0)),
-                (2.0, None),
-                (3.0, Some(5.0)),
-            ],
-        );
+        p.line(&mut out, "l", &points);
         assert_eq!(
             out,
             "<path class=\"l\" d=\"M0.0 100.0L10.0 0.0M30.0 50.0l0 0\"/>"
+        );
+        // The lone point gets a disc besides; the run of two none.
+        let mut dots = String::new();
+        p.dots(&mut dots, "l", &points);
+        assert_eq!(
+            dots,
+            "<circle class=\"l dot\" cx=\"30.0\" cy=\"50.0\" r=\"2.5\"/>"
         );
     }
 }
