@@ -100,6 +100,24 @@ async fn slow(cx: &mut Context) -> TestResult {
     Ok(())
 }
 
+/// One GET per hit to a path that names its user (`/row/{user}`), so that the server counts
+/// each user's requests apart: users are numbered across stages, so this tells stages apart.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn numbered(cx: &mut Context) -> TestResult {
+    cx.app.get(&format!("/row/{}", cx.user())).await?;
+    Ok(())
+}
+
+/// Holds its worker thread in `std::thread::sleep` for 600 ms each hit: more than two ticks of
+/// the engine's watch, so that every hit is seen as a stall.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn blocking(_cx: &mut Context) -> TestResult {
+    std::thread::sleep(Duration::from_millis(600));
+    Ok(())
+}
+
 /// Prints on both streams every hit: the side channel must not care.
 #[load_test]
 #[ignore = "run through cargo loadrun by the e2e tests"]

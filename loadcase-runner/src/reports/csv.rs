@@ -1,5 +1,6 @@
-//! The CSV report: the per-request-name table, one row per name and a last row for all
-//! requests together. Times in milliseconds.
+//! The CSV report: the per-request-name table, one row per name and a row for all requests
+//! together, then, for a plan of several stages, a row per stage with all its requests over the
+//! stage's own time. Times in milliseconds.
 
 use loadcase::Report;
 use loadcase::report::{Distribution, Figures, PERCENTILES, RequestFigures};
@@ -55,9 +56,18 @@ fn distribution(d: &Distribution) -> Vec<String> {
 pub fn render(report: &Report) -> String {
     let figures = Figures::of(report);
     let mut writer = csv::Writer::from_writer(Vec::new());
+    let stages = report.stages.iter().enumerate().map(|(i, stage)| {
+        let name = format!("Stage {}", i + 1);
+        row(&RequestFigures::of(
+            &name,
+            &stage.stats.all_requests(),
+            stage.elapsed_secs,
+        ))
+    });
     let rows = std::iter::once(header())
         .chain(figures.requests.iter().map(row))
-        .chain(std::iter::once(row(&figures.overall)));
+        .chain(std::iter::once(row(&figures.overall)))
+        .chain(stages);
     for record in rows {
         writer
             .write_record(&record)
@@ -101,5 +111,47 @@ mod tests {
         assert_eq!(&rows[2][col("bytes_sent")], "14");
         let p50: f64 = rows[1][col("time_p50_ms")].parse().unwrap();
         assert!((p50 - 30.0).abs() < 0.05, "{p50}");
+    }
+
+    #[test]
+    fn a_staged_run_adds_a_row_per_stage_over_its_own_time() {
+        let mut report = Report {
+            elapsed_secs: 3.0,
+            ..Report::default()
+        };
+        for (n, secs) in [(4u64, 0.5), (12, 2.0)] {
+            let mut stage = loadcase::report::StageStats {
+                elapsed_secs: secs,
+                ..Default::default()
+            };
+            let r = stage.stats.request_entry("GET /a");
+            r.count = n;
+            r.errors = 1;
+            for _ in 0..n {
+                r.time.record(Duration::from_millis(5));
+            }
+            report.stats.merge(&stage.stats);
+            report.stages.push(stage);
+        }
+        let text = render(&report);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let names: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+        assert_eq!(names, ["GET /a", "All requests", "Stage 1", "Stage 2"]);
+        assert_eq!(
+            (
+                &rows[2][col("count")],
+                &rows[2][col("errors")],
+                &rows[2][col("rps")]
+            ),
+            ("4", "1", "8.000"),
+            "4 requests in the first stage's half second"
+        );
+        assert_eq!(
+            (&rows[3][col("count")], &rows[3][col("rps")]),
+            ("12", "6.000")
+        );
     }
 }

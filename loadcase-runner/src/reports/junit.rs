@@ -8,6 +8,8 @@ use loadcase::report::Figures;
 use loadcase::report::Verdict;
 
 use crate::text::format::{escape_xml as escape, utc_time};
+use crate::text::summary::blocking::blocked;
+use crate::text::summary::stages::loads;
 
 pub fn render(report: &Report, verdicts: &[Verdict], summary: &str) -> String {
     let figures = Figures::of(report);
@@ -76,6 +78,9 @@ pub fn render(report: &Report, verdicts: &[Verdict], summary: &str) -> String {
     for (label, v) in &figures.overall.time.percentiles {
         property(&format!("time.{label}.ms"), format!("{v:.3}"));
     }
+    for (name, value) in more_properties(report) {
+        property(&name, value);
+    }
     for v in verdicts {
         let mark = if v.passed { "passed" } else { "broken" };
         property(
@@ -112,6 +117,68 @@ pub fn render(report: &Report, verdicts: &[Verdict], summary: &str) -> String {
     x
 }
 
+/// What the summary says beyond the request figures, for a CI to chart: WebSocket traffic,
+/// each stage of a staged plan, tests whose hits blocked their thread, and the request log.
+fn more_properties(report: &Report) -> Vec<(String, String)> {
+    let mut properties = Vec::new();
+    let mut add = |name: String, value: String| properties.push((name, value));
+    let ws = &report.stats.websockets;
+    if ws.opened + ws.messages_sent + ws.messages_received > 0 {
+        for (name, n) in [
+            ("opened", ws.opened),
+            ("messages_sent", ws.messages_sent),
+            ("messages_received", ws.messages_received),
+            ("bytes_sent", ws.bytes_sent),
+            ("bytes_received", ws.bytes_received),
+        ] {
+            add(format!("websocket.{name}"), n.to_string());
+        }
+    }
+    let shape = report.plan.as_ref().map(|p| &p.shape);
+    let loads = loads(shape, report.stages.len());
+    for (i, (stage, load)) in report.stages.iter().zip(loads).enumerate() {
+        let at = |name: &str| format!("stage.{}.{name}", i + 1);
+        let stats = &stage.stats;
+        let hits = stats.hits.total();
+        add(at("load"), load);
+        add(at("secs"), format!("{:.3}", stage.elapsed_secs));
+        add(at("hits"), hits.to_string());
+        add(at("errors"), stats.hits.errors.to_string());
+        add(at("failures"), stats.hits.failures.to_string());
+        add(at("requests"), stats.request_count().to_string());
+        let rate = if stage.elapsed_secs > 0.0 {
+            hits as f64 / stage.elapsed_secs
+        } else {
+            0.0
+        };
+        add(at("hits_per_sec"), format!("{rate:.1}"));
+        let times = stats.all_request_times();
+        if !times.is_empty() {
+            for (label, q) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] {
+                let ms = times.quantile(q).as_secs_f64() * 1e3;
+                add(at(&format!("time.{label}.ms")), format!("{ms:.3}"));
+            }
+        }
+    }
+    for (test, stalls) in blocked(report) {
+        add(format!("blocked.{test}.times"), stalls.count.to_string());
+        add(
+            format!("blocked.{test}.longest_secs"),
+            format!("{:.3}", stalls.longest_secs),
+        );
+    }
+    if let Some(entries) = report.logged_requests {
+        add("request_log.entries".to_owned(), entries.to_string());
+        if let Some(log) = report.plan.as_ref().and_then(|p| p.log.as_ref()) {
+            add(
+                "request_log.path".to_owned(),
+                log.path.display().to_string(),
+            );
+        }
+    }
+    properties
+}
+
 #[cfg(test)]
 mod tests {
     use loadcase::ProblemKind;
@@ -140,6 +207,56 @@ mod tests {
         assert!(!case.children().any(|n| n.has_tag_name("failure")));
         let suites = doc.root_element();
         assert_eq!(suites.attribute("failures"), Some("0"));
+    }
+
+    #[test]
+    fn websockets_stages_blocked_threads_and_the_request_log_are_properties() {
+        let mut report = Report {
+            test: "fixture::get".into(),
+            ..Report::default()
+        };
+        let mut plan = loadcase::Plan::parse(Some("2:4"), Some("3"), None).unwrap();
+        plan.log = Some(loadcase::plan::LogSpec {
+            path: "/tmp/requests.jsonl".into(),
+            redact_headers: Vec::new(),
+        });
+        report.plan = Some(plan);
+        report.logged_requests = Some(18);
+        report.stats.websockets.messages_sent = 4;
+        report.stats.stalls.count = 2;
+        report.stats.stalls.longest_secs = 0.75;
+        for (hits, secs) in [(6, 0.5), (12, 2.0)] {
+            let mut stage = loadcase::report::StageStats {
+                elapsed_secs: secs,
+                ..Default::default()
+            };
+            stage.stats.hits.success = hits;
+            report.stages.push(stage);
+        }
+        let xml = render(&report, &[], "");
+        let doc = parse(&xml);
+        let property = |name: &str| {
+            doc.descendants()
+                .find(|n| n.has_tag_name("property") && n.attribute("name") == Some(name))
+                .and_then(|n| n.attribute("value"))
+                .map(str::to_owned)
+        };
+        assert_eq!(property("websocket.messages_sent").as_deref(), Some("4"));
+        assert_eq!(property("stage.1.load").as_deref(), Some("2"));
+        assert_eq!(property("stage.2.load").as_deref(), Some("4"));
+        assert_eq!(property("stage.2.hits").as_deref(), Some("12"));
+        assert_eq!(property("stage.1.hits_per_sec").as_deref(), Some("12.0"));
+        assert_eq!(property("stage.1.time.p50.ms"), None, "no request, no time");
+        assert_eq!(property("blocked.fixture::get.times").as_deref(), Some("2"));
+        assert_eq!(
+            property("blocked.fixture::get.longest_secs").as_deref(),
+            Some("0.750")
+        );
+        assert_eq!(property("request_log.entries").as_deref(), Some("18"));
+        assert_eq!(
+            property("request_log.path").as_deref(),
+            Some("/tmp/requests.jsonl")
+        );
     }
 
     #[test]

@@ -50,8 +50,14 @@ fn spawn(tx: &Spawner, shared: &Arc<Shared>, index: u64, test: usize, work: Work
     slot
 }
 
-/// Adds what completed since the last harvest to the stage running now.
-pub(super) fn merge_stage(report: &mut Report, shared: &Shared, elapsed: Duration, stats: &Stats) {
+/// Adds what completed since the last harvest to the stage running now, which lasts until
+/// `until` (since the run's start), or no longer than it did in a pause after it.
+pub(super) fn merge_stage(
+    report: &mut Report,
+    shared: &Shared,
+    until: Option<Duration>,
+    stats: &Stats,
+) {
     let index = shared.stage.load(Ordering::Relaxed);
     let started = shared.stage_started_ms.load(Ordering::Relaxed) as f64 / 1e3;
     while report.stages.len() <= index {
@@ -62,7 +68,9 @@ pub(super) fn merge_stage(report: &mut Report, shared: &Shared, elapsed: Duratio
     }
     let stage = &mut report.stages[index];
     stage.stats.merge(stats);
-    stage.elapsed_secs = elapsed.as_secs_f64() - stage.started_secs;
+    if let Some(until) = until {
+        stage.elapsed_secs = until.as_secs_f64() - stage.started_secs;
+    }
 }
 
 /// Adds what the shards recorded to the report, each test's part to its own entry of a mix.
@@ -93,6 +101,11 @@ struct Publisher<'a> {
     names: &'a [String],
     log: Option<&'a LogWriter>,
     started: Instant,
+    /// When the previous harvest was taken: what this one holds completed since then, so it
+    /// belongs to the second in which that interval began.
+    last_harvest: Duration,
+    /// In a pause between stages: the stage before it does not last on through the pause.
+    pausing: bool,
     watch: Watch,
     report: &'a mut Report,
     observer: &'a mut dyn FnMut(&Progress, &Report),
@@ -102,18 +115,18 @@ impl Publisher<'_> {
     /// Harvests the shards and tells the observer, with the report's figures up to date, so a
     /// snapshot is a true partial report.
     fn publish(&mut self) {
+        // Before the harvest: a user that ends its last hit in between is in both.
+        let active = self.shared.active.take_peak();
         let harvest = self.rec.harvest_all();
         let elapsed = self.started.elapsed();
-        let active = self.shared.active.load(Ordering::Relaxed);
-        crate::report::series::record(
-            &mut self.report.series,
-            elapsed.as_secs() as u32,
-            &harvest.stats,
-            active,
-        );
+        // The ticks fall on the run's quarter seconds, so an interval lies within one second
+        // (up to the time a harvest takes to start after its tick).
+        let second = std::mem::replace(&mut self.last_harvest, elapsed).as_secs() as u32;
+        crate::report::series::record(&mut self.report.series, second, &harvest.stats, active);
         merge_harvest(self.report, self.names, &harvest);
         if self.plan.stage_count() > 1 {
-            merge_stage(self.report, self.shared, elapsed, &harvest.stats);
+            let until = if self.pausing { None } else { Some(elapsed) };
+            merge_stage(self.report, self.shared, until, &harvest.stats);
         }
         if let Some(log) = self.log {
             log.send(harvest.log);
@@ -135,7 +148,7 @@ impl Publisher<'_> {
             stage: self.shared.stage.load(Ordering::Relaxed) + 1,
             stages: self.plan.stage_count(),
             stage_elapsed_secs: elapsed.saturating_sub(stage_started).as_secs_f64(),
-            active_users: self.shared.active.load(Ordering::Relaxed),
+            active_users: self.shared.active.now(),
             hits: hits.total(),
             success: hits.success,
             errors: hits.errors,
@@ -186,7 +199,7 @@ pub(super) async fn drive(
     report: &mut Report,
     observer: &mut dyn FnMut(&Progress, &Report),
 ) {
-    let ticker = Ticker::start(TICK);
+    let ticker = Ticker::start(TICK, started);
     let mut publisher = Publisher {
         plan,
         shared,
@@ -195,6 +208,8 @@ pub(super) async fn drive(
         names,
         log,
         started,
+        last_harvest: Duration::ZERO,
+        pausing: false,
         watch,
         report,
         observer,
@@ -245,7 +260,9 @@ pub(super) async fn drive(
                         None
                     };
                     let (_tx, rx) = mpsc::unbounded_channel();
+                    publisher.pausing = true;
                     run_period(driver, rx, shared, &ticker, &mut publisher).await;
+                    publisher.pausing = false;
                     if shared.control.is_stopped() {
                         break;
                     }

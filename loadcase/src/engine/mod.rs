@@ -15,6 +15,7 @@ use crate::record::redact::Redactor;
 use crate::report::model::{REPORT_SCHEMA, Report};
 use crate::test::Test;
 
+mod active;
 mod drive;
 mod open;
 mod order;
@@ -188,7 +189,7 @@ pub fn run_mix(
         order: order::order(&weights),
         weights,
         control: control.clone(),
-        active: AtomicU64::new(0),
+        active: Default::default(),
         stage: AtomicUsize::new(0),
         stage_started_ms: AtomicU64::new(0),
         think: plan.think(),
@@ -226,7 +227,7 @@ pub fn run_mix(
     crate::report::series::record(&mut report.series, second, &last.stats, 0);
     drive::merge_harvest(&mut report, &names, &last);
     if plan.stage_count() > 1 {
-        drive::merge_stage(&mut report, &shared, started.elapsed(), &last.stats);
+        drive::merge_stage(&mut report, &shared, None, &last.stats);
     }
     report.stop_reason = control.reason();
     report.cpu_secs = crate::record::cpu::process_secs()

@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::time::Duration;
 
+use super::active::ActiveUsers;
 use crate::control::Control;
 use crate::plan::segment::Segment;
 use crate::plan::shape::Think;
@@ -37,7 +38,7 @@ pub(super) struct Shared {
     pub(super) order: Vec<usize>,
     pub(super) weights: Vec<u32>,
     pub(super) control: Control,
-    pub(super) active: AtomicU64,
+    pub(super) active: ActiveUsers,
     /// The stage running now, from 0, and when it started (ms since the run's start).
     pub(super) stage: AtomicUsize,
     pub(super) stage_started_ms: AtomicU64,

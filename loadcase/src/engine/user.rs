@@ -2,7 +2,7 @@
 //! which the engine retires it or abandons a hit that never yields.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use super::open::Queue;
@@ -99,23 +99,8 @@ impl Drop for InFlight<'_> {
     }
 }
 
-struct Active<'a>(&'a AtomicU64);
-
-impl<'a> Active<'a> {
-    fn enter(count: &'a AtomicU64) -> Self {
-        count.fetch_add(1, Ordering::Relaxed);
-        Active(count)
-    }
-}
-
-impl Drop for Active<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: usize, work: Work) {
-    let _active = Active::enter(&shared.active);
+    let _active = shared.active.enter();
     let _pool = match &work {
         Work::Open(queue) => Some(queue.member()),
         Work::Closed { .. } => None,

@@ -42,7 +42,8 @@ pub struct Report {
     /// The measurements.
     pub stats: Stats,
     /// Per-second figures, for plots: second `t` holds what completed in `[t, t+1)` s after the
-    /// start (as harvested, at most a quarter of a second late).
+    /// start (harvested on the run's quarter seconds, so late by the moment a harvest takes to
+    /// start). The last second covers `[t, elapsed_secs)`, usually less than a second.
     #[serde(default)]
     pub series: Vec<Second>,
     /// In a mix of several tests (`cargo loadrun a:3 b:1`), each test's own measurements, by
@@ -174,7 +175,8 @@ impl Report {
 pub struct StageStats {
     /// When the stage started, in seconds from the run's start.
     pub started_secs: f64,
-    /// How long it lasted, until the next stage started or the run ended.
+    /// How long it lasted: until its last user was done, or the next stage started, or the run
+    /// ended; a pause after it (`--stage-pause`) is not part of it.
     pub elapsed_secs: f64,
     /// What completed during it.
     pub stats: Stats,

@@ -19,7 +19,8 @@ pub struct Second {
     pub requests: u64,
     /// HTTP requests that counted as errors.
     pub request_errors: u64,
-    /// The most users active at once during the second (as sampled four times a second).
+    /// The most users active at once during the second, those that came and went between two
+    /// harvests included.
     pub active_users: u64,
     /// Total time of the requests completed in the second (packed: a run keeps one per second).
     pub latency: PackedHistogram,

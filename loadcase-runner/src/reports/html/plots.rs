@@ -7,9 +7,9 @@ use loadcase::Report;
 use loadcase::report::Histogram;
 use maud::{Markup, PreEscaped, html};
 
-use super::buckets::{Bucket, MAX_POINTS, buckets};
+use super::buckets::{Bucket, Drawn, drawn};
 use super::svg::{Key, Panel, Tick, clock, hover, legend, number, ticks, time_ticks};
-use crate::text::format::{escape_xml as escape, figure, ms};
+use crate::text::format::{duration, escape_xml as escape, figure, ms};
 
 /// Width of every plot's viewBox: the page's content width, so one unit is about one pixel.
 const WIDTH: f64 = 1120.0;
@@ -102,7 +102,7 @@ fn run_end(report: &Report, points: &[Bucket]) -> f64 {
 
 /// Request time over time: the p50–p99 band shaded, p50, p95 and p99 as lines.
 pub fn latency_over_time(report: &Report) -> Markup {
-    let points = buckets(&report.series, MAX_POINTS);
+    let Drawn { points, left_out } = drawn(&report.series, report.elapsed_secs);
     let end = run_end(report, &points);
     let max = points
         .iter()
@@ -124,7 +124,8 @@ pub fn latency_over_time(report: &Report) -> Markup {
         "Request time over time",
         format!(
             "Total time of the requests completed in each {per}: the median, p95 and p99, \
-             with the band from median to p99 shaded. Gaps are {per}s without requests."
+             with the band from median to p99 shaded. Gaps are {per}s without requests.{}",
+            not_drawn(left_out.as_ref())
         ),
         340.0,
     );
@@ -163,6 +164,7 @@ pub fn latency_over_time(report: &Report) -> Markup {
     for (i, class) in [(0, "p50"), (1, "p95"), (2, "p99")] {
         let line: Vec<_> = points.iter().map(at(i)).collect();
         panel.line(out, &format!("data {class}"), &line);
+        panel.dots(out, &format!("data {class}"), &line);
     }
     let columns: Vec<_> = points
         .iter()
@@ -195,6 +197,12 @@ pub fn latency_over_time(report: &Report) -> Markup {
 fn column(panel: &Panel, b: &Bucket, end: f64, values: String) -> (f64, f64, String) {
     let when = if b.secs > 1.0 {
         format!("{}–{}", clock(b.start, end), clock(b.start + b.secs, end))
+    } else if b.secs < 1.0 {
+        format!(
+            "{} (the run's last {}, rates over that time)",
+            clock(b.start, end),
+            duration(b.secs)
+        )
     } else {
         clock(b.start, end)
     };
@@ -203,6 +211,17 @@ fn column(panel: &Panel, b: &Bucket, end: f64, values: String) -> (f64, f64, Str
         panel.px(b.start + b.secs),
         format!("{when}: {values}"),
     )
+}
+
+/// The caption's word on a last bucket too short to draw.
+fn not_drawn(left_out: Option<&Bucket>) -> String {
+    left_out.map_or_else(String::new, |b| {
+        format!(
+            " The run's last {}, too short for a rate, is not drawn; the tables count what \
+             completed in it.",
+            duration(b.secs)
+        )
+    })
 }
 
 /// What one point of a time plot covers, for captions: `second`, or `5-second bucket`.
@@ -216,7 +235,7 @@ fn bucket_note(points: &[Bucket]) -> String {
 /// Throughput and load: requests per second (errors per second in red, and a mark under the
 /// panel wherever errors happened) above the active users.
 pub fn throughput_over_time(report: &Report) -> Markup {
-    let points = buckets(&report.series, MAX_POINTS);
+    let Drawn { points, left_out } = drawn(&report.series, report.elapsed_secs);
     let end = run_end(report, &points);
     let rps_max = points.iter().map(|b| b.rps).fold(0.0, f64::max);
     let users_max = points.iter().map(|b| b.users).max().unwrap_or(0) as f64;
@@ -244,9 +263,10 @@ pub fn throughput_over_time(report: &Report) -> Markup {
         "throughput-over-time",
         "Throughput and active users",
         format!(
-            "Requests completed per second (averaged over each {per}), those that counted as \
-             errors in red with a red mark under the axis wherever any occurred, and the most \
-             users active at once."
+            "Requests completed per second (averaged over each {per}; the run's last, partial \
+             {per} over the time it had), those that counted as errors in red with a red mark \
+             under the axis wherever any occurred, and the most users active at once.{}",
+            not_drawn(left_out.as_ref())
         ),
         432.0,
     );
@@ -272,13 +292,16 @@ pub fn throughput_over_time(report: &Report) -> Markup {
     };
     rps.band(out, "rps-area", &area(|b| b.rps));
     rps.line(out, "data rps", &line(|b| b.rps));
+    rps.dots(out, "data rps", &line(|b| b.rps));
     if points.iter().any(|b| b.errors_per_sec > 0.0) {
         rps.band(out, "err-area", &area(|b| b.errors_per_sec));
         rps.line(out, "data err", &line(|b| b.errors_per_sec));
+        rps.dots(out, "data err", &line(|b| b.errors_per_sec));
     }
     error_rug(out, &rps, &points);
     users.band(out, "users-area", &area(|b| b.users as f64));
     users.line(out, "data users", &line(|b| b.users as f64));
+    users.dots(out, "data users", &line(|b| b.users as f64));
     let columns: Vec<_> = points
         .iter()
         .map(|b| {
@@ -397,8 +420,9 @@ pub fn latency_distribution(report: &Report) -> Markup {
 }
 
 /// Dots on the all-requests curve at p50, p90, p99 and p99.9 (where the axis reaches), and
-/// their values with the maximum in a box in the empty upper left: a rising curve leaves that
-/// corner free, where values written beside the dots would run into each other.
+/// their values with the maximum in a row above the panel, where the other plots have their
+/// legends: inside it, a box would cover whatever part of the curve runs under it — the p50
+/// mark of a run whose requests all took about as long.
 fn readout(out: &mut String, panel: &Panel, all: &Histogram, divisor: f64) {
     let mut rows = Vec::new();
     for (q, label) in [(0.5, "p50"), (0.9, "p90"), (0.99, "p99"), (0.999, "p99.9")] {
@@ -418,27 +442,20 @@ fn readout(out: &mut String, panel: &Panel, all: &Histogram, divisor: f64) {
         rows.push((label, v));
     }
     rows.push(("max", all.max().as_secs_f64() * 1e3));
-    let (x, y) = (panel.left + 16.0, panel.top + 10.0);
     let _ = write!(
         out,
-        "<g class=\"readout\"><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"150\" height=\"{:.1}\" \
-         rx=\"6\"/><text class=\"head\" x=\"{:.1}\" y=\"{:.1}\">All requests</text>",
-        26.0 + 17.0 * rows.len() as f64,
-        x + 10.0,
-        y + 18.0
+        "<text class=\"readout\" x=\"{:.1}\" y=\"{:.1}\"><tspan class=\"head\">All requests</tspan>",
+        panel.right(),
+        panel.top - 18.0
     );
-    for (i, (label, v)) in rows.iter().enumerate() {
-        let row_y = y + 36.0 + 17.0 * i as f64;
+    for (label, v) in &rows {
         let _ = write!(
             out,
-            "<text x=\"{:.1}\" y=\"{row_y:.1}\">{label}</text>\
-             <text class=\"value\" x=\"{:.1}\" y=\"{row_y:.1}\">{}</text>",
-            x + 10.0,
-            x + 140.0,
+            "<tspan dx=\"14\">{label} </tspan><tspan class=\"value\">{}</tspan>",
             escape(&ms(*v))
         );
     }
-    out.push_str("</g>");
+    out.push_str("</text>");
 }
 
 /// `0%`, `90%`, `99%`, `99.9%`…: the percentile `n` nines reach.

@@ -5,7 +5,7 @@
 use loadcase::plan::{Length, Shape};
 use loadcase::report::Stats;
 use loadcase::report::Verdict;
-use loadcase::report::{Distribution, Figures, RequestFigures};
+use loadcase::report::{Distribution, Figures, HitFigures, RequestFigures};
 use loadcase::{ProblemKind, Report};
 use maud::{Markup, html};
 
@@ -25,6 +25,9 @@ pub fn header(report: &Report, figures: &Figures, verdicts: &[Verdict]) -> Marku
                     div { dt { "Started" } dd { time datetime=(started) { (started) } } }
                     div { dt { "Duration" } dd { (duration(report.elapsed_secs)) } }
                     div { dt { "Plan" } dd { (plan(report)) } }
+                    @if let Some(server) = server(report) {
+                        div { dt { "Server" } dd.server { (server) } }
+                    }
                 }
             }
             div class={ "verdict " (class) } {
@@ -81,6 +84,17 @@ fn verdict(
     ("pass", "Passed", reasons.join(" · "))
 }
 
+/// The server URL the run's `cx.app` requests went to (as the report keeps it, without a
+/// password), or what stood for one; nothing when the report has no plan.
+fn server(report: &Report) -> Option<String> {
+    let plan = report.plan.as_ref()?;
+    Some(match &plan.server_url {
+        Some(url) => url.clone(),
+        None if !plan.mix.is_empty() => "each test's own".to_owned(),
+        None => "none set: the test's own URLs".to_owned(),
+    })
+}
+
 /// `10 → 50 users · 20 hits per user`, `100 users · 5 min per stage`.
 fn plan(report: &Report) -> String {
     let Some(plan) = &report.plan else {
@@ -127,7 +141,6 @@ pub fn key_figures(figures: &Figures) -> Markup {
     if hits.cancelled > 0 {
         hit_parts.push(format!("{} cancelled", count(hits.cancelled)));
     }
-    let bad = all.error_rate > 0.0 || hits.error_rate > 0.0;
     let request_times = [("p50", "median"), ("p95", ""), ("p99", "")].map(|(label, note)| {
         let value = all.time.percentile(label).unwrap_or(0.0);
         let note = match label {
@@ -154,12 +167,7 @@ pub fn key_figures(figures: &Figures) -> Markup {
                 &format!("{} hits/s", figure(hits.rate)),
                 false
             ))
-            (card(
-                "Error rate",
-                &percent(all.error_rate),
-                &format!("of requests · {} of hits", percent(hits.error_rate)),
-                bad
-            ))
+            (error_rates(hits, all))
             @for (label, value, note) in &request_times {
                 (card(label, value, note, false))
             }
@@ -175,6 +183,37 @@ pub fn key_figures(figures: &Figures) -> Markup {
                 ))
                 (card("Dropped", &count(hits.dropped), "due, never started: no free user", hits.dropped > 0))
             }
+        }
+    }
+}
+
+/// The share of hits that failed and of requests that did, each red only when its own count
+/// is: a test whose assertions fail on good responses has failed hits and no request error,
+/// and one that expects some error statuses the other way round.
+fn error_rates(hits: &HitFigures, all: &RequestFigures) -> Markup {
+    let failed = hits.errors + hits.failures;
+    let requests = if all.count == 0 {
+        "–".to_owned()
+    } else {
+        percent(all.error_rate)
+    };
+    let note = format!(
+        "{} of {} hits · {} of {} requests",
+        count(failed),
+        count(hits.total),
+        count(all.errors),
+        count(all.count)
+    );
+    html! {
+        div.figure.rates {
+            div.label { "Error rate" }
+            div class={ "rate hits" @if failed > 0 { " bad" } } {
+                span.num { (percent(hits.error_rate)) } span.of { " of hits" }
+            }
+            div class={ "rate requests" @if all.errors > 0 { " bad" } } {
+                span.num { (requests) } span.of { " of requests" }
+            }
+            div.note { (note) }
         }
     }
 }

@@ -48,6 +48,9 @@ code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu 
 .figure .value { font-size: 22px; font-weight: 650; margin: 2px 0; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .figure .note { color: var(--muted); font-size: 11.5px; }
 .figure.bad .value { color: var(--red); }
+.figure .rate { font-size: 19px; font-weight: 650; line-height: 1.3; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.figure .rate .of { font-size: 11.5px; font-weight: 400; color: var(--muted); }
+.figure .rate.bad .num { color: var(--red); }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th { font-size: 11px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); font-weight: 600; }
 th, td { padding: 6px 7px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
@@ -83,10 +86,8 @@ td.share { color: var(--muted); }
   border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px; max-height: 16em; overflow: auto;
 }
 .problems .location { color: var(--muted); }
-svg.plot .readout rect { fill: #fff; fill-opacity: .92; stroke: var(--line); }
-svg.plot .readout text { fill: var(--ink); font-variant-numeric: tabular-nums; }
-svg.plot .readout .head { font-weight: 650; }
-svg.plot .readout .value { text-anchor: end; }
+svg.plot .readout { fill: var(--ink); text-anchor: end; font-variant-numeric: tabular-nums; }
+svg.plot .readout .head, svg.plot .readout .value { font-weight: 650; }
 svg.plot .hover rect { fill: transparent; }
 svg.plot .hover rect:hover { fill: rgba(16, 24, 40, .06); }
 footer { color: var(--muted); font-size: 12px; text-align: center; margin-top: 24px; }
@@ -100,6 +101,7 @@ svg.plot .axis-title { text-anchor: middle; font-size: 12px; fill: var(--ink); }
 svg.plot .no-data { text-anchor: middle; font-size: 14px; }
 svg.plot .legend text { fill: var(--ink); }
 svg.plot .data, svg.plot .legend path { fill: none; stroke-width: 1.8; stroke-linejoin: round; stroke-linecap: round; }
+svg.plot .dot { stroke-width: 4; }
 svg.plot .band { fill: var(--blue); fill-opacity: .13; stroke: none; }
 svg.plot .p50 { stroke: var(--blue); }
 svg.plot .p95 { stroke: var(--amber); }

@@ -142,6 +142,21 @@ impl Panel {
         }
     }
 
+    /// A disc on each point of `points` that stands alone between gaps: [`line`](Self::line)
+    /// draws it as a dot no wider than the line, which a run of one second (or less) would show
+    /// as a speck.
+    pub fn dots(&self, out: &mut String, class: &str, points: &[(f64, Option<f64>)]) {
+        for run in runs(points).iter().filter(|run| run.len() == 1) {
+            let (x, y) = run[0];
+            let _ = write!(
+                out,
+                "<circle class=\"{class} dot\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"2.5\"/>",
+                self.px(x),
+                self.py(y)
+            );
+        }
+    }
+
     /// A filled band between `lower` and `upper` at each x, broken where either is missing.
     pub fn band(&self, out: &mut String, class: &str, points: &[(f64, Option<(f64, f64)>)]) {
         let mut d = String::new();
@@ -358,19 +373,23 @@ mod tests {
             y: (0.0, 10.0),
         };
         let mut out = String::new();
-        p.line(
-            &mut out,
-            "l",
-            &[
-                (0.0, Some(0.0)),
-                (1.0, Some(10.0)),
-                (2.0, None),
-                (3.0, Some(5.0)),
-            ],
-        );
+        let points = [
+            (0.0, Some(0.0)),
+            (1.0, Some(10.0)),
+            (2.0, None),
+            (3.0, Some(5.0)),
+        ];
+        p.line(&mut out, "l", &points);
         assert_eq!(
             out,
             "<path class=\"l\" d=\"M0.0 100.0L10.0 0.0M30.0 50.0l0 0\"/>"
+        );
+        // The lone point gets a disc besides; the run of two none.
+        let mut dots = String::new();
+        p.dots(&mut dots, "l", &points);
+        assert_eq!(
+            dots,
+            "<circle class=\"l dot\" cx=\"30.0\" cy=\"50.0\" r=\"2.5\"/>"
         );
     }
 }

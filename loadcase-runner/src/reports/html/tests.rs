@@ -3,6 +3,7 @@
 //! at.
 
 mod chromium;
+mod figures;
 mod sample;
 
 use std::time::Duration;

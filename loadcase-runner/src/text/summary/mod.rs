@@ -1,6 +1,8 @@
 //! The summary printed after a run: Loads' block with its exact labels first, then what Loads
-//! lacked — the users' setups and teardowns, each test of a mix, the open model's times, a table
-//! per request name, status codes, counters, and grouped failures and errors.
+//! lacked — WebSocket messages each way, the users' setups and teardowns, each test of a mix,
+//! each stage of a staged plan, the open model's times, a table per request name, status
+//! codes, counters, grouped failures and errors, hits that blocked their thread, and the
+//! request log.
 
 use std::fmt::Write;
 
@@ -15,16 +17,45 @@ use crate::text::format::{local_time, seconds};
 pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     let mut out = String::new();
     loads_block(&mut out, report);
+    websockets(&mut out, &report.stats);
     hooks::render(&mut out, &report.stats);
     by_test::render(&mut out, report);
+    stages::table(&mut out, report);
     open::render(&mut out, report);
     requests::table(&mut out, report);
     status_codes(&mut out, &report.stats);
     counters(&mut out, &report.stats);
     problems(&mut out, &report.stats);
+    blocking::render(&mut out, report);
+    request_log(&mut out, report);
     generator(&mut out, report);
     thresholds(&mut out, verdicts);
     out
+}
+
+/// WebSocket messages and bytes each way, beside Loads' two WebSocket lines (sockets opened,
+/// bytes received), which stay as Loads wrote them.
+fn websockets(out: &mut String, stats: &Stats) {
+    let ws = &stats.websockets;
+    if ws.opened + ws.messages_sent + ws.messages_received == 0 {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nWebSocket messages: {} sent ({} bytes), {} received ({} bytes), on {} sockets",
+        ws.messages_sent, ws.bytes_sent, ws.messages_received, ws.bytes_received, ws.opened
+    );
+}
+
+/// With `--log-requests`: how many entries the request log holds and where it is.
+fn request_log(out: &mut String, report: &Report) {
+    let Some(written) = report.logged_requests else {
+        return;
+    };
+    let entries = if written == 1 { "entry" } else { "entries" };
+    let path = report.plan.as_ref().and_then(|p| p.log.as_ref());
+    let to = path.map_or_else(String::new, |log| format!(" to {}", log.path.display()));
+    let _ = writeln!(out, "\nRequest log: {written} {entries} written{to}");
 }
 
 /// What the load cost the generator: if it nears a core per worker thread, the generator, not
@@ -175,9 +206,11 @@ fn problems(out: &mut String, stats: &Stats) {
     }
 }
 
+pub mod blocking;
 mod by_test;
 mod hooks;
 mod open;
 mod requests;
+pub mod stages;
 #[cfg(test)]
 mod tests;

@@ -68,7 +68,7 @@ pub fn table(out: &mut String, report: &Report) {
 }
 
 /// A figure of a histogram, or `-` when no request of that name got a response to time.
-fn timed(histogram: &Histogram, figure: impl Fn(&Histogram) -> Duration) -> String {
+pub(super) fn timed(histogram: &Histogram, figure: impl Fn(&Histogram) -> Duration) -> String {
     if histogram.is_empty() {
         "-".to_owned()
     } else {

@@ -167,3 +167,155 @@ fn the_open_model_says_which_time_is_which_and_counts_dropped_hits() {
         "{text}"
     );
 }
+
+/// The report of `-u 2:4 -c 3`: 6 hits in a first stage of 0.5 s, 12 in a second of 2 s,
+/// one of them failed, each hit one request of 10 ms then 40 ms.
+fn staged() -> Report {
+    let mut report = report();
+    report.stats = loadcase::report::Stats::default();
+    report.plan = Some(loadcase::Plan::parse(Some("2:4"), Some("3"), None).unwrap());
+    for (hits, secs, started, ms) in [(6u64, 0.5, 0.0, 10), (12, 2.0, 0.5, 40)] {
+        let mut stage = loadcase::report::StageStats {
+            started_secs: started,
+            elapsed_secs: secs,
+            ..Default::default()
+        };
+        stage.stats.hits.success = hits - 1;
+        stage.stats.hits.failures = 1;
+        let r = stage.stats.request_entry("GET /es");
+        r.count = hits;
+        for _ in 0..hits {
+            r.time.record(Duration::from_millis(ms));
+        }
+        report.stats.merge(&stage.stats);
+        report.stages.push(stage);
+    }
+    report
+}
+
+#[test]
+fn a_staged_run_has_a_row_per_stage_over_its_own_time() {
+    let text = render(&staged(), &[]);
+    let at = text.find("\nStages:\n").expect("a stage table");
+    let lines: Vec<&str> = text[at + 1..].lines().collect();
+    let fields =
+        |line: &str| -> Vec<String> { line.split_whitespace().map(str::to_owned).collect() };
+    assert_eq!(
+        fields(lines[1]),
+        [
+            "Stage", "users", "time", "hits", "errors", "failures", "requests", "hits/s", "p50",
+            "p95", "p99"
+        ]
+    );
+    assert_eq!(
+        fields(lines[2]),
+        [
+            "1", "2", "500.0ms", "6", "0", "1", "6", "12.0", "10.0ms", "10.0ms", "10.0ms"
+        ]
+    );
+    assert_eq!(
+        fields(lines[3]),
+        [
+            "2", "4", "2.00s", "12", "0", "1", "12", "6.00", "40.0ms", "40.0ms", "40.0ms"
+        ]
+    );
+    assert!(
+        lines[4].starts_with("Each stage over its own time"),
+        "{text}"
+    );
+    // The first block still covers the whole run.
+    assert!(text.starts_with("Hits: 18\n"), "{text}");
+    assert!(
+        !render(&report(), &[]).contains("Stages:"),
+        "one stage: no table"
+    );
+}
+
+#[test]
+fn ramping_and_rate_stages_say_what_each_moved_between() {
+    let mut report = staged();
+    let plan = |args: loadcase::__private::runner::PlanArgs| {
+        Some(loadcase::Plan::parse_args(&args).unwrap())
+    };
+    report.plan = plan(loadcase::__private::runner::PlanArgs {
+        stages: Some("10@1s, 0@1s"),
+        ..Default::default()
+    });
+    let text = render(&report, &[]);
+    assert!(text.contains("Stage users "), "{text}");
+    assert!(text.contains("\n    1  0→10 "), "{text}");
+    assert!(text.contains("\n    2  10→0 "), "{text}");
+    report.plan = plan(loadcase::__private::runner::PlanArgs {
+        rate_stages: Some("50/s@1s, 12.5/s@1s"),
+        ..Default::default()
+    });
+    let text = render(&report, &[]);
+    assert!(text.contains("Stage      rate "), "{text}");
+    assert!(text.contains("\n    1    0→50/s "), "{text}");
+    assert!(text.contains("\n    2 50→12.5/s "), "{text}");
+}
+
+#[test]
+fn websocket_messages_each_way_follow_the_first_block() {
+    let mut r = report();
+    let ws = &mut r.stats.websockets;
+    (ws.messages_sent, ws.bytes_sent, ws.messages_received) = (6, 327, 5);
+    let text = render(&r, &[]);
+    assert!(
+        text.contains(
+            "Failures: 2\n\nWebSocket messages: 6 sent (327 bytes), 5 received (42 bytes), on 3 sockets\n"
+        ),
+        "{text}"
+    );
+    r.stats.websockets = Default::default();
+    assert!(!render(&r, &[]).contains("WebSocket messages"));
+}
+
+#[test]
+fn tests_whose_hits_blocked_their_thread_are_named_with_the_fix() {
+    let mut r = report();
+    assert!(!render(&r, &[]).contains("Blocked"), "none blocked");
+    r.stats.stalls.count = 3;
+    r.stats.stalls.longest_secs = 1.25;
+    let text = render(&r, &[]);
+    assert!(
+        text.contains(
+            "\nBlocked worker threads:\n  example::test_es: its hits held their worker thread \
+             without yielding 3 times for a quarter second or more, the longest 1.25s (no other \
+             user on that thread ran meanwhile)\n  Blocking calls (std::thread::sleep, \
+             synchronous I/O, CPU-heavy loops) belong in tokio::task::spawn_blocking"
+        ),
+        "{text}"
+    );
+    // In a mix, the test that blocked, not the one beside it.
+    let mut blocking = loadcase::report::Stats::default();
+    blocking.stalls.count = 1;
+    blocking.stalls.longest_secs = 0.5;
+    r.by_test.insert("mix::blocking".into(), blocking);
+    r.by_test.insert("mix::fine".into(), Default::default());
+    let text = render(&r, &[]);
+    assert!(
+        text.contains("  mix::blocking: its hits held their worker thread without yielding once"),
+        "{text}"
+    );
+    assert!(!text.contains("mix::fine: its hits"), "{text}");
+    assert!(!text.contains("example::test_es: its hits"), "{text}");
+}
+
+#[test]
+fn the_request_log_says_how_many_entries_it_holds_and_where() {
+    let mut r = report();
+    assert!(!render(&r, &[]).contains("Request log"));
+    let mut plan = loadcase::Plan::once();
+    plan.log = Some(loadcase::plan::LogSpec {
+        path: "/tmp/run/requests.jsonl".into(),
+        redact_headers: Vec::new(),
+    });
+    r.plan = Some(plan);
+    r.logged_requests = Some(1000);
+    let text = render(&r, &[]);
+    assert!(
+        text.contains("\nRequest log: 1000 entries written to /tmp/run/requests.jsonl\n"),
+        "{text}"
+    );
+}
