@@ -182,6 +182,7 @@ mod protocol;
 mod record;
 pub mod report;
 mod test;
+mod tls;
 mod ws;
 
 /// The reqwest crate that [`Session`] is built on, re-exported so that the types a session takes
