@@ -269,5 +269,6 @@ pub mod __private {
             PROTOCOL_VERSION, ToChild, ToRunner, env, hello_protocol, receive, send, send_report,
         };
         pub use crate::report::series::splice;
+        pub use crate::tls::config::read_ca_cert;
     }
 }

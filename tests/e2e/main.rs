@@ -4,6 +4,7 @@
 mod counts;
 mod data;
 mod display;
+mod faults;
 mod functional;
 mod guide;
 mod history;

@@ -15,6 +15,7 @@ use crate::text::format::{local_time, seconds};
 pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     let mut out = String::new();
     loads_block(&mut out, report);
+    insecure(&mut out, report);
     hooks::render(&mut out, &report.stats);
     by_test::render(&mut out, report);
     open::render(&mut out, report);
@@ -25,6 +26,18 @@ pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     generator(&mut out, report);
     thresholds(&mut out, verdicts);
     out
+}
+
+/// `--insecure` where it cannot be missed: with no certificate checked, any server could have
+/// answered, and the figures may not be the intended server's.
+fn insecure(out: &mut String, report: &Report) {
+    if report.plan.as_ref().is_some_and(|plan| plan.insecure) {
+        let _ = writeln!(
+            out,
+            "\n{} TLS certificates were not checked (--insecure): any server could have answered for the https:// and wss:// hosts of this run",
+            style("Insecure:").yellow().bold()
+        );
+    }
 }
 
 /// What the load cost the generator: if it nears a core per worker thread, the generator, not
