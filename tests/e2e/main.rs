@@ -1,6 +1,7 @@
 //! End-to-end: the real `cargo loadrun`, the real fixture test binary, a real server on loopback
 //! that counts what it receives.
 
+mod authorization;
 mod counts;
 mod data;
 mod display;
@@ -15,3 +16,4 @@ mod outcomes;
 mod quick;
 mod results;
 mod shapes;
+mod tls;

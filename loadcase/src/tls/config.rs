@@ -90,8 +90,8 @@ pub(crate) fn default_config() -> Option<Arc<ClientConfig>> {
 
 /// The configuration a plan asks for: with `insecure`, no certificate is checked; with
 /// `ca_cert`, its certificates are trusted besides the platform's roots, and a server that
-/// presents one of them as its own certificate is trusted as given (its name still checked), as
-/// it would be by curl. Neither: [`default_config`].
+/// presents one of them marked as a CA as its own certificate is trusted as given (its dates and
+/// name still checked), as curl trusts it. Neither: [`default_config`].
 pub(crate) fn config(
     ca_cert: Option<&Path>,
     insecure: bool,
@@ -128,6 +128,15 @@ fn build(
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth(),
     ))
+}
+
+/// Whether webpki refused a certificate for being a CA's, given as a server's own.
+pub(crate) fn ca_used_as_end_entity(error: &rustls::CertificateError) -> bool {
+    // webpki's error is behind rustls' `OtherError`, which only its Debug names.
+    matches!(
+        error,
+        rustls::CertificateError::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity")
+    )
 }
 
 /// The certificate checks of `--ca-cert` or `--insecure`.
@@ -174,7 +183,12 @@ impl ServerCertVerifier for Trust {
             now,
         ) {
             Ok(verified) => Ok(verified),
-            Err(error) if given.iter().any(|c| c.as_ref() == end_entity.as_ref()) => {
+            // webpki checks the dates before the basic constraints: a certificate refused as a
+            // CA is within them.
+            Err(error)
+                if matches!(&error, rustls::Error::InvalidCertificate(c) if ca_used_as_end_entity(c))
+                    && given.iter().any(|c| c.as_ref() == end_entity.as_ref()) =>
+            {
                 let parsed =
                     rustls::server::ParsedCertificate::try_from(end_entity).map_err(|_| error)?;
                 rustls::client::verify_server_name(&parsed, server_name)?;

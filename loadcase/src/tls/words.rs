@@ -23,14 +23,16 @@ pub(crate) fn explain(error: &(dyn StdError + 'static)) -> Option<String> {
     None
 }
 
-/// The rustls error `cause` is, or holds as an I/O error's inner error (hyper's connector and
-/// tokio-rustls wrap it so, and an `io::Error` does not give its inner error as a source).
+/// The rustls error `cause` is, or holds as an I/O error's inner error, however deep: hyper's
+/// connector wraps it in two (`Custom { kind: Other, error: Custom { kind: InvalidData, error:
+/// InvalidCertificate(…) } }`), and an `io::Error` gives its inner error's source, not the inner
+/// error itself, as its source.
 fn rustls_error<'a>(cause: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
     if let Some(error) = cause.downcast_ref::<rustls::Error>() {
         return Some(error);
     }
-    let io = cause.downcast_ref::<std::io::Error>()?;
-    io.get_ref()?.downcast_ref::<rustls::Error>()
+    let inner = cause.downcast_ref::<std::io::Error>()?.get_ref()?;
+    rustls_error(inner)
 }
 
 fn words(error: &rustls::Error) -> Option<String> {
@@ -72,10 +74,15 @@ fn certificate_words(error: &CertificateError) -> String {
             if presented.is_empty() {
                 "no name at all".to_owned()
             } else {
-                presented.join(", ")
+                // rustls gives them as `DnsName("other.example")`: the name alone reads better.
+                let names: Vec<&str> = presented
+                    .iter()
+                    .map(|p| p.split('"').nth(1).unwrap_or(p))
+                    .collect();
+                names.join(", ")
             }
         ),
-        CertificateError::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity") => {
+        ca if crate::tls::config::ca_used_as_end_entity(ca) => {
             "the server presents a CA certificate as its own (basicConstraints CA:TRUE, which `openssl req -x509` makes by default), and rustls never accepts a CA as a server's certificate: trust that very certificate with --ca-cert FILE (it is then accepted as given, its name still checked), give the server a certificate of its own signed by the CA, or skip certificate checks with --insecure".to_owned()
         }
         CertificateError::BadSignature => "the server's certificate does not carry a valid signature of its issuer (a corrupt or forged certificate)".to_owned(),
@@ -102,7 +109,8 @@ mod tests {
     #[test]
     fn a_refused_certificate_is_explained_through_io_and_error_chains() {
         let rustls = rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer);
-        let io = std::io::Error::other(rustls);
+        let io =
+            std::io::Error::other(std::io::Error::new(std::io::ErrorKind::InvalidData, rustls));
         let words = explain(&io).expect("found inside the I/O error");
         assert!(words.contains("--ca-cert FILE"), "{words}");
         assert!(words.contains("not signed by a CA"), "{words}");
