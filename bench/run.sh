@@ -7,6 +7,7 @@
 #   env: SECS=8 CONNS=50 RUNS=3 TOOLS="wrk oha raw-reqwest goose locust loadcase"
 #        LONG=1 adds the 10-million-request memory run (about 3 minutes)
 #        SOAK_SECS=600 SOAK_RATE=20/s SOAK_EVERY=30 (seconds between the soak's samples)
+#        SOAK_RESTART=47 (seconds between restarts of the soak's healthy server)
 # Installs what it needs: nginx-light and wrk from Debian's packages, oha from crates.io, Goose
 # and a plain reqwest loop built from crates.io (bench/peers), Locust from PyPI.
 set -euo pipefail
@@ -276,8 +277,8 @@ if [[ " $parts " == *" soak "* ]]; then
   soak_secs=${SOAK_SECS:-600}
   soak_rate=${SOAK_RATE:-20/s}
   every=${SOAK_EVERY:-30}
-  say "soak: ${soak_secs}s of the open model (--rate $soak_rate, --request-timeout 1s), every other 5 s window sent to one hostile server in turn (11 faults), the healthy server restarted every 60 s; the test binary's memory and open file descriptors over time"
-  "$target/release/soak-server" $((soak_secs + 30)) 60 >"$work/soak-server.out" 2>&1 &
+  say "soak: ${soak_secs}s of the open model (--rate $soak_rate, --request-timeout 1s), every other 5 s window sent to one hostile server in turn (11 faults), the healthy server restarted every ${SOAK_RESTART:-47} s; the test binary's memory and open file descriptors over time"
+  "$target/release/soak-server" $((soak_secs + 60)) "$work/soak-counts.txt" "${SOAK_RESTART:-47}" >"$work/soak-server.out" 2>&1 &
   soak_pid=$!
   for _ in $(seq 100); do grep -q '^faults ' "$work/soak-server.out" && break; sleep 0.1; done
   healthy=$(awk '/^healthy / {print $2}' "$work/soak-server.out")
@@ -303,8 +304,10 @@ if [[ " $parts " == *" soak "* ]]; then
   done
   code=0
   wait "$lpid" || code=$?
+  sleep 2 # the servers' counts are written every second
   kill "$soak_pid" 2>/dev/null || true
-  echo "  cargo loadrun exited $code"
+  echo "  cargo loadrun exited $code; what the servers received:"
+  sed 's/^/    /' "$work/soak-counts.txt"
   python3 -c "
 import json; r = json.load(open('$work/soak.json')); h = r['figures']['hits']; o = r['figures']['overall']
 print('  hits %d (success %d, errors %d, failures %d), dropped %d; requests %d (errors %d); logged %s; peak RSS %.1f MB' % (
