@@ -3,13 +3,17 @@
 # this machine. See bench/README.md for what each part measures and why.
 #
 # usage: bench/run.sh [PART...]      PART: peers layers latency scale memory threads startup all (default)
+#                                          soak (10 minutes, never part of all)
 #   env: SECS=8 CONNS=50 RUNS=3 TOOLS="wrk oha raw-reqwest goose locust loadcase"
 #        LONG=1 adds the 10-million-request memory run (about 3 minutes)
+#        SOAK_SECS=600 SOAK_RATE=20/s SOAK_EVERY=30 (seconds between the soak's samples)
+#        SOAK_RESTART=47 (seconds between restarts of the soak's healthy server)
 # Installs what it needs: nginx-light and wrk from Debian's packages, oha from crates.io, Goose
 # and a plain reqwest loop built from crates.io (bench/peers), Locust from PyPI.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+target=${CARGO_TARGET_DIR:-$root/target}
 secs=${SECS:-8}
 conns=${CONNS:-50}
 runs=${RUNS:-3}
@@ -22,10 +26,13 @@ export CARGO_TERM_COLOR=never
 
 say() { printf '\n== %s\n' "$*"; }
 wants() { [[ " $parts " == *" all "* || " $parts " == *" $1 "* ]]; }
+# The soak needs neither the peers nor nginx: only its own servers.
+only_soak() { [[ " $parts " == " soak " ]]; }
 
 cleanup() {
   [[ -f /tmp/lc-nginx.pid ]] && kill "$(cat /tmp/lc-nginx.pid)" 2>/dev/null || true
   [[ -n ${delay_pid:-} ]] && kill "$delay_pid" 2>/dev/null || true
+  [[ -n ${soak_pid:-} ]] && kill "$soak_pid" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -35,31 +42,35 @@ need_apt() {
   command -v "$1" >/dev/null && return
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
 }
-need_apt nginx nginx-light
-need_apt wrk wrk
-need_apt taskset util-linux
-[[ -x /usr/bin/time ]] || need_apt /usr/bin/time time
-command -v oha >/dev/null || cargo install --locked oha --quiet
-export PEERS_TARGET=${PEERS_TARGET:-$root/target/bench-peers}
-for crate in goose-bench raw-reqwest; do
-  (cd "$here/peers/$crate" && CARGO_TARGET_DIR=$PEERS_TARGET cargo build --release --locked --quiet)
-done
-venv=/tmp/loadcase-locust-venv
-if [[ " $tools " == *" locust "* && ! -x $venv/bin/locust ]]; then
-  python3 -m venv "$venv" && "$venv/bin/pip" install -q locust
+if ! only_soak; then
+  need_apt nginx nginx-light
+  need_apt wrk wrk
+  need_apt taskset util-linux
+  [[ -x /usr/bin/time ]] || need_apt /usr/bin/time time
+  command -v oha >/dev/null || cargo install --locked oha --quiet
+  export PEERS_TARGET=${PEERS_TARGET:-$target/bench-peers}
+  for crate in goose-bench raw-reqwest; do
+    (cd "$here/peers/$crate" && CARGO_TARGET_DIR=$PEERS_TARGET cargo build --release --locked --quiet)
+  done
+  venv=/tmp/loadcase-locust-venv
+  if [[ " $tools " == *" locust "* && ! -x $venv/bin/locust ]]; then
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q locust
+  fi
 fi
 (cd "$root" && cargo build --release --quiet -p loadcase-runner -p loadcase-bench --bins &&
   cargo test --release --quiet --no-run -p loadcase-bench 2>/dev/null)
-runner=$root/target/release/cargo-loadrun
+runner=$target/release/cargo-loadrun
 loadrun() { "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" "$@"; }
 
 # ---------------------------------------------------------------- servers
-if ! curl -sf "$nginx_url/" >/dev/null 2>&1; then
-  taskset -c 1 nginx -c "$here/nginx.conf"
+if ! only_soak; then
+  if ! curl -sf "$nginx_url/" >/dev/null 2>&1; then
+    taskset -c 1 nginx -c "$here/nginx.conf"
+  fi
+  taskset -c 1 "$target/release/delay-server" 127.0.0.1:8090 20 >"$work/delay.log" 2>&1 &
+  delay_pid=$!
+  for _ in $(seq 50); do curl -sf "$nginx_url/" >/dev/null && curl -sf "$delay_url/" >/dev/null && break; sleep 0.1; done
 fi
-taskset -c 1 "$root/target/release/delay-server" 127.0.0.1:8090 20 >"$work/delay.log" 2>&1 &
-delay_pid=$!
-for _ in $(seq 50); do curl -sf "$nginx_url/" >/dev/null && curl -sf "$delay_url/" >/dev/null && break; sleep 0.1; done
 
 cpus=$(nproc)
 model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
@@ -196,7 +207,7 @@ print('  %6d users, one no-op hit each: %.3f s from the first user started to th
     loadrun bench::idle -u "$users" -q --no-history >/dev/null 2>&1 &
     lpid=$!
     sleep 4.5
-    pid=$(pgrep -f "$root/target/release/deps/bench-" | head -1 || true)
+    pid=$(pgrep -f "$target/release/deps/bench-" | head -1 || true)
     rss=$([[ -n $pid ]] && ps -o rss= -p "$pid" || echo 0)
     echo "$users ${rss:-0}" >>"$work/idle.rows"
     echo "  $users idle users: test binary RSS $((${rss:-0} / 1024)) MB"
@@ -259,5 +270,50 @@ if wants startup; then
     python3 -c "import json; print(json.load(open('$work/s.json'))['started_unix_ms'] - $t0)" >>"$work/startup.rows"
   done
   echo "  median $(median <"$work/startup.rows") ms (runs: $(tr '\n' ' ' <"$work/startup.rows"))"
+fi
+
+# ---------------------------------------------------------------- soak
+if [[ " $parts " == *" soak "* ]]; then
+  soak_secs=${SOAK_SECS:-600}
+  soak_rate=${SOAK_RATE:-20/s}
+  every=${SOAK_EVERY:-30}
+  say "soak: ${soak_secs}s of the open model (--rate $soak_rate, --request-timeout 1s), every other 5 s window sent to one hostile server in turn (11 faults), the healthy server restarted every ${SOAK_RESTART:-47} s; the test binary's memory and open file descriptors over time"
+  "$target/release/soak-server" $((soak_secs + 60)) "$work/soak-counts.txt" "${SOAK_RESTART:-47}" >"$work/soak-server.out" 2>&1 &
+  soak_pid=$!
+  for _ in $(seq 100); do grep -q '^faults ' "$work/soak-server.out" && break; sleep 0.1; done
+  healthy=$(awk '/^healthy / {print $2}' "$work/soak-server.out")
+  faults=$(awk '/^faults / {print $2}' "$work/soak-server.out")
+  SOAK_FAULTS=$faults loadrun bench::soak --rate "$soak_rate" -d "${soak_secs}s" --max-users 100 \
+    --request-timeout 1s --server-url "$healthy" -q --no-history \
+    --report "$work/soak.json" --log-requests "$work/soak.jsonl" >"$work/soak.out" 2>&1 &
+  lpid=$!
+  printf '  %7s %8s %5s\n' t_s rss_MB fds
+  pid=""
+  started=$SECONDS
+  next=0
+  while kill -0 "$lpid" 2>/dev/null; do
+    [[ -z $pid ]] && pid=$(pgrep -f "$target/release/deps/bench-" | head -1 || true)
+    t=$((SECONDS - started))
+    if [[ -n $pid && -d /proc/$pid && $t -ge $next ]]; then
+      rss=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+      fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+      printf '  %7d %8.1f %5d\n' "$t" "$(awk -v k="${rss:-0}" 'BEGIN { print k / 1024 }')" "$fds"
+      next=$((next + every))
+    fi
+    sleep 1
+  done
+  code=0
+  wait "$lpid" || code=$?
+  sleep 2 # the servers' counts are written every second
+  kill "$soak_pid" 2>/dev/null || true
+  echo "  cargo loadrun exited $code; what the servers received:"
+  sed 's/^/    /' "$work/soak-counts.txt"
+  python3 -c "
+import json; r = json.load(open('$work/soak.json')); h = r['figures']['hits']; o = r['figures']['overall']
+print('  hits %d (success %d, errors %d, failures %d), dropped %d; requests %d (errors %d); logged %s; peak RSS %.1f MB' % (
+    h['total'], h['success'], h['errors'], h['failures'], h.get('dropped', 0),
+    o['count'], o['errors'], r.get('logged_requests'), r['peak_rss_bytes'] / 1e6))
+print('  request log lines: %d' % sum(1 for _ in open('$work/soak.jsonl')))"
+  grep -E '^  [0-9]+ occurrences? of' "$work/soak.out" | head -12 | cut -c1-200
 fi
 rm -rf "$work"

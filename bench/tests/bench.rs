@@ -58,3 +58,36 @@ async fn layer_session(cx: &mut Context) -> TestResult {
     cx.session.get(url).send().await?;
     Ok(())
 }
+
+/// The `soak` part: a GET of the healthy server (`--server-url`) per hit, except in every other
+/// five-second window, when it goes to one of the faults' servers in turn (`SOAK_FAULTS`, from
+/// `soak-server`): a body read to its end, or for a `ws://` fault a two-message conversation.
+#[load_test]
+#[ignore = "run by bench/run.sh through cargo loadrun"]
+async fn soak(cx: &mut Context) -> TestResult {
+    let healthy = cx
+        .app
+        .server_url()
+        .expect("run with --server-url")
+        .to_owned();
+    let faults = std::env::var("SOAK_FAULTS").unwrap_or_default();
+    let faults: Vec<&str> = faults.split(',').filter(|f| !f.is_empty()).collect();
+    let window = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 5);
+    let target = match faults.len() {
+        n if n > 0 && window % 2 == 1 => faults[(window / 2) as usize % n].to_owned(),
+        _ => healthy,
+    };
+    if target.starts_with("ws") {
+        let mut ws = cx.ws(&target).await?;
+        for message in ["one", "two"] {
+            ws.send_text(message).await?;
+            ws.recv_text().await?;
+        }
+        return Ok(());
+    }
+    let response = cx.session.get(format!("{target}/soak")).send().await?;
+    response.bytes().await?;
+    Ok(())
+}

@@ -2,6 +2,7 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use std::time::Duration;
 
@@ -43,19 +44,22 @@ impl Context {
             server_url,
             crate::DEFAULT_REQUEST_TIMEOUT,
             crate::http::transport::body::DEFAULT_BODY_LIMIT,
+            crate::tls::config::default_config(),
         )
     }
 
     /// A context whose session times requests out after `timeout` and keeps at most
-    /// `body_limit` bytes of a body, unless a request says otherwise.
+    /// `body_limit` bytes of a body (of a WebSocket message: takes at most that), unless a
+    /// request says otherwise, and whose TLS connections use `tls`.
     pub(crate) fn with_limits(
         user: u64,
         rec: Recorder,
         server_url: Option<String>,
         timeout: Duration,
         body_limit: u64,
+        tls: Option<Arc<rustls::ClientConfig>>,
     ) -> Self {
-        let transport = crate::http::transport::Transport::new(timeout, body_limit);
+        let transport = crate::http::transport::Transport::new(timeout, body_limit, tls);
         let session = Session::new(transport, rec.clone(), user);
         let app = App::new(session.clone(), server_url);
         Context {
@@ -125,8 +129,19 @@ impl Context {
     }
 
     /// Opens a WebSocket, counted in the summary's `Opened web sockets`.
+    ///
+    /// A message larger than the run's body limit (`--body-limit`, by default
+    /// [`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT)) is refused as it arrives, with an
+    /// error that names the URL, so that a server cannot make a user hold more than that.
     pub async fn ws(&self, url: impl AsRef<str>) -> Result<WebSocket, WsError> {
-        WebSocket::connect(url.as_ref(), self.rec.clone()).await
+        let transport = self.session.transport();
+        WebSocket::connect(
+            url.as_ref(),
+            self.rec.clone(),
+            transport.tls().cloned(),
+            transport.body_limit(),
+        )
+        .await
     }
 
     /// Adds one to the custom counter `name` (Loads' `incr_counter`).

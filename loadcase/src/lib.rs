@@ -184,6 +184,7 @@ mod record;
 pub mod report;
 mod run;
 mod test;
+mod tls;
 mod ws;
 
 /// The reqwest crate that [`Session`] is built on, re-exported so that the types a session takes
@@ -271,5 +272,6 @@ pub mod __private {
             PROTOCOL_VERSION, ToChild, ToRunner, env, hello_protocol, receive, send, send_report,
         };
         pub use crate::report::series::splice;
+        pub use crate::tls::config::read_ca_cert;
     }
 }

@@ -2,11 +2,13 @@
 //! opened, and data messages and payload bytes each way.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{Connector, MaybeTlsStream, WebSocketStream};
 
 pub use tokio_tungstenite::tungstenite::Message;
@@ -14,7 +16,7 @@ pub use tokio_tungstenite::tungstenite::Message;
 use crate::http::client::CONNECT_TIMEOUT;
 use crate::record::recorder::Recorder;
 
-/// What can go wrong on a WebSocket.
+/// What can go wrong on a WebSocket. Each names the socket's URL (without a password).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WsError {
@@ -26,9 +28,28 @@ pub enum WsError {
         /// Why.
         source: tungstenite::Error,
     },
-    /// The protocol failed on an open socket.
-    #[error("websocket: {0}")]
-    Protocol(#[from] tungstenite::Error),
+    /// The protocol failed on an open socket: the peer reset it, or sent what is not WebSocket.
+    #[error("websocket {url}: {source}")]
+    Protocol {
+        /// The URL, without a password.
+        url: String,
+        /// Why.
+        source: tungstenite::Error,
+    },
+    /// A message (or one frame of it) larger than a user takes: the run's body limit
+    /// (`--body-limit`, by default [`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT)). It is
+    /// refused as its header arrives, before its bytes are kept, and the socket is unusable.
+    #[error(
+        "websocket {url}: a message of {size} bytes is over the {limit} a user takes (--body-limit); raise --body-limit to receive it"
+    )]
+    TooLarge {
+        /// The URL, without a password.
+        url: String,
+        /// The size the peer announced (of the frame, or of the message so far).
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
     /// The opening handshake did not complete in time.
     #[error("websocket {url}: no handshake within {after:?}")]
     Timeout {
@@ -38,14 +59,24 @@ pub enum WsError {
         after: std::time::Duration,
     },
     /// No message came in time (see [`WebSocket::set_recv_timeout`]).
-    #[error("websocket: no message within {0:?}")]
-    RecvTimeout(std::time::Duration),
+    #[error("websocket {url}: no message within {after:?}")]
+    RecvTimeout {
+        /// The URL, without a password.
+        url: String,
+        /// How long it waited.
+        after: std::time::Duration,
+    },
     /// The peer closed the socket (or the stream ended) while a message was awaited.
-    #[error("websocket closed by the peer while a message was awaited")]
-    Closed,
+    #[error("websocket {url}: closed by the peer while a message was awaited")]
+    Closed {
+        /// The URL, without a password.
+        url: String,
+    },
     /// A message of another type than awaited arrived.
-    #[error("websocket: expected a {expected} message, got {got}")]
+    #[error("websocket {url}: expected a {expected} message, got {got}")]
     Unexpected {
+        /// The URL, without a password.
+        url: String,
         /// What the caller awaited.
         expected: &'static str,
         /// What came instead.
@@ -59,6 +90,10 @@ pub struct WebSocket {
     inner: WebSocketStream<MaybeTlsStream<TcpStream>>,
     rec: Recorder,
     recv_timeout: std::time::Duration,
+    /// The URL without its password, for errors.
+    url: String,
+    /// The most a message may hold.
+    limit: u64,
 }
 
 fn payload_len(message: &Message) -> Option<u64> {
@@ -78,28 +113,64 @@ fn describe(message: &Message) -> String {
     }
 }
 
+/// tungstenite's limits from the run's body limit: no message, and so no frame, larger.
+fn config(limit: u64) -> WebSocketConfig {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    WebSocketConfig::default()
+        .max_message_size(Some(limit))
+        .max_frame_size(Some(limit))
+}
+
 impl WebSocket {
-    pub(crate) async fn connect(url: &str, rec: Recorder) -> Result<WebSocket, WsError> {
-        let connector = crate::http::client::shared_tls().map(Connector::Rustls);
-        let connecting =
-            tokio_tungstenite::connect_async_tls_with_config(url, None, true, connector);
-        let shown = || crate::record::redact::passwords_in(url).into_owned();
-        let (inner, _response) = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
-            .await
-            .map_err(|_| WsError::Timeout {
-                url: shown(),
-                after: CONNECT_TIMEOUT,
-            })?
-            .map_err(|source| WsError::Connect {
-                url: shown(),
-                source,
-            })?;
+    /// Connects to `url` through `tls` for `wss://`, taking messages of at most `limit` bytes.
+    pub(crate) async fn connect(
+        url: &str,
+        rec: Recorder,
+        tls: Option<Arc<rustls::ClientConfig>>,
+        limit: u64,
+    ) -> Result<WebSocket, WsError> {
+        let connector = tls.map(Connector::Rustls);
+        let connecting = tokio_tungstenite::connect_async_tls_with_config(
+            url,
+            Some(config(limit)),
+            true,
+            connector,
+        );
+        let shown = crate::record::redact::passwords_in(url).into_owned();
+        let (inner, _response) = match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+            Err(_) => {
+                return Err(WsError::Timeout {
+                    url: shown,
+                    after: CONNECT_TIMEOUT,
+                });
+            }
+            Ok(Err(source)) => return Err(WsError::Connect { url: shown, source }),
+            Ok(Ok(connected)) => connected,
+        };
         rec.with(|stats| stats.websockets.opened += 1);
         Ok(WebSocket {
             inner,
             rec,
             recv_timeout: crate::http::client::DEFAULT_REQUEST_TIMEOUT,
+            url: shown,
+            limit,
         })
+    }
+
+    /// `source` as this socket's error.
+    fn error(&self, source: tungstenite::Error) -> WsError {
+        let url = self.url.clone();
+        match source {
+            tungstenite::Error::Capacity(tungstenite::error::CapacityError::MessageTooLong {
+                size,
+                ..
+            }) => WsError::TooLarge {
+                url,
+                size: size as u64,
+                limit: self.limit,
+            },
+            source => WsError::Protocol { url, source },
+        }
     }
 
     /// Sends a text message.
@@ -123,13 +194,21 @@ impl WebSocket {
                     Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
                     Some(Ok(message)) => return Ok(message),
                     Some(Err(error)) => return Err(error),
-                    None => return Err(WsError::Closed),
+                    None => {
+                        return Err(WsError::Closed {
+                            url: self.url.clone(),
+                        });
+                    }
                 }
             }
         };
-        tokio::time::timeout(limit, next)
-            .await
-            .map_err(|_| WsError::RecvTimeout(limit))?
+        match tokio::time::timeout(limit, next).await {
+            Ok(received) => received,
+            Err(_) => Err(WsError::RecvTimeout {
+                url: self.url.clone(),
+                after: limit,
+            }),
+        }
     }
 
     /// How long [`recv`](Self::recv) and the `recv_*` helpers wait for a message.
@@ -141,11 +220,7 @@ impl WebSocket {
     pub async fn recv_text(&mut self) -> Result<String, WsError> {
         match self.recv().await? {
             Message::Text(text) => Ok(text.as_str().to_owned()),
-            Message::Close(_) => Err(WsError::Closed),
-            other => Err(WsError::Unexpected {
-                expected: "text",
-                got: describe(&other),
-            }),
+            other => Err(self.unexpected("text", &other)),
         }
     }
 
@@ -153,11 +228,20 @@ impl WebSocket {
     pub async fn recv_binary(&mut self) -> Result<bytes::Bytes, WsError> {
         match self.recv().await? {
             Message::Binary(data) => Ok(data),
-            Message::Close(_) => Err(WsError::Closed),
-            other => Err(WsError::Unexpected {
-                expected: "binary",
-                got: describe(&other),
-            }),
+            other => Err(self.unexpected("binary", &other)),
+        }
+    }
+
+    /// What a receiver awaiting `expected` says of `got`.
+    fn unexpected(&self, expected: &'static str, got: &Message) -> WsError {
+        let url = self.url.clone();
+        match got {
+            Message::Close(_) => WsError::Closed { url },
+            other => WsError::Unexpected {
+                url,
+                expected,
+                got: describe(other),
+            },
         }
     }
 
@@ -168,7 +252,7 @@ impl WebSocket {
             | Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
                 Ok(())
             }
-            Err(error) => Err(error.into()),
+            Err(error) => Err(self.error(error)),
         }
     }
 }
@@ -186,7 +270,7 @@ impl Stream for WebSocket {
                 stats.websockets.bytes_received += bytes;
             });
         }
-        polled.map(|item| item.map(|result| result.map_err(WsError::from)))
+        polled.map(|item| item.map(|result| result.map_err(|e| self.error(e))))
     }
 }
 
@@ -194,12 +278,15 @@ impl Sink<Message> for WebSocket {
     type Error = WsError;
 
     fn poll_ready(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<(), WsError>> {
-        self.inner.poll_ready_unpin(cx).map_err(WsError::from)
+        let polled = self.inner.poll_ready_unpin(cx);
+        polled.map_err(|e| self.error(e))
     }
 
     fn start_send(mut self: Pin<&mut Self>, message: Message) -> Result<(), WsError> {
         let bytes = payload_len(&message);
-        self.inner.start_send_unpin(message)?;
+        self.inner
+            .start_send_unpin(message)
+            .map_err(|e| self.error(e))?;
         if let Some(bytes) = bytes {
             self.rec.with(|stats| {
                 stats.websockets.messages_sent += 1;
@@ -210,11 +297,13 @@ impl Sink<Message> for WebSocket {
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<(), WsError>> {
-        self.inner.poll_flush_unpin(cx).map_err(WsError::from)
+        let polled = self.inner.poll_flush_unpin(cx);
+        polled.map_err(|e| self.error(e))
     }
 
     fn poll_close(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<(), WsError>> {
-        self.inner.poll_close_unpin(cx).map_err(WsError::from)
+        let polled = self.inner.poll_close_unpin(cx);
+        polled.map_err(|e| self.error(e))
     }
 }
 
@@ -235,14 +324,20 @@ mod tests {
             while let Some(Ok(_)) = ws.next().await {}
         });
         let rec = Recorder::new();
-        let mut ws = WebSocket::connect(&format!("ws://{addr}/"), rec.clone())
+        let mut ws = WebSocket::connect(&format!("ws://{addr}/"), rec.clone(), None, 1 << 20)
             .await
             .unwrap();
         ws.send_text("hello").await.unwrap();
         ws.set_recv_timeout(Duration::from_millis(200));
         let started = Instant::now();
         let error = ws.recv_text().await.unwrap_err();
-        assert!(matches!(error, WsError::RecvTimeout(_)), "{error}");
+        assert!(matches!(error, WsError::RecvTimeout { .. }), "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with(&format!("websocket ws://{addr}/: no message within")),
+            "{error}"
+        );
         assert!(started.elapsed() < Duration::from_secs(2));
         let stats = rec.harvest();
         assert_eq!(
@@ -263,7 +358,7 @@ mod tests {
             .local_addr()
             .unwrap();
         let url = format!("ws://ann:s3cret@{addr}/chat");
-        let error = WebSocket::connect(&url, Recorder::new())
+        let error = WebSocket::connect(&url, Recorder::new(), None, 1 << 20)
             .await
             .err()
             .unwrap();
@@ -274,5 +369,65 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_message_over_the_limit_is_refused_naming_the_url() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(socket).await.unwrap();
+            let _ = ws.send(Message::binary(vec![7u8; 4096])).await;
+            let _ = ws.send(Message::binary(vec![7u8; 1024])).await;
+        });
+        let url = format!("ws://{addr}/big");
+        let mut ws = WebSocket::connect(&url, Recorder::new(), None, 1024)
+            .await
+            .unwrap();
+        let error = ws.recv_binary().await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                WsError::TooLarge {
+                    size: 4096,
+                    limit: 1024,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(
+            error.to_string().starts_with(&format!(
+                "websocket {url}: a message of 4096 bytes is over the 1024 a user takes (--body-limit)"
+            )),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_reset_mid_conversation_names_the_url() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(socket).await.unwrap();
+            let _ = ws.next().await;
+            // A close with no closing handshake, and an RST rather than a FIN.
+            let socket = ws.into_inner();
+            socket.set_zero_linger().unwrap();
+            drop(socket);
+        });
+        let url = format!("ws://{addr}/chat");
+        let mut ws = WebSocket::connect(&url, Recorder::new(), None, 1 << 20)
+            .await
+            .unwrap();
+        ws.send_text("hello").await.unwrap();
+        let error = ws.recv_text().await.unwrap_err();
+        assert!(matches!(error, WsError::Protocol { .. }), "{error}");
+        assert!(
+            error.to_string().starts_with(&format!("websocket {url}: ")),
+            "{error}"
+        );
     }
 }

@@ -1,9 +1,11 @@
 //! End-to-end: the real `cargo loadrun`, the real fixture test binary, a real server on loopback
 //! that counts what it receives.
 
+mod authorization;
 mod counts;
 mod data;
 mod display;
+mod faults;
 mod functional;
 mod guide;
 mod history;
@@ -16,3 +18,4 @@ mod quick;
 mod results;
 mod shapes;
 mod summary;
+mod tls;

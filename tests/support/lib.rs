@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 
 pub use loadcase_examples::{Counts, DemoServer};
 
+pub mod hostile;
+
 /// The workspace root.
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

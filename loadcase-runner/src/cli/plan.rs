@@ -92,6 +92,14 @@ pub struct PlanOptions {
     /// Most of a response body kept in memory (16MiB unless set); larger ones are counted.
     #[arg(long, value_name = "SIZE", help_heading = "Plan: pacing and limits")]
     pub body_limit: Option<String>,
+
+    /// Trust the CA certificates of this PEM file too (HTTPS and wss://).
+    #[arg(long, value_name = "FILE", help_heading = "Plan: TLS")]
+    pub ca_cert: Option<std::path::PathBuf>,
+
+    /// Check no TLS certificate (any issuer, name, date); the summary says so.
+    #[arg(long, help_heading = "Plan: TLS")]
+    pub insecure: bool,
 }
 
 impl PlanOptions {

@@ -113,6 +113,20 @@ pub fn resolve(
     if let Some(path) = &outputs.log_requests {
         resolved.log = Some(request_log_spec(path, &outputs.redact_headers)?);
     }
+    resolved.ca_cert = match (
+        &plan.ca_cert,
+        profile.and_then(|p| Some((p, p.ca_cert.as_ref()?))),
+    ) {
+        (Some(path), _) => Some(ca_cert(path, "--ca-cert")?),
+        (None, Some((profile, file))) => {
+            Some(ca_cert(&file.value, &profile.origin("ca_cert", file.line))?)
+        }
+        (None, None) => None,
+    };
+    resolved.insecure = plan.insecure
+        || profile
+            .and_then(|p| p.insecure.as_ref())
+            .is_some_and(|v| v.value);
     Ok(Settings {
         plan: resolved,
         outputs: Outputs {
@@ -145,6 +159,15 @@ fn request_log_spec(path: &Path, redact: &[String]) -> Result<LogSpec> {
         path,
         redact_headers: redact.to_vec(),
     })
+}
+
+/// A `--ca-cert` file, made absolute (the test binary runs in its package's directory) and read
+/// now, so that a missing or malformed file stops the run before it starts. `source` names where
+/// it came from, for the message.
+fn ca_cert(path: &Path, source: &str) -> Result<PathBuf> {
+    let path = std::env::current_dir()?.join(path);
+    loadcase::__private::runner::read_ca_cert(&path).map_err(|e| anyhow!("{source}: {e}"))?;
+    Ok(path)
 }
 
 /// A base URL for `cx.app`: http or https, a host, and no query or fragment (paths are

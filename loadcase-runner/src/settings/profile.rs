@@ -16,7 +16,7 @@ use toml::Spanned;
 pub const FILE: &str = "loadcase.toml";
 
 /// The keys a profile takes besides the plan's.
-const OTHER_KEYS: [&str; 3] = ["server_url", "thresholds", "reports"];
+const OTHER_KEYS: [&str; 5] = ["server_url", "ca_cert", "insecure", "thresholds", "reports"];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,6 +48,10 @@ pub struct Profile {
     pub thresholds: Option<Value<Vec<String>>>,
     /// Report paths; relative ones are made relative to the file's directory.
     pub reports: Option<Value<Vec<PathBuf>>>,
+    /// `--ca-cert`, relative to the file's directory.
+    pub ca_cert: Option<Value<PathBuf>>,
+    /// `--insecure`.
+    pub insecure: Option<Value<bool>>,
 }
 
 impl Profile {
@@ -155,6 +159,21 @@ pub(super) fn parse(text: &str, name: &str, path: &Path) -> Result<Profile> {
                     value: url.to_owned(),
                     line,
                 });
+            }
+            "ca_cert" => {
+                let Some(file) = value.get_ref().as_str() else {
+                    bail!(
+                        "{origin}: give the path of a PEM file as a string, e.g. ca_cert = \"certs/ca.pem\" (relative to this file)"
+                    );
+                };
+                let value = base.join(file);
+                profile.ca_cert = Some(Value { value, line });
+            }
+            "insecure" => {
+                let Some(value) = value.get_ref().as_bool() else {
+                    bail!("{origin}: give true or false, e.g. insecure = true");
+                };
+                profile.insecure = Some(Value { value, line });
             }
             "thresholds" => {
                 let list = strings(value.get_ref()).ok_or_else(|| {

@@ -47,6 +47,17 @@ fn reported(plan: &Plan, mix: &[(&Test, u32)]) -> Plan {
     plan
 }
 
+/// The report of a run refused before it started, saying why.
+fn refused(plan: &Plan, why: &str) -> Report {
+    let mut report = Report {
+        schema: REPORT_SCHEMA,
+        plan: Some(plan.clone()),
+        ..Report::default()
+    };
+    report.stats.add_problem(ProblemKind::Error, why, None, 1);
+    report
+}
+
 /// Runs `plan` of `test` to the end or until `control` stops it, calling `observer` every
 /// quarter of a second with progress and the report so far, and returns the final report.
 ///
@@ -93,16 +104,14 @@ pub fn run_mix(
     if let Err(too_big) = plan.check_memory(crate::plan::memory::available_memory()) {
         // Starting them would abort the process partway; the runner refuses such a plan before
         // it builds anything, a direct caller hears it in the report.
-        let mut report = Report {
-            schema: REPORT_SCHEMA,
-            plan: Some(plan.clone()),
-            ..Report::default()
-        };
-        report
-            .stats
-            .add_problem(ProblemKind::Error, &too_big.to_string(), None, 1);
-        return report;
+        return refused(plan, &too_big.to_string());
     }
+    // Built before anything starts (the slow part of a first client: the platform's roots), and
+    // a --ca-cert that cannot be used stops the run here, as a plan too big does.
+    let tls = match crate::tls::config::config(plan.ca_cert.as_deref(), plan.insecure) {
+        Ok(tls) => tls,
+        Err(error) => return refused(plan, &format!("--ca-cert: {error}")),
+    };
     let threads = workers::worker_threads().unwrap_or_else(|message| {
         // The runner checks this before starting anything; a direct caller hears it here.
         eprintln!("loadcase: {message}; using one per core");
@@ -202,6 +211,7 @@ pub fn run_mix(
         body_limit: plan
             .body_limit
             .unwrap_or(crate::http::transport::body::DEFAULT_BODY_LIMIT),
+        tls,
     });
     let names: Vec<String> = mix.iter().map(|(test, _)| test.name().to_owned()).collect();
     let started = Instant::now();

@@ -30,8 +30,6 @@ pub(super) fn wait(plan: &Plan, control: &Control, runtime: &tokio::runtime::Run
     let Some(at_ms) = plan.start_at_unix_ms else {
         return Start::Now;
     };
-    // Ready means the slow part of a first client done: the shared TLS roots.
-    let _ = crate::http::client::shared_tls();
     let at = Duration::from_millis(at_ms);
     let now = unix_now();
     if now > at + START_GRACE {

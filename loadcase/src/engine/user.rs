@@ -117,6 +117,7 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         entry.server_url.clone(),
         shared.request_timeout,
         shared.body_limit,
+        shared.tls.clone(),
     )
     .with_control(shared.control.clone())
     .with_segment(shared.segment);

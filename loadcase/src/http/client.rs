@@ -1,8 +1,9 @@
 //! Building one HTTP client per virtual user cheaply: the TLS configuration (root certificates,
-//! crypto provider) is built once per process and shared. Goose builds every user's client from
-//! scratch, which is why starting 1,000 Goose users takes tens of seconds (its issue #666).
+//! crypto provider) is built once per run and shared ([`crate::tls::config`]). Goose builds
+//! every user's client from scratch, which is why starting 1,000 Goose users takes tens of
+//! seconds (its issue #666).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::cookie::Jar;
@@ -15,33 +16,13 @@ pub(crate) const USER_AGENT: &str = concat!("loadcase/", env!("CARGO_PKG_VERSION
 /// How long connecting may take, TCP and TLS and (for WebSockets) the opening handshake.
 pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-fn tls_config() -> Option<&'static Arc<rustls::ClientConfig>> {
-    static CONFIG: OnceLock<Option<Arc<rustls::ClientConfig>>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-            let builder = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .ok()?;
-            let verifier =
-                rustls_platform_verifier::Verifier::new(builder.crypto_provider().clone()).ok()?;
-            Some(Arc::new(
-                builder
-                    .dangerous()
-                    .with_custom_certificate_verifier(Arc::new(verifier))
-                    .with_no_client_auth(),
-            ))
-        })
-        .as_ref()
-}
-
-/// The shared TLS configuration, for WebSocket connections.
-pub(crate) fn shared_tls() -> Option<Arc<rustls::ClientConfig>> {
-    tls_config().cloned()
-}
-
-/// A client for one virtual user: its own connection pool and cookie jar, shared TLS settings.
-pub(crate) fn user_client(timeout: Duration, jar: Arc<Jar>) -> reqwest::Client {
+/// A client for one virtual user: its own connection pool and cookie jar, the run's shared TLS
+/// settings (`None`: reqwest's own, when the platform's verifier cannot load).
+pub(crate) fn user_client(
+    timeout: Duration,
+    jar: Arc<Jar>,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+) -> reqwest::Client {
     let mut builder = reqwest::Client::builder()
         .cookie_provider(jar)
         // A load test measures the service, not a proxy that happens to be in the environment.
@@ -49,7 +30,7 @@ pub(crate) fn user_client(timeout: Duration, jar: Arc<Jar>) -> reqwest::Client {
         .user_agent(USER_AGENT)
         .timeout(timeout)
         .connect_timeout(CONNECT_TIMEOUT.min(timeout));
-    if let Some(config) = tls_config() {
+    if let Some(config) = tls {
         builder = builder.tls_backend_preconfigured(rustls::ClientConfig::clone(config));
     }
     builder.build().unwrap_or_else(|_| {
@@ -67,16 +48,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_shared_tls_configuration_builds_and_clients_accept_it() {
-        let config = tls_config().expect("the platform verifier and aws-lc-rs provider load");
+    fn clients_accept_the_shared_tls_configuration() {
+        let config = crate::tls::config::default_config().expect("the platform verifier loads");
         let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(rustls::ClientConfig::clone(config))
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(&config))
             .build();
         assert!(client.is_ok(), "{:?}", client.err());
-        assert!(
-            Arc::ptr_eq(&shared_tls().unwrap(), config),
-            "one configuration, shared"
-        );
     }
 
     #[tokio::test]
@@ -91,7 +68,8 @@ mod tests {
                 .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n")
                 .await;
         });
-        let error = user_client(DEFAULT_REQUEST_TIMEOUT, Arc::default())
+        let tls = crate::tls::config::default_config();
+        let error = user_client(DEFAULT_REQUEST_TIMEOUT, Arc::default(), tls.as_ref())
             .get(format!("https://{addr}/"))
             .send()
             .await

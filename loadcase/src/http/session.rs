@@ -78,6 +78,11 @@ impl Session {
         self.send(request, None, &[], None).await
     }
 
+    /// How this session reaches servers: its clients, limits and TLS configuration.
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
     /// The underlying reqwest client (sharing this session's cookies). Requests sent through
     /// it directly are **not** recorded.
     pub fn client(&self) -> &reqwest::Client {

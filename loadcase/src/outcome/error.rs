@@ -85,7 +85,8 @@ impl Error {
 }
 
 /// Renders an error with its whole chain of causes, `a: b: c`, skipping a cause whose text the
-/// outer message already contains (reqwest and hyper repeat themselves).
+/// outer message already contains (reqwest and hyper repeat themselves), and ending with what a
+/// TLS failure among them means and how to fix it.
 pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut text = error.to_string();
     let mut next = error.source();
@@ -96,6 +97,10 @@ pub(crate) fn chain(error: &(dyn std::error::Error + 'static)) -> String {
             text.push_str(&part);
         }
         next = cause.source();
+    }
+    if let Some(words) = crate::tls::words::explain(error) {
+        text.push_str(": ");
+        text.push_str(&words);
     }
     text
 }

@@ -2,6 +2,7 @@
 //! arrival rate) and what applies to every shape (timeouts, the server URL, the request log, a
 //! mix of tests).
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -42,6 +43,13 @@ pub struct Plan {
     /// is read, counted and timed, not kept. `None`:
     /// [`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT).
     pub body_limit: Option<u64>,
+    /// A PEM file of CA certificates to trust besides the platform's (`--ca-cert`), for every
+    /// TLS connection of the run: HTTPS and `wss://`. A server that presents one of them as its
+    /// own certificate is trusted as given, its name still checked.
+    pub ca_cert: Option<PathBuf>,
+    /// Check no TLS certificate at all (`--insecure`): any issuer, name and date is accepted.
+    /// The summary says so.
+    pub insecure: bool,
     /// Several tests in one run, by weight (`cargo loadrun a:3 b:1`): libtest names and
     /// weights. Empty for a single test.
     pub mix: Vec<(String, u32)>,
@@ -139,6 +147,8 @@ impl Plan {
             hit_timeout: None,
             request_timeout: None,
             body_limit: None,
+            ca_cert: None,
+            insecure: false,
             mix: Vec::new(),
             segment: Segment::WHOLE,
             seed: None,

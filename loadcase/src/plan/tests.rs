@@ -163,6 +163,24 @@ fn plans_travel_as_json() {
     assert_eq!(back, plan);
 }
 
+#[test]
+fn tls_options_travel_as_json_and_older_plans_lack_them() {
+    let mut plan = Plan::once();
+    let plain = serde_json::to_string(&plan).unwrap();
+    assert!(
+        !plain.contains("ca_cert") && !plain.contains("insecure"),
+        "left out unless set, so older readers see the plan they know: {plain}"
+    );
+    plan.ca_cert = Some("/etc/ssl/ca.pem".into());
+    plan.insecure = true;
+    let text = serde_json::to_string(&plan).unwrap();
+    assert!(text.contains(r#""ca_cert":"/etc/ssl/ca.pem""#), "{text}");
+    assert!(text.contains(r#""insecure":true"#), "{text}");
+    assert_eq!(serde_json::from_str::<Plan>(&text).unwrap(), plan);
+    let older: Plan = serde_json::from_str(&plain).unwrap();
+    assert_eq!((older.ca_cert, older.insecure), (None, false));
+}
+
 fn args<'a>(pairs: &[(&str, &'a str)]) -> PlanArgs<'a> {
     let mut args = PlanArgs::default();
     for &(name, value) in pairs {

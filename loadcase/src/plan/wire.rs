@@ -2,6 +2,7 @@
 //! schema 2, every shape's options side by side, so that reports and history entries written
 //! before [`Shape`] existed still read, and older readers can read new ones.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -36,6 +37,10 @@ struct PlanWire {
     request_timeout: Option<Duration>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     body_limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ca_cert: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    insecure: bool,
     #[serde(default)]
     mix: Vec<(String, u32)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +78,8 @@ impl From<PlanWire> for Plan {
             hit_timeout: wire.hit_timeout,
             request_timeout: wire.request_timeout,
             body_limit: wire.body_limit,
+            ca_cert: wire.ca_cert,
+            insecure: wire.insecure,
             mix: wire.mix,
             segment: wire.segment.unwrap_or(Segment::WHOLE),
             seed: wire.seed,
@@ -97,6 +104,8 @@ impl From<Plan> for PlanWire {
             hit_timeout: plan.hit_timeout,
             request_timeout: plan.request_timeout,
             body_limit: plan.body_limit,
+            ca_cert: plan.ca_cert,
+            insecure: plan.insecure,
             mix: plan.mix,
             segment: (!plan.segment.is_whole()).then_some(plan.segment),
             seed: plan.seed,

@@ -119,3 +119,32 @@ fn values_of_the_wrong_kind_are_named_with_their_line() {
         "{message}"
     );
 }
+
+#[test]
+fn tls_keys_take_a_path_relative_to_the_file_and_a_bool() {
+    let text = "[profile.tls]\nca_cert = \"certs/ca.pem\"\ninsecure = false\n";
+    let profile = parse(text, "tls", Path::new("/w/pkg/loadcase.toml")).unwrap();
+    assert_eq!(
+        profile.ca_cert,
+        Some(Value {
+            value: PathBuf::from("/w/pkg/certs/ca.pem"),
+            line: 2
+        })
+    );
+    assert_eq!(
+        profile.insecure,
+        Some(Value {
+            value: false,
+            line: 3
+        })
+    );
+    assert_eq!(
+        error("[profile.tls]\ninsecure = \"yes\"\n", "tls"),
+        "l.toml:2 [profile.tls] insecure: give true or false, e.g. insecure = true"
+    );
+    let not_a_path = error("[profile.tls]\nca_cert = 1\n", "tls");
+    assert!(
+        not_a_path.starts_with("l.toml:2 [profile.tls] ca_cert: give the path of a PEM file"),
+        "{not_a_path}"
+    );
+}

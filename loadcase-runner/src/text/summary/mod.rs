@@ -18,6 +18,7 @@ pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
     let mut out = String::new();
     loads_block(&mut out, report);
     websockets(&mut out, &report.stats);
+    insecure(&mut out, report);
     hooks::render(&mut out, &report.stats);
     by_test::render(&mut out, report);
     stages::table(&mut out, report);
@@ -56,6 +57,18 @@ fn request_log(out: &mut String, report: &Report) {
     let path = report.plan.as_ref().and_then(|p| p.log.as_ref());
     let to = path.map_or_else(String::new, |log| format!(" to {}", log.path.display()));
     let _ = writeln!(out, "\nRequest log: {written} {entries} written{to}");
+}
+
+/// `--insecure` where it cannot be missed: with no certificate checked, any server could have
+/// answered, and the figures may not be the intended server's.
+fn insecure(out: &mut String, report: &Report) {
+    if report.plan.as_ref().is_some_and(|plan| plan.insecure) {
+        let _ = writeln!(
+            out,
+            "\n{} TLS certificates were not checked (--insecure): any server could have answered for the https:// and wss:// hosts of this run",
+            style("Insecure:").yellow().bold()
+        );
+    }
 }
 
 /// What the load cost the generator: if it nears a core per worker thread, the generator, not

@@ -40,6 +40,8 @@ pub(crate) struct Transport {
     plain: OnceLock<PlainClient>,
     timeout: Duration,
     body_limit: u64,
+    /// The run's TLS configuration, for its WebSockets too.
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// hyper-util's pooled client with its HTTP connector, resolving as reqwest resolves.
@@ -79,15 +81,25 @@ pub(crate) struct Exchange {
 }
 
 impl Transport {
-    pub(crate) fn new(timeout: Duration, body_limit: u64) -> Transport {
+    pub(crate) fn new(
+        timeout: Duration,
+        body_limit: u64,
+        tls: Option<Arc<rustls::ClientConfig>>,
+    ) -> Transport {
         let jar = Arc::new(Jar::default());
         Transport {
-            reqwest: crate::http::client::user_client(timeout, jar.clone()),
+            reqwest: crate::http::client::user_client(timeout, jar.clone(), tls.as_ref()),
             jar,
             plain: OnceLock::new(),
             timeout,
             body_limit,
+            tls,
         }
+    }
+
+    /// The run's TLS configuration.
+    pub(crate) fn tls(&self) -> Option<&Arc<rustls::ClientConfig>> {
+        self.tls.as_ref()
     }
 
     /// The most of a body a response keeps unless its request says otherwise.
