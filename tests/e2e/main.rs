@@ -2,6 +2,7 @@
 //! that counts what it receives.
 
 mod counts;
+mod crashes;
 mod data;
 mod display;
 mod functional;

@@ -207,6 +207,35 @@ pub fn run(args: &[&str]) -> Run {
     finish(loadrun(args))
 }
 
+/// A directory of the test's own, removed at the end.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// `loadcase-e2e-PID-NAME` in the temporary directory, empty.
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("loadcase-e2e-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    /// `file` in it, as an argument.
+    pub fn path(&self, file: &str) -> String {
+        self.0.join(file).display().to_string()
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A runner started in the background, to be interrupted as a person at the terminal would.
 pub struct Background {
     child: std::process::Child,

@@ -17,7 +17,6 @@ use url::Url;
 use super::finish;
 use crate::cli::Cli;
 use crate::cli::quick::QuickOptions;
-use crate::exit;
 use crate::history::baseline::Baseline;
 use crate::history::tracking::Tracking;
 use crate::progress::Display;
@@ -206,7 +205,7 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
         format!("{MODULE}::{label}"),
         async move |cx: &mut Context| send(&request, cx).await,
     );
-    let tracking = tracking(cli, test.name())?;
+    let mut tracking = tracking(cli, test.name())?;
 
     let mut display = Display::new(cli.quiet, &label, &plan);
     let control = Control::default();
@@ -221,7 +220,7 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
         }
         if interrupts >= 2 {
             display.finish();
-            stop_now(so_far, &outputs);
+            stop_now(so_far, &outputs, tracking.take());
         }
     });
     display.finish();
@@ -265,18 +264,22 @@ fn tracking(cli: &Cli, test: &str) -> Result<Option<Tracking>> {
     }))
 }
 
-/// A second Ctrl-C: the summary of what had been measured (up to a tick old), then exit 130
-/// without waiting for the running requests.
-fn stop_now(so_far: &Report, outputs: &Outputs) -> ! {
+/// A second Ctrl-C: the summary of what had been measured (up to a tick old), recorded in the
+/// history as interrupted, then exit 130 without waiting for the running requests.
+fn stop_now(so_far: &Report, outputs: &Outputs, tracking: Option<Tracking>) -> ! {
     eprintln!(
         "{} stopped at once on the second Ctrl-C; the figures below were measured up to 250 ms before",
         style("interrupted:").yellow().bold()
     );
     let mut report = so_far.clone();
     report.interrupted = true;
-    finish::complete(&report, outputs);
+    let (verdicts, code) = finish::complete(&report, outputs);
+    let code = match tracking {
+        Some(tracking) => tracking.finish(&report, code, &verdicts),
+        None => code,
+    };
     let _ = std::io::Write::flush(&mut std::io::stdout());
-    std::process::exit(i32::from(exit::INTERRUPTED))
+    std::process::exit(i32::from(code))
 }
 
 #[cfg(test)]

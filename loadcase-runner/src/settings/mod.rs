@@ -6,7 +6,7 @@ pub mod profile;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use loadcase::__private::runner::{PlanArgs, env};
+use loadcase::__private::runner::{PlanArgs, create_private, env};
 use loadcase::Plan;
 use loadcase::plan::{LogFormat, LogSpec, PlanField};
 use loadcase::report as threshold;
@@ -139,8 +139,12 @@ fn request_log_spec(path: &Path, redact: &[String]) -> Result<LogSpec> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("--log-requests: cannot create {}", dir.display()))?;
     }
-    std::fs::File::create(&path)
-        .with_context(|| format!("--log-requests: cannot write {}", path.display()))?;
+    create_private(&path).map_err(|e| {
+        anyhow!(
+            "--log-requests {}: cannot write a file there ({e}); give a path in a directory you can write to",
+            path.display()
+        )
+    })?;
     Ok(LogSpec {
         path,
         redact_headers: redact.to_vec(),
