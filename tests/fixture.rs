@@ -146,9 +146,39 @@ async fn crash_on_timer(cx: &mut Context) -> TestResult {
             _ => std::process::abort(),
         }
     }
+    paced(cx).await
+}
+
+/// One GET, then 10 ms of rest; the first hit says so on stderr, for the tests that wait for the
+/// load to run before they signal it.
+async fn paced(cx: &mut Context) -> TestResult {
+    if cx.user() == 0 && cx.hit() == 0 {
+        eprintln!("fixture: loading");
+    }
     cx.app.get("/es").await?;
     tokio::time::sleep(Duration::from_millis(10)).await;
     Ok(())
+}
+
+/// Paced GETs until the process is signalled.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn steady(cx: &mut Context) -> TestResult {
+    paced(cx).await
+}
+
+/// User 0 blocks its thread for a minute in its first hit; the others send paced GETs (on the
+/// other worker thread, with `LOADCASE_WORKER_THREADS=2`): a stop cannot end the run quickly,
+/// and a second Ctrl-C kills a binary that has measured something.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn half_stuck(cx: &mut Context) -> TestResult {
+    if cx.user() == 0 {
+        eprintln!("fixture: stuck");
+        std::thread::sleep(Duration::from_secs(60));
+        return Ok(());
+    }
+    paced(cx).await
 }
 
 /// Recurses until the stack is gone; the frame is big and used, so it cannot be optimized away.

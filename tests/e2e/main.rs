@@ -12,6 +12,8 @@ mod inputs;
 mod lifecycle;
 mod mixes;
 mod outcomes;
+mod outputs;
 mod quick;
 mod results;
 mod shapes;
+mod signals;

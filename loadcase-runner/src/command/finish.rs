@@ -16,7 +16,11 @@ use crate::text::summary;
 use crate::verdict::verdicts;
 
 /// A finished (or interrupted) run: prints and saves it; returns its verdicts and exit code.
-pub fn complete(report: &Report, outputs: &Outputs) -> (Vec<Verdict>, u8) {
+pub fn complete(report: &mut Report, outputs: &Outputs) -> (Vec<Verdict>, u8) {
+    if report.request_log_error.is_some() {
+        // Part of the batch that failed may have reached the file.
+        recount_log(report);
+    }
     let verdicts = verdicts(report, &outputs.thresholds);
     let summary = summary::render(report, &verdicts);
     print!("{summary}");
@@ -53,10 +57,18 @@ pub fn reported(
 ) -> Report {
     let mut report = last.unwrap_or_else(|| unreported(plan, test, progress.as_ref()));
     report.interrupted = true;
-    if let Some(spec) = &plan.log {
-        report.logged_requests = request_log::entries(&spec.path).ok();
-    }
+    recount_log(&mut report);
     report
+}
+
+/// The request log's entries as its file holds them, where the count the binary reported falls
+/// short: after a crash it had flushed more since its last report, and of a batch whose write
+/// failed, part may be in the file.
+fn recount_log(report: &mut Report) {
+    let log = report.plan.as_ref().and_then(|plan| plan.log.as_ref());
+    if let Some(entries) = log.and_then(|spec| request_log::entries(&spec.path).ok()) {
+        report.logged_requests = Some(entries);
+    }
 }
 
 /// A report of a run the binary sent no snapshot of.
@@ -94,9 +106,15 @@ fn save(report: &Report, verdicts: &[Verdict], summary: &str, outputs: &Outputs,
     }
     let log = report.plan.as_ref().and_then(|plan| plan.log.as_ref());
     match (&report.request_log_error, report.logged_requests, log) {
-        (Some(error), _, _) => {
+        (Some(error), entries, _) => {
+            let holds = entries.map_or_else(String::new, |n| {
+                format!(
+                    "; it holds the first {n} request{}",
+                    if n == 1 { "" } else { "s" }
+                )
+            });
             eprintln!(
-                "{} --log-requests: the request log is incomplete: {error}; free some space there, or log to another place",
+                "{} --log-requests: the request log is incomplete: {error}{holds}; free some space there, or log to another place",
                 style("error:").red().bold()
             );
             complete = false;

@@ -210,7 +210,7 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
     let mut display = Display::new(cli.quiet, &label, &plan);
     let control = Control::default();
     let mut stopping = false;
-    let report = loadcase::run(&test, &plan, &control, &mut |progress, so_far| {
+    let mut report = loadcase::run(&test, &plan, &control, &mut |progress, so_far| {
         display.progress(progress);
         let interrupts = signal::interrupts();
         if interrupts >= 1 && !stopping {
@@ -224,7 +224,7 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
         }
     });
     display.finish();
-    let (verdicts, code) = finish::complete(&report, &outputs);
+    let (verdicts, code) = finish::complete(&mut report, &outputs);
     Ok(match tracking {
         Some(tracking) => tracking.finish(&report, code, &verdicts),
         None => code,
@@ -273,7 +273,7 @@ fn stop_now(so_far: &Report, outputs: &Outputs, tracking: Option<Tracking>) -> !
     );
     let mut report = so_far.clone();
     report.interrupted = true;
-    let (verdicts, code) = finish::complete(&report, outputs);
+    let (verdicts, code) = finish::complete(&mut report, outputs);
     let code = match tracking {
         Some(tracking) => tracking.finish(&report, code, &verdicts),
         None => code,

@@ -53,8 +53,8 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
     let ending = supervise::run(binary, path.name, display_name, &plan, &mut display);
     display.finish();
     match ending? {
-        Ending::Done(report) => {
-            let (verdicts, code) = finish::complete(&report, &outputs);
+        Ending::Done(mut report) => {
+            let (verdicts, code) = finish::complete(&mut report, &outputs);
             Ok(tracking.finish(&report, code, &verdicts))
         }
         Ending::Crashed {

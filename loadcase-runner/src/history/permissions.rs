@@ -56,12 +56,15 @@ fn create_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-/// Gives `path` `mode`, unless it has it already.
+/// Gives `path` `mode`, unless it has it already or is neither a file nor a directory (a
+/// history pointed at a device is left to the device).
 fn restrict(path: &Path, mode: u32) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if std::fs::metadata(path)?.permissions().mode() & 0o777 != mode {
+        let metadata = std::fs::metadata(path)?;
+        let own = metadata.is_file() || metadata.is_dir();
+        if own && metadata.permissions().mode() & 0o777 != mode {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
         }
     }

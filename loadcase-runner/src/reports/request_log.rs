@@ -7,9 +7,13 @@ use std::path::Path;
 use loadcase::plan::LogFormat;
 
 /// The requests in the log at `path`, counted in the file: after a crash the test binary's last
-/// report is behind what it had flushed. A line cut short by the crash is not counted.
+/// report is behind what it had flushed. A line cut short by the crash is not counted. Only a
+/// regular file is counted (a device such as /dev/full would be read for ever).
 pub fn entries(path: &Path) -> io::Result<u64> {
     let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::other("not a regular file"));
+    }
     match LogFormat::of(path) {
         Some(LogFormat::Csv) => {
             let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
@@ -54,5 +58,11 @@ mod tests {
         std::fs::write(&csv, "a,b,c\n1,\"two\nlines\",3\n4,5,6\n7,8").unwrap();
         assert_eq!(entries(&csv).unwrap(), 2);
         assert!(entries(&dir.path().join("none.jsonl")).is_err());
+        #[cfg(unix)]
+        {
+            let device = dir.path().join("full.jsonl");
+            std::os::unix::fs::symlink("/dev/full", &device).unwrap();
+            assert!(entries(&device).is_err(), "not read for ever");
+        }
     }
 }

@@ -239,10 +239,8 @@ pub fn run_mix(
             Ok(entries) => report.logged_requests = Some(entries),
             Err(e) => {
                 report.logged_requests = Some(written);
-                report.request_log_error = Some(format!(
-                    "cannot write {}: {e}; it holds the first {written} requests",
-                    spec.path.display()
-                ));
+                report.request_log_error =
+                    Some(format!("cannot write {}: {e}", spec.path.display()));
             }
         }
     }

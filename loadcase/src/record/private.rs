@@ -22,12 +22,14 @@ pub fn create(path: &Path) -> io::Result<File> {
 
 /// Gives an open file the owner-only mode (a file created with another mode before). A file
 /// of another user's, which only its owner may change, is left as it is: that user can read it
-/// anyway.
+/// anyway; and so is anything but a regular file.
 pub fn restrict(file: &File) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if file.metadata()?.permissions().mode() & 0o777 != FILE_MODE {
+        let metadata = file.metadata()?;
+        // Only a file of its own: a log pointed at a device (/dev/null) leaves the device be.
+        if metadata.is_file() && metadata.permissions().mode() & 0o777 != FILE_MODE {
             match file.set_permissions(std::fs::Permissions::from_mode(FILE_MODE)) {
                 Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {}
                 other => other?,

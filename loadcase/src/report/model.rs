@@ -62,8 +62,9 @@ pub struct Report {
     #[serde(default)]
     pub logged_requests: Option<u64>,
     /// Why the request log could not be written in full (it could not be created, or a write
-    /// failed, on a full disk say): the file holds only [`logged_requests`](Self::logged_requests)
-    /// entries. A fault of the output, not of the load: no hit's problem.
+    /// failed, on a full disk say): the file holds the first
+    /// [`logged_requests`](Self::logged_requests) entries (and perhaps part of the batch that
+    /// failed). A fault of the output, not of the load: no hit's problem.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_log_error: Option<String>,
     /// The run this report is part of (`--run-id`), shared by the segments of a split run.
