@@ -15,5 +15,6 @@ mod outcomes;
 mod outputs;
 mod quick;
 mod results;
+mod secrets;
 mod shapes;
 mod signals;
