@@ -16,6 +16,8 @@ mod command;
 mod exit;
 mod history;
 mod progress;
+#[cfg(test)]
+mod properties;
 mod reports;
 mod settings;
 mod signal;

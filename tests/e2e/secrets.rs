@@ -65,7 +65,10 @@ fn no_secret_reaches_any_file_or_any_line_printed() {
         for ext in ["json", "html", "xml", "csv"] {
             args.extend(["--report".to_owned(), at(&format!("{name}.{ext}"))]);
         }
-        args.extend(["--log-requests".to_owned(), at(&format!("{name}-log.{log}"))]);
+        args.extend([
+            "--log-requests".to_owned(),
+            at(&format!("{name}-log.{log}")),
+        ]);
         args
     };
     let runner = |args: Vec<String>, env: Option<(&str, String)>| -> Run {

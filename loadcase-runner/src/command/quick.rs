@@ -113,13 +113,7 @@ pub fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue)> {
 /// `--url`: an absolute http:// or https:// URL with a host; a query is kept.
 pub fn parse_url(text: &str) -> Result<Url> {
     let example = "write e.g. --url http://127.0.0.1:8080/api";
-    let with_scheme = || {
-        if text.contains("://") {
-            example.to_owned()
-        } else {
-            format!("write --url http://{text} (or https://)")
-        }
-    };
+    let with_scheme = || settings::with_scheme(text, example, |fixed| format!("--url {fixed}"));
     let url = match Url::parse(text) {
         Ok(url) => url,
         Err(url::ParseError::RelativeUrlWithoutBase) => {
