@@ -141,6 +141,73 @@ async fn crash(cx: &mut Context) -> TestResult {
     Ok(())
 }
 
+/// One GET per hit, 10 ms apart per user, until `LOADCASE_E2E_CRASH_AFTER_MS` after the first
+/// hit began; then the process dies as `LOADCASE_E2E_CRASH` says: `exit` (code 3), `abort`, or
+/// `overflow` (a stack overflow).
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn crash_on_timer(cx: &mut Context) -> TestResult {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(std::time::Instant::now);
+    let after = std::env::var("LOADCASE_E2E_CRASH_AFTER_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(Duration::MAX, Duration::from_millis);
+    if start.elapsed() >= after {
+        let how = std::env::var("LOADCASE_E2E_CRASH").unwrap_or_default();
+        eprintln!("fixture: crashing by {how}");
+        match how.as_str() {
+            "exit" => std::process::exit(3),
+            "overflow" => {
+                overflow(0);
+            }
+            _ => std::process::abort(),
+        }
+    }
+    paced(cx).await
+}
+
+/// One GET, then 10 ms of rest; the first hit says so on stderr, for the tests that wait for the
+/// load to run before they signal it.
+async fn paced(cx: &mut Context) -> TestResult {
+    if cx.user() == 0 && cx.hit() == 0 {
+        eprintln!("fixture: loading");
+    }
+    cx.app.get("/es").await?;
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    Ok(())
+}
+
+/// Paced GETs until the process is signalled.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn steady(cx: &mut Context) -> TestResult {
+    paced(cx).await
+}
+
+/// User 0 blocks its thread for a minute in its first hit; the others send paced GETs (on the
+/// other worker thread, with `LOADCASE_WORKER_THREADS=2`): a stop cannot end the run quickly,
+/// and a second Ctrl-C kills a binary that has measured something.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn half_stuck(cx: &mut Context) -> TestResult {
+    if cx.user() == 0 {
+        eprintln!("fixture: stuck");
+        std::thread::sleep(Duration::from_secs(60));
+        return Ok(());
+    }
+    paced(cx).await
+}
+
+/// Recurses until the stack is gone; the frame is big and used, so it cannot be optimized away.
+#[inline(never)]
+#[allow(unconditional_recursion, reason = "it is meant to overflow")]
+fn overflow(depth: u64) -> u64 {
+    let frame = [depth; 512];
+    std::hint::black_box(&frame);
+    overflow(depth + 1) + frame[depth as usize % 512]
+}
+
 /// A plain test in the same target, which `cargo loadrun` must refuse to load-run.
 #[test]
 #[ignore = "run through cargo loadrun by the e2e tests"]

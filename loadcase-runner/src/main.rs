@@ -17,6 +17,8 @@ mod exit;
 mod history;
 mod live;
 mod progress;
+#[cfg(test)]
+mod properties;
 mod reports;
 mod settings;
 mod signal;

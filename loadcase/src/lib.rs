@@ -271,6 +271,8 @@ pub mod __private {
         pub use crate::protocol::{
             PROTOCOL_VERSION, ToChild, ToRunner, env, hello_protocol, receive, send, send_report,
         };
+        pub use crate::record::private::{FILE_MODE, create as create_private};
+        pub use crate::record::redact::{REDACTED, passwords_in};
         pub use crate::report::series::splice;
         pub use crate::tls::config::read_ca_cert;
     }

@@ -3,7 +3,8 @@
 //! The runner listens on a loopback port and starts the test binary with the plan in environment
 //! variables (libtest rejects unknown flags). The binary connects, says `hello` with the protocol
 //! version and a per-run token, then streams `progress` a few times a second, a full `snapshot`
-//! every second (so a crash loses at most a second), and `done` with the final report. The runner
+//! with each of the first four and then every second (so a crash loses at most a quarter of a
+//! second in the first second, at most a second later), and `done` with the final report. The runner
 //! may send `stop` (Ctrl-C). Messages are JSON, one per line. The user's own prints go to stdout
 //! and stderr and cannot corrupt any of this.
 

@@ -1,31 +1,7 @@
 //! The run history and `--compare`, through the real runner: runs of `example::test_es` (which
 //! starts the demo server in its own process) recorded in a history file of each test's own.
 
-use std::path::PathBuf;
-
-use loadcase_e2e::{Run, finish, history, loadrun_recorded};
-
-/// A directory of the test's own, removed at the end.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("loadcase-e2e-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, file: &str) -> String {
-        self.0.join(file).display().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use loadcase_e2e::{Run, TempDir, finish, history, loadrun_recorded};
 
 /// `example::test_es -u 5 -c 4`, recorded in `file`, with `more` options.
 fn test_es(file: &str, more: &[&str]) -> Run {

@@ -3,6 +3,7 @@
 
 mod authorization;
 mod counts;
+mod crashes;
 mod data;
 mod display;
 mod faults;
@@ -14,8 +15,11 @@ mod inputs;
 mod lifecycle;
 mod mixes;
 mod outcomes;
+mod outputs;
 mod quick;
 mod results;
+mod secrets;
 mod shapes;
 mod summary;
 mod tls;
+mod signals;

@@ -209,6 +209,99 @@ pub fn run(args: &[&str]) -> Run {
     finish(loadrun(args))
 }
 
+/// Sends `kill -NAME` to `pid`.
+pub fn signal(pid: u32, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill -{name} {pid}");
+}
+
+/// The children of `parent` with `argument` among their arguments (Linux's /proc).
+pub fn children(parent: u32, argument: &str) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| parent_of(pid) == Some(parent))
+        .filter(|&pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|line| {
+                line.split(|&b| b == 0)
+                    .any(|arg| arg == argument.as_bytes())
+            })
+        })
+        .collect()
+}
+
+/// The parent of `pid`, from the fields after the command's name in /proc/PID/stat.
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Whether `pid` is still running: there, and not a zombie waiting to be reaped.
+pub fn running(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let state = stat
+        .rfind(')')
+        .and_then(|end| stat[end + 1..].split_whitespace().next());
+    !matches!(state, Some("Z" | "X") | None)
+}
+
+/// `command` run under `prefix` (`timeout -s INT 3`), with its environment.
+pub fn under(prefix: &[&str], command: &Command) -> Command {
+    let mut wrapped = Command::new(prefix[0]);
+    wrapped
+        .args(&prefix[1..])
+        .arg(command.get_program())
+        .args(command.get_args())
+        .stdin(Stdio::null());
+    if let Some(dir) = command.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => wrapped.env(key, value),
+            None => wrapped.env_remove(key),
+        };
+    }
+    wrapped
+}
+
+/// A directory of the test's own, removed at the end.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// `loadcase-e2e-PID-NAME` in the temporary directory, empty.
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("loadcase-e2e-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    /// `file` in it, as an argument.
+    pub fn path(&self, file: &str) -> String {
+        self.0.join(file).display().to_string()
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// A runner started in the background, to be interrupted as a person at the terminal would.
 pub struct Background {
     child: std::process::Child,
@@ -243,12 +336,24 @@ impl Background {
 
     /// Sends SIGINT, as Ctrl-C does.
     pub fn interrupt(&self) {
-        let pid = self.child.id().to_string();
-        let status = Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -INT {pid}");
+        signal(self.child.id(), "INT");
+    }
+
+    /// The runner's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The test binary the runner is running now: its one child that runs `test` (the libtest
+    /// name, without the target).
+    pub fn test_binary(&self, test: &str) -> u32 {
+        let children = children(self.pid(), test);
+        assert_eq!(
+            children.len(),
+            1,
+            "one test binary running {test}: {children:?}"
+        );
+        children[0]
     }
 
     /// Waits for the end; also returns how long that took.

@@ -27,6 +27,7 @@ pub struct HistoryOptions {
         value_name = "PCT",
         default_value = "10%",
         value_parser = parse_tolerance,
+        allow_hyphen_values = true,
         requires = "compare"
     )]
     pub regression_tolerance: f64,
@@ -60,6 +61,8 @@ pub struct HistoryArgs {
         long,
         value_name = "N",
         default_value_t = 20,
+        value_parser = parse_limit,
+        allow_hyphen_values = true,
         conflicts_with = "period"
     )]
     pub limit: usize,
@@ -74,12 +77,26 @@ pub struct HistoryArgs {
 }
 
 /// `10%`, `10` or `2.5%`, as a fraction (0.1).
-fn parse_tolerance(text: &str) -> Result<f64, String> {
+pub fn parse_tolerance(text: &str) -> Result<f64, String> {
     let number = text.trim().strip_suffix('%').unwrap_or(text.trim());
     match number.trim().parse::<f64>() {
         Ok(p) if p.is_finite() && p >= 0.0 => Ok(p / 100.0),
+        Ok(p) if p < 0.0 => Err(format!(
+            "`{text}` is negative: a tolerance is how much worse a figure may get, 0% or more; write e.g. 10% or 2.5"
+        )),
         _ => Err(format!(
             "`{text}` is not a percentage; write e.g. 10% or 2.5"
         )),
+    }
+}
+
+/// `history --limit N`: how many runs to list, 1 or more.
+pub fn parse_limit(text: &str) -> Result<usize, String> {
+    let fix = "write a whole number of runs, 1 or more, e.g. --limit 50";
+    match text.trim().parse::<i128>() {
+        Ok(n) if n >= 1 => Ok(usize::try_from(n).unwrap_or(usize::MAX)),
+        Ok(n) if n < 0 => Err(format!("`{text}` is negative; {fix}")),
+        Ok(_) => Err(format!("0 runs would list nothing; {fix}")),
+        Err(_) => Err(format!("`{text}` is not a whole number; {fix}")),
     }
 }

@@ -1,6 +1,8 @@
 //! The plan's options: how many users, for how long, in what shape, at what pace. Each is the
 //! string the user typed; the library reads them into a `Plan`, so that the command line and a
-//! `loadcase.toml` profile are read by the same rules.
+//! `loadcase.toml` profile are read by the same rules. Each takes a value that starts with `-`
+//! (`--think -1s`), so that the library can say what is wrong with it, rather than clap taking
+//! it for an option and advising `-- -1`.
 
 use clap::Args;
 use loadcase::plan::PlanField;
@@ -38,44 +40,90 @@ pub struct PlanOptions {
     pub server_url: Option<String>,
 
     /// Start each stage's users evenly over this time.
-    #[arg(long, value_name = "DURATION", help_heading = "Plan: load shape")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        allow_hyphen_values = true,
+        help_heading = "Plan: load shape"
+    )]
     pub ramp_up: Option<String>,
 
     /// How users start within --ramp-up: linear (default) or random.
-    #[arg(long, value_name = "HOW", help_heading = "Plan: load shape")]
+    #[arg(
+        long,
+        value_name = "HOW",
+        allow_hyphen_values = true,
+        help_heading = "Plan: load shape"
+    )]
     pub ramp: Option<String>,
 
     /// A pause with no user running between -u stages.
-    #[arg(long, value_name = "DURATION", help_heading = "Plan: load shape")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        allow_hyphen_values = true,
+        help_heading = "Plan: load shape"
+    )]
     pub stage_pause: Option<String>,
 
     /// Users moving toward each target: '10@30s, 50@2m, 0@30s'.
-    #[arg(long, value_name = "TARGETS", help_heading = "Plan: load shape")]
+    #[arg(
+        long,
+        value_name = "TARGETS",
+        allow_hyphen_values = true,
+        help_heading = "Plan: load shape"
+    )]
     pub stages: Option<String>,
 
     /// Start hits at this rate whatever the response times (500/s), for -d.
-    #[arg(long, value_name = "RATE", help_heading = "Plan: open model")]
+    #[arg(
+        long,
+        value_name = "RATE",
+        allow_hyphen_values = true,
+        help_heading = "Plan: open model"
+    )]
     pub rate: Option<String>,
 
     /// A rate moving toward each target: '100/s@1m, 500/s@2m'.
-    #[arg(long, value_name = "TARGETS", help_heading = "Plan: open model")]
+    #[arg(
+        long,
+        value_name = "TARGETS",
+        allow_hyphen_values = true,
+        help_heading = "Plan: open model"
+    )]
     pub rate_stages: Option<String>,
 
     /// Most users at once (default 1000).
-    #[arg(long, value_name = "N", help_heading = "Plan: open model")]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        help_heading = "Plan: open model"
+    )]
     pub max_users: Option<String>,
 
     /// How late a hit may start before it is dropped (default 1s).
-    #[arg(long, value_name = "DURATION", help_heading = "Plan: open model")]
+    #[arg(
+        long,
+        value_name = "DURATION",
+        allow_hyphen_values = true,
+        help_heading = "Plan: open model"
+    )]
     pub max_delay: Option<String>,
 
     /// Pause between a user's hits: 200ms, or a range 100ms..500ms.
-    #[arg(long, value_name = "PAUSE", help_heading = "Plan: pacing and limits")]
+    #[arg(
+        long,
+        value_name = "PAUSE",
+        allow_hyphen_values = true,
+        help_heading = "Plan: pacing and limits"
+    )]
     pub think: Option<String>,
 
     /// Cancel a hit that runs longer, counting it as an error.
     #[arg(
         long,
+        allow_hyphen_values = true,
         value_name = "DURATION",
         help_heading = "Plan: pacing and limits"
     )]
@@ -84,13 +132,19 @@ pub struct PlanOptions {
     /// Default timeout of every request (60s unless set).
     #[arg(
         long,
+        allow_hyphen_values = true,
         value_name = "DURATION",
         help_heading = "Plan: pacing and limits"
     )]
     pub request_timeout: Option<String>,
 
     /// Most of a response body kept in memory (16MiB unless set); larger ones are counted.
-    #[arg(long, value_name = "SIZE", help_heading = "Plan: pacing and limits")]
+    #[arg(
+        long,
+        value_name = "SIZE",
+        allow_hyphen_values = true,
+        help_heading = "Plan: pacing and limits"
+    )]
     pub body_limit: Option<String>,
 
     /// Trust the CA certificates of this PEM file too (HTTPS and wss://).

@@ -40,7 +40,8 @@ pub struct QuickOptions {
         value_name = "STATUS",
         requires = "url",
         value_delimiter = ',',
-        value_parser = clap::value_parser!(u16).range(100..=599)
+        value_parser = parse_status,
+        allow_hyphen_values = true
     )]
     pub expect_status: Vec<u16>,
 }
@@ -57,5 +58,18 @@ impl QuickOptions {
         .into_iter()
         .filter_map(|(flag, given)| given.then_some(flag))
         .collect()
+    }
+}
+
+/// `--expect-status 201`: an HTTP status, from 100 to 599.
+pub fn parse_status(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<i64>() {
+        Ok(n @ 100..=599) => Ok(n as u16),
+        Ok(_) => Err(format!(
+            "`{text}` is not an HTTP status, which is from 100 to 599; write e.g. --expect-status 201 or 200,204"
+        )),
+        Err(_) => Err(format!(
+            "`{text}` is not a number; write a status from 100 to 599, e.g. --expect-status 201 or 200,204"
+        )),
     }
 }

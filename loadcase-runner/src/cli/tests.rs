@@ -140,3 +140,47 @@ fn help_is_grouped_and_short() {
         "a line wraps:\n{help}"
     );
 }
+
+#[test]
+fn numbers_clap_reads_say_what_is_wrong_with_them() {
+    let refused = |args: &[&str]| {
+        let error = parse(args).expect_err("refused");
+        assert_eq!(error.exit_code(), 2, "a usage error");
+        error.to_string()
+    };
+    for (args, says) in [
+        (
+            &["history", "--limit", "-1"][..],
+            "`-1` is negative; write a whole number of runs, 1 or more",
+        ),
+        (&["history", "--limit", "0"], "0 runs would list nothing"),
+        (
+            &["t", "--compare", "last", "--regression-tolerance", "-5"],
+            "`-5` is negative: a tolerance",
+        ),
+        (
+            &["--url", "http://h/", "--expect-status", "-1"],
+            "`-1` is not an HTTP status, which is from 100 to 599",
+        ),
+        (
+            &["--url", "http://h/", "--expect-status", "20x"],
+            "`20x` is not a number",
+        ),
+    ] {
+        let message = refused(args);
+        assert!(message.contains(says), "{args:?}: {message}");
+        assert!(!message.contains("-- -1"), "{message}");
+    }
+    let Some(Command::History(history)) = parse(&["history", "--limit", "7"]).unwrap().command
+    else {
+        panic!("the history subcommand");
+    };
+    assert_eq!(history.limit, 7);
+    assert_eq!(
+        parse(&["--url", "http://h/", "--expect-status", "200,204"])
+            .unwrap()
+            .quick
+            .expect_status,
+        [200, 204]
+    );
+}

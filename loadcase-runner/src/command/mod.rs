@@ -5,7 +5,7 @@
 mod finish;
 mod history;
 mod list;
-mod quick;
+pub mod quick;
 mod run;
 
 use anyhow::{Result, bail};

@@ -17,7 +17,6 @@ use url::Url;
 use super::finish;
 use crate::cli::Cli;
 use crate::cli::quick::QuickOptions;
-use crate::exit;
 use crate::history::baseline::Baseline;
 use crate::history::tracking::Tracking;
 use crate::progress::Display;
@@ -114,13 +113,7 @@ pub fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue)> {
 /// `--url`: an absolute http:// or https:// URL with a host; a query is kept.
 pub fn parse_url(text: &str) -> Result<Url> {
     let example = "write e.g. --url http://127.0.0.1:8080/api";
-    let with_scheme = || {
-        if text.contains("://") {
-            example.to_owned()
-        } else {
-            format!("write --url http://{text} (or https://)")
-        }
-    };
+    let with_scheme = || settings::with_scheme(text, example, |fixed| format!("--url {fixed}"));
     let url = match Url::parse(text) {
         Ok(url) => url,
         Err(url::ParseError::RelativeUrlWithoutBase) => {
@@ -206,12 +199,12 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
         format!("{MODULE}::{label}"),
         async move |cx: &mut Context| send(&request, cx).await,
     );
-    let tracking = tracking(cli, test.name())?;
+    let mut tracking = tracking(cli, test.name())?;
 
     let mut display = Display::new(cli.quiet, &label, &plan);
     let control = Control::default();
     let mut stopping = false;
-    let report = loadcase::run(&test, &plan, &control, &mut |progress, so_far| {
+    let mut report = loadcase::run(&test, &plan, &control, &mut |progress, so_far| {
         display.progress(progress);
         let interrupts = signal::interrupts();
         if interrupts >= 1 && !stopping {
@@ -221,11 +214,11 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
         }
         if interrupts >= 2 {
             display.finish();
-            stop_now(so_far, &outputs);
+            stop_now(so_far, &outputs, tracking.take());
         }
     });
     display.finish();
-    let (verdicts, code) = finish::complete(&report, &outputs);
+    let (verdicts, code) = finish::complete(&mut report, &outputs);
     Ok(match tracking {
         Some(tracking) => tracking.finish(&report, code, &verdicts),
         None => code,
@@ -265,18 +258,22 @@ fn tracking(cli: &Cli, test: &str) -> Result<Option<Tracking>> {
     }))
 }
 
-/// A second Ctrl-C: the summary of what had been measured (up to a tick old), then exit 130
-/// without waiting for the running requests.
-fn stop_now(so_far: &Report, outputs: &Outputs) -> ! {
+/// A second Ctrl-C: the summary of what had been measured (up to a tick old), recorded in the
+/// history as interrupted, then exit 130 without waiting for the running requests.
+fn stop_now(so_far: &Report, outputs: &Outputs, tracking: Option<Tracking>) -> ! {
     eprintln!(
         "{} stopped at once on the second Ctrl-C; the figures below were measured up to 250 ms before",
         style("interrupted:").yellow().bold()
     );
     let mut report = so_far.clone();
     report.interrupted = true;
-    finish::complete(&report, outputs);
+    let (verdicts, code) = finish::complete(&mut report, outputs);
+    let code = match tracking {
+        Some(tracking) => tracking.finish(&report, code, &verdicts),
+        None => code,
+    };
     let _ = std::io::Write::flush(&mut std::io::stdout());
-    std::process::exit(i32::from(exit::INTERRUPTED))
+    std::process::exit(i32::from(code))
 }
 
 #[cfg(test)]

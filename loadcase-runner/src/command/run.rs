@@ -8,6 +8,7 @@ use anyhow::{Result, anyhow};
 use console::style;
 
 use super::finish;
+use crate::child::status;
 use crate::child::supervise::{self, Ending};
 use crate::cli::Cli;
 use crate::exit;
@@ -52,8 +53,8 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
     let ending = supervise::run(binary, path.name, display_name, &plan, &mut display);
     display.finish();
     match ending? {
-        Ending::Done(report) => {
-            let (verdicts, code) = finish::complete(&report, &outputs);
+        Ending::Done(mut report) => {
+            let (verdicts, code) = finish::complete(&mut report, &outputs);
             Ok(tracking.finish(&report, code, &verdicts))
         }
         Ending::Crashed {
@@ -61,12 +62,16 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
             last,
             progress,
         } => {
+            let cause = status::describe(status);
             let what = if status.success() { "ended" } else { "crashed" };
             eprintln!(
-                "{} the test binary of `{display_name}` {what} ({status}) before reporting its results (its own output, if any, is above)",
+                "{} the test binary of `{display_name}` {what}: it {cause} before reporting its results (its own output, if any, is above)",
                 style("error:").red().bold()
             );
-            finish::partial(last, progress, &outputs);
+            let mut report = finish::reported(last, progress, &plan, display_name);
+            report.stop_reason = Some(format!("the test binary {what}: it {cause}"));
+            finish::incomplete(&report, &format!("it {cause}"), &outputs);
+            // Not recorded: a crash says more about the test than about the system under load.
             Ok(exit::USAGE)
         }
         Ending::Killed { last, progress } => {
@@ -74,8 +79,11 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
                 "{} killed the test binary on the second Ctrl-C",
                 style("interrupted:").yellow().bold()
             );
-            finish::partial(last, progress, &outputs);
-            Ok(exit::INTERRUPTED)
+            let report = finish::reported(last, progress, &plan, display_name);
+            let (verdicts, code) =
+                finish::incomplete(&report, "it was killed on the second Ctrl-C", &outputs);
+            // Recorded, marked interrupted: a run cut short is still a run that was made.
+            Ok(tracking.finish(&report, code, &verdicts))
         }
     }
 }

@@ -15,7 +15,7 @@ use loadcase::report::Verdict;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
 use super::environment::Environment;
-use super::{schema, views};
+use super::{permissions, schema, views};
 
 /// Where the history is, relative to the workspace root, unless `--history` says otherwise.
 pub const DEFAULT_FILE: &str = ".loadcase/history.sqlite";
@@ -31,9 +31,9 @@ pub fn default_path(root: &Path) -> PathBuf {
 /// Why the history could not be used. Each message names the file and what to do about it.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
-    /// Its directory could not be created.
+    /// It or its directory could not be created, or made owner-only.
     #[error(
-        "cannot create the directory of the run history {}: {source}; pass --history PATH or --no-history",
+        "cannot create the run history {} owner-only, or its directory: {source}; pass --history PATH or --no-history",
         path.display()
     )]
     Directory {
@@ -126,14 +126,12 @@ pub struct History {
 
 impl History {
     /// Opens the history at `path` for recording, creating it (and its directory) if needed,
-    /// and migrating it to the current layout.
+    /// owner-only, and migrating it to the current layout.
     pub fn open(path: &Path) -> Result<History, HistoryError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| HistoryError::Directory {
-                path: path.to_owned(),
-                source,
-            })?;
-        }
+        permissions::prepare(path).map_err(|source| HistoryError::Directory {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::connect(path, OpenFlags::default())
     }
 
@@ -145,6 +143,9 @@ impl History {
                 path: path.to_owned(),
             });
         }
+        // An older runner's file is made owner-only here too; one a reader may not change is
+        // still read.
+        let _ = permissions::prepare(path);
         // Read-write still: an older file is migrated before its new columns are read.
         Self::connect(path, OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE)
     }

@@ -19,6 +19,11 @@ pub fn render(report: &Report, verdicts: &[Verdict], summary: &str) -> String {
         .split_once("::")
         .unwrap_or(("loadcase", &report.test));
     let mut problems = Vec::new();
+    // What cut the run short comes first: the failure's message names it (a crash and its
+    // signal, a dataset out of rows).
+    if let Some(reason) = &report.stop_reason {
+        problems.push(format!("stopped early: {reason}"));
+    }
     if hits.errors + hits.failures + hits.cancelled > 0 || hits.total == 0 {
         problems.push(format!(
             "{} of {} hits did not succeed ({} errors, {} failures, {} cancelled)",
@@ -43,7 +48,7 @@ pub fn render(report: &Report, verdicts: &[Verdict], summary: &str) -> String {
             v.threshold, v.measured
         ));
     }
-    if report.interrupted {
+    if report.interrupted && report.stop_reason.is_none() {
         problems.push("interrupted: the plan did not complete".to_owned());
     }
     let failed = !problems.is_empty();
@@ -98,7 +103,10 @@ pub fn render(report: &Report, verdicts: &[Verdict], summary: &str) -> String {
     if failed {
         let message = if broken.is_empty() {
             problems[0].clone()
-        } else if hits.errors + hits.failures + hits.cancelled == 0 && !report.interrupted {
+        } else if hits.errors + hits.failures + hits.cancelled == 0
+            && !report.interrupted
+            && report.stop_reason.is_none()
+        {
             format!("{} threshold(s) broken", broken.len())
         } else {
             format!("{}; {} threshold(s) broken", problems[0], broken.len())
@@ -325,5 +333,32 @@ mod tests {
             .find(|n| n.has_tag_name("failure"))
             .unwrap();
         assert_eq!(failure.attribute("message"), Some("1 threshold(s) broken"));
+    }
+
+    #[test]
+    fn a_crash_is_the_failure_and_names_its_signal() {
+        let mut report = Report {
+            test: "fixture::crash".into(),
+            interrupted: true,
+            stop_reason: Some(
+                "the test binary crashed: it was killed by signal 6 (SIGABRT)".into(),
+            ),
+            ..Report::default()
+        };
+        report.stats.hits.success = 30;
+        let doc_text = render(&report, &[], "");
+        let doc = parse(&doc_text);
+        let failure = doc
+            .descendants()
+            .find(|n| n.has_tag_name("failure"))
+            .unwrap();
+        assert_eq!(
+            failure.attribute("message"),
+            Some("stopped early: the test binary crashed: it was killed by signal 6 (SIGABRT)")
+        );
+        assert!(
+            !failure.text().unwrap().contains("interrupted: the plan"),
+            "said once"
+        );
     }
 }

@@ -1,13 +1,17 @@
-//! Report files (`--report PATH`, repeatable): the format follows the extension.
+//! Report files (`--report PATH`, repeatable): the format follows the extension; and what the
+//! [`request_log`] holds.
 
 mod csv;
 mod html;
 mod json;
 mod junit;
+pub mod request_log;
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result, anyhow, bail};
+use loadcase::__private::runner::create_private;
 use loadcase::Report;
 use loadcase::report::Verdict;
 
@@ -53,12 +57,41 @@ impl Format {
     }
 }
 
-/// Checks every path's format before the run, so a typo does not cost a run.
+/// Checks every path before the run — its format, and that a file can be written there — so
+/// that neither a typo nor a place that cannot be written to costs a run.
 pub fn check(paths: &[PathBuf], source: &str) -> Result<()> {
     for path in paths {
         Format::of(path, source)?;
+        writable(path, source)?;
     }
     Ok(())
+}
+
+/// Whether a report can be written to `path`: its directory is created (as writing it would),
+/// and the temporary file it is written through is created there and removed.
+fn writable(path: &Path, source: &str) -> Result<()> {
+    let shown = path.display();
+    if path.is_dir() {
+        bail!("{source} {shown}: this is a directory; give the report a file name in it");
+    }
+    let tmp = temporary(path).map_err(|e| anyhow!("{source} {shown}: {e:#}"))?;
+    create_private(&tmp).map_err(|e| {
+        anyhow!("{source} {shown}: cannot write a file there ({e}); give a path in a directory you can write to")
+    })?;
+    let _ = std::fs::remove_file(&tmp);
+    Ok(())
+}
+
+/// The temporary file a report is written through, beside it, its directory created.
+fn temporary(path: &Path) -> Result<PathBuf> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    Ok(PathBuf::from(tmp))
 }
 
 /// Renders `report` in `format`.
@@ -94,17 +127,18 @@ pub fn write_all(
 }
 
 /// Writes `contents` through a temporary file renamed into place, so a reader never sees half a
-/// report; parent directories are created.
+/// report; parent directories are created, the file is its owner's only, and a temporary file
+/// that could not be written in full (a full disk) is removed.
 pub fn write(path: &Path, contents: &str) -> Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-    if let Some(dir) = dir {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    let tmp = temporary(path)?;
+    let written = create_private(&tmp)
+        .and_then(|mut file| {
+            file.write_all(contents.as_bytes())?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, contents)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .with_context(|| format!("cannot write the report {}", path.display()))
+    written.with_context(|| format!("cannot write the report {}", path.display()))
 }

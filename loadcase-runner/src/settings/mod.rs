@@ -6,7 +6,7 @@ pub mod profile;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use loadcase::__private::runner::{PlanArgs, env};
+use loadcase::__private::runner::{PlanArgs, create_private, env};
 use loadcase::Plan;
 use loadcase::plan::{LogFormat, LogSpec, PlanField};
 use loadcase::report as threshold;
@@ -110,6 +110,13 @@ pub fn resolve(
             outputs.reports.clone()
         }
     };
+    for name in &outputs.redact_headers {
+        check_header_name(name)?;
+    }
+    // Users that could not all be created would abort the process partway through the load.
+    resolved
+        .check_memory(loadcase::plan::available_memory())
+        .map_err(|too_big| anyhow!(too_big))?;
     if let Some(path) = &outputs.log_requests {
         resolved.log = Some(request_log_spec(path, &outputs.redact_headers)?);
     }
@@ -153,8 +160,12 @@ fn request_log_spec(path: &Path, redact: &[String]) -> Result<LogSpec> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("--log-requests: cannot create {}", dir.display()))?;
     }
-    std::fs::File::create(&path)
-        .with_context(|| format!("--log-requests: cannot write {}", path.display()))?;
+    create_private(&path).map_err(|e| {
+        anyhow!(
+            "--log-requests {}: cannot write a file there ({e}); give a path in a directory you can write to",
+            path.display()
+        )
+    })?;
     Ok(LogSpec {
         path,
         redact_headers: redact.to_vec(),
@@ -170,14 +181,51 @@ fn ca_cert(path: &Path, source: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// `--redact-header NAME`: a header name as HTTP has them, or it could never match.
+fn check_header_name(name: &str) -> Result<()> {
+    let fix = "give a header name (letters, digits and !#$%&'*+-.^_`|~, no spaces), e.g. --redact-header X-Api-Key";
+    if name.trim().is_empty() {
+        bail!("--redact-header: the name is empty; {fix}");
+    }
+    if reqwest::header::HeaderName::from_bytes(name.trim().as_bytes()).is_err() {
+        bail!("--redact-header `{name}` is not a header name; {fix}");
+    }
+    Ok(())
+}
+
+/// The advice for a URL given without its scheme (`127.0.0.1:8080`): the URL with `http://`, as
+/// `written` puts it where it goes (`--url http://127.0.0.1:8080`); `example` for any other.
+pub fn with_scheme(text: &str, example: &str, written: impl Fn(&str) -> String) -> String {
+    if text.contains("://") {
+        example.to_owned()
+    } else {
+        format!("write {} (or https://)", written(&format!("http://{text}")))
+    }
+}
+
 /// A base URL for `cx.app`: http or https, a host, and no query or fragment (paths are
 /// appended to it). `source` names where it came from, for the message.
 fn check_server_url(url: &str, source: &str) -> Result<()> {
     let example = "write e.g. http://127.0.0.1:8080 or https://staging.example.com/api";
-    let parsed = url::Url::parse(url)
-        .map_err(|e| anyhow!("{source}: `{url}` is not a URL ({e}); {example}"))?;
+    let advice = || {
+        with_scheme(url, example, |fixed| match source {
+            "--server-url" => format!("--server-url {fixed}"),
+            env::SERVER_URL => format!("{source}={fixed}"),
+            _ => format!("server_url = \"{fixed}\""),
+        })
+    };
+    let parsed = match url::Url::parse(url) {
+        Ok(parsed) => parsed,
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            bail!("{source}: `{url}` has no scheme; {}", advice())
+        }
+        Err(e) => bail!("{source}: `{url}` is not a URL ({e}); {example}"),
+    };
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
-        bail!("{source}: `{url}` is not an http:// or https:// URL with a host; {example}");
+        bail!(
+            "{source}: `{url}` is not an http:// or https:// URL with a host; {}",
+            advice()
+        );
     }
     if parsed.query().is_some() || parsed.fragment().is_some() {
         bail!(

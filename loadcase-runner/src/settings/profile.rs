@@ -109,7 +109,7 @@ fn shown(path: &Path) -> String {
 }
 
 /// Reads profile `name` from `text`, the content of `path`.
-pub(super) fn parse(text: &str, name: &str, path: &Path) -> Result<Profile> {
+pub fn parse(text: &str, name: &str, path: &Path) -> Result<Profile> {
     let file: File = toml::from_str(text).map_err(|e| {
         anyhow!(
             "{}: {}; a profile takes {}",

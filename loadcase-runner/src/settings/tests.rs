@@ -144,3 +144,56 @@ fn a_value_from_a_flag_keeps_the_flags_message() {
         "{text}"
     );
 }
+
+#[test]
+fn bad_input_is_named_with_what_is_wrong_and_the_fix() {
+    let without_profile = |args: &[&str]| {
+        let cli = cli(args);
+        format!(
+            "{:#}",
+            resolve(&cli.plan, &cli.outputs, None)
+                .err()
+                .expect("an error")
+        )
+    };
+    // A negative value reaches the parser, which names the flag, not clap's `-- -1` advice.
+    for (args, start) in [
+        (&["--think", "-1s"][..], "--think: `-1s` is not a pause"),
+        (
+            &["--rate", "-5/s", "-d", "1s"],
+            "--rate: `-5/s` is not a rate",
+        ),
+        (
+            &["--rate", "5/s", "-d", "1s", "--max-users", "-1"],
+            "--max-users: `-1` is not a number of users",
+        ),
+        (&["--stages", "-1@1s"], "--stages: `-1@1s`"),
+        (
+            &["--redact-header", ""],
+            "--redact-header: the name is empty; give a header name",
+        ),
+        (
+            &["--redact-header", "bad name"],
+            "--redact-header `bad name` is not a header name",
+        ),
+        (
+            &["--server-url", "127.0.0.1:8080"],
+            "--server-url: `127.0.0.1:8080` has no scheme; write --server-url http://127.0.0.1:8080 (or https://)",
+        ),
+        (
+            &["-u", "1000000000", "-c", "1"],
+            "--users: 1000000000 users at once would need",
+        ),
+    ] {
+        let message = without_profile(args);
+        assert!(message.starts_with(start), "{args:?}: {message}");
+    }
+    assert_eq!(
+        message(&[], "users = -1\n"),
+        "loadcase.toml:2 [profile.ci] users: `-1` is not a number of users (in `-1`); give each stage a count from 1 to 4294967295, colon-separated, e.g. -u 10:20:30"
+    );
+    assert!(
+        message(&[], "server_url = \"localhost:8080\"\n")
+            .ends_with("write server_url = \"http://localhost:8080\" (or https://)")
+    );
+}

@@ -168,10 +168,9 @@ pub fn run_mix(
             Ok(writer) => (Some(writer), Some(Redactor::new(&spec.redact_headers))),
             Err(e) => {
                 // The runner checks the path first; a direct caller hears it in the report.
-                let message = format!("cannot log requests to {}: {e}", spec.path.display());
-                report
-                    .stats
-                    .add_problem(ProblemKind::Error, &message, None, 1);
+                report.request_log_error =
+                    Some(format!("cannot create {}: {e}", spec.path.display()));
+                report.logged_requests = Some(0);
                 (None, None)
             }
         },
@@ -244,17 +243,15 @@ pub fn run_mix(
         .zip(cpu_at_start)
         .map(|(end, start)| end - start);
     report.peak_rss_bytes = crate::record::cpu::peak_rss_bytes();
-    if let Some(log) = log {
+    if let (Some(log), Some(spec)) = (log, &plan.log) {
         log.send(last.log);
         let written = log.written();
         match log.finish() {
             Ok(entries) => report.logged_requests = Some(entries),
             Err(e) => {
                 report.logged_requests = Some(written);
-                let message = format!("the request log is incomplete: {e}");
-                report
-                    .stats
-                    .add_problem(ProblemKind::Error, &message, None, 1);
+                report.request_log_error =
+                    Some(format!("cannot write {}: {e}", spec.path.display()));
             }
         }
     }

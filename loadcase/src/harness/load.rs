@@ -9,7 +9,8 @@ use crate::control::Control;
 use crate::plan::model::Plan;
 use crate::protocol::{self, PROTOCOL_VERSION, ToChild, ToRunner, env};
 
-/// Snapshots are sent every this many progress ticks (once a second).
+/// Snapshots are sent every this many progress ticks (once a second), and at each of the first
+/// ones: a binary that crashes in its first second still leaves a report of what it did.
 const SNAPSHOT_EVERY: u32 = 4;
 
 /// The tests of the run: this one, or the mix the plan names (libtest names and weights), found
@@ -91,7 +92,7 @@ pub(super) fn run(test: &'static LoadTest, plan: &str) {
         }
         ticks += 1;
         let mut sent = protocol::send(&mut writer, &ToRunner::Progress(progress.clone()));
-        if sent.is_ok() && ticks.is_multiple_of(SNAPSHOT_EVERY) {
+        if sent.is_ok() && (ticks <= SNAPSHOT_EVERY || ticks.is_multiple_of(SNAPSHOT_EVERY)) {
             sent = protocol::send_report(&mut writer, &report.since(series_from), false);
             series_from = report.series.last().map_or(0, |p| p.t);
         }

@@ -87,7 +87,7 @@ impl LogWriter {
                 ),
             )
         })?;
-        let file = File::create(&spec.path)?;
+        let file = crate::record::private::create(&spec.path)?;
         let (tx, rx) = mpsc::channel::<Vec<LogEntry>>();
         let written = Arc::new(AtomicU64::new(0));
         let counter = written.clone();

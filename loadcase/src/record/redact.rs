@@ -4,7 +4,7 @@ use reqwest::Url;
 use reqwest::header::HeaderMap;
 
 /// What replaces a secret.
-pub(crate) const REDACTED: &str = "[redacted]";
+pub const REDACTED: &str = "[redacted]";
 
 /// Headers whose values are always secret.
 pub(crate) const ALWAYS: [&str; 4] = [
@@ -50,20 +50,25 @@ impl Redactor {
     }
 }
 
-/// The URL without its password.
+/// The URL without its password, or without its user name when that comes alone (a token
+/// given as `https://TOKEN@host/` is sent as the user name).
 pub(crate) fn url(url: &Url) -> String {
     if url.password().is_some() {
         let mut url = url.clone();
         let _ = url.set_password(Some(REDACTED));
+        url.to_string()
+    } else if !url.username().is_empty() {
+        let mut url = url.clone();
+        let _ = url.set_username(REDACTED);
         url.to_string()
     } else {
         url.to_string()
     }
 }
 
-/// `text` with the password of every `scheme://user:password@` in it replaced: error messages
-/// (reqwest's among them) quote URLs.
-pub(crate) fn passwords_in(text: &str) -> std::borrow::Cow<'_, str> {
+/// `text` with the password of every `scheme://user:password@` in it replaced, and the user
+/// name of every `scheme://user@`: error messages (reqwest's among them) quote URLs.
+pub fn passwords_in(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains("://") {
         return text.into();
     }
@@ -84,6 +89,10 @@ pub(crate) fn passwords_in(text: &str) -> std::borrow::Cow<'_, str> {
                 out.push(':');
                 out.push_str(REDACTED);
                 out.push_str(&authority[userinfo.len()..]);
+            }
+            Some(user) if !user.is_empty() => {
+                out.push_str(REDACTED);
+                out.push_str(&authority[user.len()..]);
             }
             _ => out.push_str(authority),
         }
@@ -127,10 +136,13 @@ mod tests {
             passwords_in(message),
             "error sending request for url (http://ann:[redacted]@127.0.0.1:1/a?b=c)"
         );
+        // A user name alone is the credential (a token as the user name).
         assert_eq!(
-            passwords_in("see http://127.0.0.1/ and ws://u@h/"),
-            "see http://127.0.0.1/ and ws://u@h/"
+            passwords_in("see http://127.0.0.1/ and ws://tok3n@h/"),
+            "see http://127.0.0.1/ and ws://[redacted]@h/"
         );
+        let token = Url::parse("https://tok3n@h/x").unwrap();
+        assert_eq!(url(&token), "https://%5Bredacted%5D@h/x");
         assert_eq!(passwords_in("no urls"), "no urls");
     }
 }

@@ -62,6 +62,12 @@ pub struct Report {
     /// system, which a crash of the process cannot take back; `None` without a request log.
     #[serde(default)]
     pub logged_requests: Option<u64>,
+    /// Why the request log could not be written in full (it could not be created, or a write
+    /// failed, on a full disk say): the file holds the first
+    /// [`logged_requests`](Self::logged_requests) entries (and perhaps part of the batch that
+    /// failed). A fault of the output, not of the load: no hit's problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_log_error: Option<String>,
     /// The run this report is part of (`--run-id`), shared by the segments of a split run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_id: Option<String>,
@@ -102,6 +108,7 @@ impl Report {
             stages: self.stages.clone(),
             stop_reason: self.stop_reason.clone(),
             logged_requests: self.logged_requests,
+            request_log_error: self.request_log_error.clone(),
             run_id: self.run_id.clone(),
             plan_digest: self.plan_digest.clone(),
             start_skew_secs: self.start_skew_secs,
@@ -161,6 +168,9 @@ impl Report {
         self.missed_start |= other.missed_start;
         if self.stop_reason.is_none() {
             self.stop_reason.clone_from(&other.stop_reason);
+        }
+        if self.request_log_error.is_none() {
+            self.request_log_error.clone_from(&other.request_log_error);
         }
         for threshold in &other.thresholds {
             if !self.thresholds.contains(threshold) {

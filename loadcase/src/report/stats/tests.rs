@@ -72,6 +72,7 @@ fn merged_reports_serialize_round_trip() {
             series,
             stop_reason: interrupted.then(|| "out of rows".to_owned()),
             logged_requests: Some(7),
+            request_log_error: interrupted.then(|| "cannot write r.jsonl".to_owned()),
             run_id: Some("r".into()),
             plan_digest: Some("d".into()),
             start_skew_secs: Some(0.01),
@@ -91,6 +92,7 @@ fn merged_reports_serialize_round_trip() {
         "each test's part adds up too"
     );
     assert_eq!(a.stop_reason.as_deref(), Some("out of rows"));
+    assert_eq!(a.request_log_error.as_deref(), Some("cannot write r.jsonl"));
     assert_eq!(a.thresholds, ["p95<1s"]);
     assert_eq!(a.cpu_secs, Some(1.0), "both processes' CPU");
     assert_eq!(a.peak_rss_bytes, Some(2000));
