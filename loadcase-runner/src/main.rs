@@ -9,6 +9,7 @@
 //! [`history`] for what a run leaves; at the bottom, the command line's groups ([`cli`]), the
 //! [`exit`] codes and the [`signal`] count.
 
+mod artifact;
 mod by_test;
 mod child;
 mod cli;

@@ -13,4 +13,5 @@ mod mixes;
 mod outcomes;
 mod quick;
 mod results;
+mod segments;
 mod shapes;

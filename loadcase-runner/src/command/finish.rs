@@ -5,6 +5,7 @@ use loadcase::Progress;
 use loadcase::Report;
 use loadcase::report::Verdict;
 
+use crate::reports::segment::Extra;
 use crate::settings::Outputs;
 use crate::text::summary;
 use crate::verdict::verdicts;
@@ -22,9 +23,19 @@ pub fn complete(report: &Report, outputs: &Outputs) -> (Vec<Verdict>, u8) {
 
 /// Writes the reports; a report that cannot be written turns a run's exit code into 2, since
 /// what the user asked for is missing.
-fn save(report: &Report, verdicts: &[Verdict], summary: &str, outputs: &Outputs, code: u8) -> u8 {
+pub(super) fn save(
+    report: &Report,
+    verdicts: &[Verdict],
+    summary: &str,
+    outputs: &Outputs,
+    code: u8,
+) -> u8 {
     let plain = console::strip_ansi_codes(summary);
-    match reports::write_all(&outputs.reports, report, verdicts, &plain) {
+    let extra = Extra {
+        segment_run: outputs.segment_run.as_ref(),
+        merge: None,
+    };
+    match reports::write_all(&outputs.reports, report, verdicts, &plain, &extra) {
         Ok(()) => code,
         Err(e) => {
             eprintln!("{} {e:#}", style("error:").red().bold());
@@ -44,7 +55,11 @@ pub fn partial(last: Option<Report>, progress: Option<Progress>, outputs: &Outpu
             eprintln!("what it had reported (its last snapshot, up to a second old):\n");
             // Whatever the snapshot says, this run did not complete.
             report.interrupted = true;
-            let verdicts = verdicts(&report, &outputs.thresholds);
+            // A segment's thresholds are the merge's to judge.
+            let verdicts = match outputs.segment_run {
+                Some(_) => Vec::new(),
+                None => verdicts(&report, &outputs.thresholds),
+            };
             let summary = summary::render(&report, &verdicts);
             print!("{summary}");
             // On stdout too, so that a saved summary cannot pass for a complete run.
