@@ -6,6 +6,7 @@
 
 mod faults;
 mod flows;
+mod slurm;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
