@@ -55,7 +55,7 @@ pub fn dispatch(args: &MergeArgs) -> Result<u8> {
     reports::check(&args.reports, "--report")?;
     let loaded = match wait {
         Some(wait) => wait_for(&args.inputs, args.expect, wait)?,
-        None => load(&args.inputs, false)?,
+        None => load(&args.inputs, false, false)?,
     };
     if loaded.is_empty() {
         bail!(
@@ -123,7 +123,7 @@ fn shown(inputs: &[PathBuf]) -> String {
 /// Every report the inputs name: a file as it is, a directory's JSON reports of segments (other
 /// JSON files there, such as a merged report, are passed over; one that cannot be read is said
 /// so, and its segment is then missing from the merge).
-fn load(inputs: &[PathBuf], quiet: bool) -> Result<Vec<Loaded>> {
+fn load(inputs: &[PathBuf], quiet: bool, waiting: bool) -> Result<Vec<Loaded>> {
     let mut loaded = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -145,6 +145,8 @@ fn load(inputs: &[PathBuf], quiet: bool) -> Result<Vec<Loaded>> {
             }
         } else if input.exists() {
             loaded.push(read(input)?);
+        } else if waiting {
+            // `--wait` started before any segment made the directory, or wrote the file.
         } else {
             bail!(
                 "{}: no such file or directory; give the segments' JSON reports or the directory they are in",
@@ -184,7 +186,7 @@ fn wait_for(inputs: &[PathBuf], expect: Option<u32>, wait: Duration) -> Result<V
     let mut first = true;
     loop {
         // Said once: the same file is read again every turn.
-        let loaded = load(inputs, !first)?;
+        let loaded = load(inputs, !first, true)?;
         first = false;
         let count = expect.or_else(|| {
             loaded

@@ -6,6 +6,7 @@
 
 mod faults;
 mod flows;
+mod kubernetes;
 mod slurm;
 
 use std::collections::BTreeMap;
