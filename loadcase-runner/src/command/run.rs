@@ -117,7 +117,7 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
     let tracking = tracking(cli, &source, &distributed, display_name)?;
     if distributed.segmented() {
         outputs.segment_run = Some(SegmentRun::new(&outputs.thresholds));
-        announce(&distributed, &plan);
+        announce(&distributed, &plan, &outputs.reports);
     }
     let mut live = outputs
         .segment_run
@@ -200,7 +200,7 @@ fn dry_run(plan: &loadcase::Plan, distributed: &Distributed) -> Result<u8> {
 }
 
 /// Which share this process runs and when it starts, before it is built and connected.
-fn announce(distributed: &Distributed, plan: &loadcase::Plan) {
+fn announce(distributed: &Distributed, plan: &loadcase::Plan, reports: &[std::path::PathBuf]) {
     let from = match distributed.from {
         "--segment" => String::new(),
         var => format!(" (from {var})"),
@@ -210,6 +210,16 @@ fn announce(distributed: &Distributed, plan: &loadcase::Plan) {
         distributed.segment,
         plan.share_text(distributed.segment)
     );
+    let json = |p: &&std::path::PathBuf| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    };
+    if !reports.iter().any(|p| json(&p)) {
+        eprintln!(
+            "{} no JSON --report: `cargo loadrun merge` will have nothing of this segment; give --report DIR/seg-{{segment}}.json",
+            style("note:").cyan().bold()
+        );
+    }
     if let Some(at) = distributed.start_at_unix_ms {
         eprintln!(
             "starting at {} (--start-at), once the test binary is ready",

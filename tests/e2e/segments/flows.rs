@@ -379,3 +379,59 @@ fn a_merge_started_first_waits_for_every_segments_final_report() {
     assert_eq!(merged.figure("Hits"), server.counts().requests, "{merged}");
     assert!(merged.stdout.contains("2 of 2 merged"), "{merged}");
 }
+
+#[test]
+fn a_merge_is_one_run_in_the_history_and_compares_with_a_baseline() {
+    let Split {
+        server: _server,
+        dir,
+        reports,
+        url,
+    } = split("fixture::get", "history");
+    let runs = indexed_job(
+        &dir,
+        &reports,
+        2,
+        &[
+            "fixture::get",
+            "-u",
+            "4",
+            "-c",
+            "5",
+            "--server-url",
+            &url,
+            "--run-id",
+            "history",
+        ],
+    );
+    all_ran(&runs);
+    let history = reports.join("history.sqlite");
+    let merge_into = |extra: &[&str]| {
+        let mut command = std::process::Command::new(loadcase_e2e::runner());
+        command
+            .args(["loadrun", "merge"])
+            .arg(&reports)
+            .arg("--history")
+            .arg(&history)
+            .args(extra)
+            .current_dir(loadcase_e2e::workspace());
+        finish(command)
+    };
+    let first = merge_into(&[]);
+    assert_eq!(first.code, 0, "{first}");
+    let second = merge_into(&["--compare", "last"]);
+    assert_eq!(second.code, 0, "{second}");
+    assert!(second.stdout.contains("Compared with run #1"), "{second}");
+    let listed = loadcase_e2e::history(&["--history", path(&history)]);
+    let rows: Vec<&str> = listed.stdout.lines().skip(1).collect();
+    assert_eq!(
+        rows.len(),
+        2,
+        "one run per merge, none per segment: {listed}"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| r.contains("fixture::get") && r.contains(" 20 ")),
+        "{listed}"
+    );
+}
