@@ -15,6 +15,12 @@ pub const THRESHOLDS: u8 = 3;
 /// `--fail-on-regression`: `--compare` found a regression beyond the tolerance. The weakest
 /// code: it only replaces a success.
 pub const REGRESSION: u8 = 4;
+/// A segment (`--segment`, `--segments`) was ready only after `--start-at` and its grace, and
+/// ran nothing rather than run late.
+pub const MISSED_START: u8 = 5;
+/// `cargo loadrun merge`: a segment's report is missing, or a segment did not run its share to
+/// its end; the figures cover the rest.
+pub const PARTIAL: u8 = 6;
 /// Interrupted by Ctrl-C.
 pub const INTERRUPTED: u8 = 130;
 
@@ -47,6 +53,29 @@ pub fn for_run(report: &Report, verdicts: &[Verdict]) -> u8 {
     match for_report(report) {
         SUCCESS if verdicts.iter().any(|v| !v.passed) => THRESHOLDS,
         code => code,
+    }
+}
+
+/// The exit code of a segment: its figures are judged on the merge, so a segment that ran its
+/// share to the end succeeded, whatever its hits did — an engine that counts failed processes
+/// (a Kubernetes index, an `srun -K` step) then fails only for a segment that could not run.
+pub fn for_segment(report: &Report) -> u8 {
+    if report.missed_start {
+        MISSED_START
+    } else if report.interrupted && report.stop_reason.is_none() {
+        INTERRUPTED
+    } else {
+        SUCCESS
+    }
+}
+
+/// The exit code of a merge: a partial one says so before anything else, since its figures
+/// cover only part of the plan; a complete one earns what one run of the whole plan would.
+pub fn for_merge(report: &Report, verdicts: &[Verdict], partial: bool) -> u8 {
+    if partial {
+        PARTIAL
+    } else {
+        for_run(report, verdicts)
     }
 }
 
@@ -105,6 +134,36 @@ mod tests {
         let mut r = report(5);
         r.stats.hits.not_run = 3;
         assert_eq!(for_report(&r), HITS_FAILED);
+    }
+
+    #[test]
+    fn a_segment_is_judged_on_the_merge_and_a_partial_merge_has_its_own_code() {
+        let mut r = report(5);
+        r.stats.hits.failures = 3;
+        assert_eq!(
+            for_segment(&r),
+            SUCCESS,
+            "its failures are the merge's to judge"
+        );
+        r.interrupted = true;
+        assert_eq!(for_segment(&r), INTERRUPTED);
+        r.stop_reason = Some("all 5 rows of users.csv have been used (unique)".into());
+        assert_eq!(
+            for_segment(&r),
+            SUCCESS,
+            "stopped by its own test: ran to its end"
+        );
+        let mut late = Report {
+            missed_start: true,
+            stop_reason: Some("ready 3.0s after --start-at".into()),
+            ..Report::default()
+        };
+        assert_eq!(for_segment(&late), MISSED_START);
+        late.interrupted = true;
+        assert_eq!(for_segment(&late), MISSED_START);
+        assert_eq!(for_merge(&report(5), &[], true), PARTIAL);
+        assert_eq!(for_merge(&report(5), &[], false), SUCCESS);
+        assert_eq!(for_merge(&r, &[], false), HITS_FAILED);
     }
 
     #[test]

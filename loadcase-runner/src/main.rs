@@ -6,9 +6,11 @@
 //! per command, which uses the [`workspace`] (cargo, the tests it holds and which one the
 //! command line names), [`child`] (the test binary running the load), [`settings`] (the plan
 //! and outputs from the command line over a profile), then [`text`], [`reports`] and
-//! [`history`] for what a run leaves; at the bottom, the command line's groups ([`cli`]), the
-//! [`exit`] codes and the [`signal`] count.
+//! [`history`] for what a run leaves, and the [`artifact`] a test is built into to run without
+//! cargo; at the bottom, the command line's groups ([`cli`]), the [`exit`] codes and the
+//! [`signal`] count.
 
+mod artifact;
 mod by_test;
 mod child;
 mod cli;

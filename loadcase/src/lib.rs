@@ -128,6 +128,37 @@
 //! assert_eq!(report.stats.counters["pages"], 150);
 //! ```
 //!
+//! # One plan over several processes
+//!
+//! A plan splits into `N` equal [`Segment`](plan::Segment)s (`cargo loadrun --segment K/N`, or
+//! `--segments N` under a Kubernetes Indexed Job or Slurm's `srun`): each runs its share of
+//! every stage's users, targets, open-model arrivals and unique dataset rows, by their index in
+//! the whole plan, and [`merge_segments`](report::merge_segments) adds their reports up into the
+//! whole run's, refusing reports of another run or plan and naming the segments it lacks.
+//!
+//! ```
+//! use loadcase::plan::Segment;
+//! use loadcase::report::merge_segments;
+//! use loadcase::{Context, Control, Plan, Test};
+//!
+//! let test = Test::new("shop::browse", async |cx: &mut Context| cx.incr("pages"));
+//! let mut whole: Plan = "-u 10:20 -c 5".parse().unwrap();
+//! whole.run_id = Some("run-1".into());
+//! let reports: Vec<(String, loadcase::Report)> = (1..=3)
+//!     .map(|k| {
+//!         let plan = whole.clone().with_segment(Segment::new(k, 3).unwrap()).unwrap();
+//!         let report = loadcase::run(&test, &plan, &Control::default(), &mut |_, _| {});
+//!         (format!("seg-{k}.json"), report)
+//!     })
+//!     .collect();
+//! assert_eq!(reports[0].1.stats.hits.success, 55, "users 4 of 10 and 7 of 20, 5 hits each");
+//! let third = Segment::new(3, 3).unwrap();
+//! assert_eq!(whole.share_text(third), "users 3 of 10, 6 of 20 per stage, 45 hits");
+//! let merged = merge_segments(reports, None).unwrap();
+//! assert!(!merged.is_partial());
+//! assert_eq!(merged.report.stats.hits.success, 150);
+//! ```
+//!
 //! # Exit codes of `cargo loadrun`
 //!
 //! | code | meaning |
@@ -137,7 +168,11 @@
 //! | 2 | a usage or build error, a report that could not be written, or a crashed test binary |
 //! | 3 | every hit succeeded but a threshold was broken |
 //! | 4 | `--fail-on-regression`: `--compare` found a regression |
+//! | 5 | a segment was ready only after `--start-at` and its grace, and ran nothing |
+//! | 6 | `cargo loadrun merge`: a segment is missing or did not finish; the figures cover the rest |
 //! | 130 | interrupted (Ctrl-C) |
+//!
+//! A segment exits 0 once it has run its share, whatever its hits did: the merge judges the run.
 //!
 //! `LOADCASE_WORKER_THREADS` sets the load engine's threads (default: one per core);
 //! `LOADCASE_SERVER_URL` the server URL of `cx.app`, below `--server-url` and above the

@@ -58,6 +58,8 @@ struct Supervisor<'d> {
     messages: Option<Receiver<Option<ToRunner>>>,
     output: Receiver<Output>,
     display: &'d mut Display,
+    /// Told of each snapshot, once spliced into the whole report so far.
+    on_snapshot: &'d mut dyn FnMut(&Report),
     relay: Relay,
     outputs_open: u8,
     channel_closed: bool,
@@ -68,13 +70,15 @@ struct Supervisor<'d> {
     done: Option<Report>,
 }
 
-/// Runs `name` (libtest name) of `binary` with `plan`.
+/// Runs `name` (libtest name) of `binary` with `plan`; `on_snapshot` sees the report so far each
+/// time a snapshot arrives (once a second).
 pub fn run(
     binary: &TestBinary,
     name: &str,
     display_name: &str,
     plan: &Plan,
     display: &mut Display,
+    on_snapshot: &mut dyn FnMut(&Report),
 ) -> Result<Ending> {
     let listener =
         TcpListener::bind("127.0.0.1:0").context("cannot open the side channel on 127.0.0.1")?;
@@ -113,6 +117,7 @@ pub fn run(
         messages: None,
         output,
         display,
+        on_snapshot,
         relay: Relay::new(name),
         outputs_open: 2,
         channel_closed: false,
@@ -266,6 +271,7 @@ impl Supervisor<'_> {
                                 loadcase::__private::runner::splice(&mut series, report.series);
                                 report.series = series;
                             }
+                            (self.on_snapshot)(&report);
                             self.last = Some(report);
                         }
                         ToRunner::Done(report) => self.done = Some(report),

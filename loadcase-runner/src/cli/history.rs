@@ -21,7 +21,7 @@ pub struct HistoryOptions {
     #[arg(long, value_name = "BASELINE")]
     pub compare: Option<String>,
 
-    /// How much worse a figure may get before it regresses.
+    /// How much worse a figure may get.
     #[arg(
         long,
         value_name = "PCT",

@@ -3,16 +3,22 @@
 //! [`HistoryOptions`], [`QuickOptions`]), never the whole command line; the commands, which
 //! dispatch to those parts, take the whole [`Cli`].
 
+pub mod build;
 pub mod cargo;
+pub mod distributed;
 pub mod history;
+pub mod merge;
 pub mod outputs;
 pub mod plan;
 pub mod quick;
 
 use clap::{Parser, Subcommand};
 
+use self::build::BuildArgs;
 use self::cargo::CargoOptions;
+use self::distributed::DistributedOptions;
 use self::history::{HistoryArgs, HistoryOptions};
+use self::merge::MergeArgs;
 use self::outputs::OutputOptions;
 use self::plan::PlanOptions;
 use self::quick::QuickOptions;
@@ -64,6 +70,9 @@ pub struct Cli {
 
     #[command(flatten)]
     pub quick: QuickOptions,
+
+    #[command(flatten)]
+    pub distributed: DistributedOptions,
 }
 
 /// What else `cargo loadrun` does besides running a test.
@@ -71,6 +80,10 @@ pub struct Cli {
 pub enum Command {
     /// Lists the recorded runs, newest first, or sums them up per week, month or year.
     History(HistoryArgs),
+    /// Merges the JSON reports of a run's segments into one run: one summary, one verdict.
+    Merge(MergeArgs),
+    /// Builds a test once and leaves it, with the runner, in a directory that runs without cargo.
+    Build(BuildArgs),
 }
 
 const USAGE: &str = "\
@@ -86,7 +99,8 @@ Every option is explained in the README.
 
 Exit codes: 0 every hit succeeded · 1 hits failed, errored or were cancelled, a setup or
 teardown failed, or the test stopped the run · 2 usage or build error, or the test binary crashed
-· 3 a threshold was broken · 4 --fail-on-regression found a regression · 130 Ctrl-C";
+· 3 a threshold was broken · 4 --fail-on-regression found a regression · 5 a segment missed
+--start-at · 6 a partial merge (a segment missing or cut short) · 130 Ctrl-C";
 
 impl Cli {
     /// Parses the process arguments. Cargo runs `cargo-loadrun loadrun ARGS` for

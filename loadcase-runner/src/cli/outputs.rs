@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 /// `--threshold`, `--report`, `--log-requests`, `--redact-header`.
-#[derive(Debug, Default, Args)]
+#[derive(Clone, Debug, Default, Args)]
 #[command(next_help_heading = "Outputs")]
 pub struct OutputOptions {
     /// Pass/fail criterion, repeatable: p95<200ms, error_rate<1%, rps>500.

@@ -10,6 +10,7 @@ use loadcase::report::{REPORT_SCHEMA, Verdict};
 use loadcase::{Plan, Progress, Report};
 
 use crate::exit;
+use crate::reports::segment::Extra;
 use crate::reports::{self, request_log};
 use crate::settings::Outputs;
 use crate::text::summary;
@@ -34,7 +35,11 @@ pub fn complete(report: &mut Report, outputs: &Outputs) -> (Vec<Verdict>, u8) {
 /// summary cannot pass for a complete run. Returns the verdicts and the exit code earned: the
 /// report's own (130 when interrupted), or 2 when a report could not be written.
 pub fn incomplete(report: &Report, why: &str, outputs: &Outputs) -> (Vec<Verdict>, u8) {
-    let verdicts = verdicts(report, &outputs.thresholds);
+    // A segment's thresholds are the merge's to judge.
+    let verdicts = match outputs.segment_run {
+        Some(_) => Vec::new(),
+        None => verdicts(report, &outputs.thresholds),
+    };
     let summary = summary::render(report, &verdicts);
     print!("{summary}");
     println!(
@@ -97,10 +102,20 @@ fn unreported(plan: &Plan, test: &str, progress: Option<&Progress>) -> Report {
 /// Writes the reports and says what the request log holds; a report or a request log that
 /// could not be written turns a run's exit code into 2, since what the user asked for is
 /// missing (an interrupted run keeps its 130).
-fn save(report: &Report, verdicts: &[Verdict], summary: &str, outputs: &Outputs, code: u8) -> u8 {
+pub(super) fn save(
+    report: &Report,
+    verdicts: &[Verdict],
+    summary: &str,
+    outputs: &Outputs,
+    code: u8,
+) -> u8 {
     let plain = console::strip_ansi_codes(summary);
+    let extra = Extra {
+        segment_run: outputs.segment_run.as_ref(),
+        merge: None,
+    };
     let mut complete = true;
-    if let Err(e) = reports::write_all(&outputs.reports, report, verdicts, &plain) {
+    if let Err(e) = reports::write_all(&outputs.reports, report, verdicts, &plain, &extra) {
         eprintln!("{} {e:#}", style("error:").red().bold());
         complete = false;
     }

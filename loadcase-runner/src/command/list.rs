@@ -38,3 +38,24 @@ pub fn dispatch(cargo: &CargoOptions, quiet: bool) -> Result<u8> {
     }
     Ok(exit::SUCCESS)
 }
+
+/// `--artifact DIR --list`: the load tests its manifest lists, without running anything.
+pub fn artifact(dir: &std::path::Path) -> Result<u8> {
+    let artifact = crate::artifact::Artifact::open(dir)?;
+    let manifest = &artifact.manifest;
+    let rows: Vec<(String, String)> = manifest
+        .listing
+        .iter()
+        .map(|t| {
+            (
+                format!("{}::{}", manifest.target, t.name),
+                format!("{}:{}", t.file, t.line),
+            )
+        })
+        .collect();
+    let width = rows.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    for (name, place) in &rows {
+        println!("{name:<width$}  {place}");
+    }
+    Ok(exit::SUCCESS)
+}

@@ -1,12 +1,18 @@
 //! One module per command, each with its `dispatch`: a load test ([`run`]), the list of load
-//! tests ([`list`]), quick mode on one URL ([`quick`]), the run [`history`]; and what a bare
-//! `cargo loadrun` says to do next. What every run does once its load has ended is [`finish`].
+//! tests ([`list`]), quick mode on one URL ([`quick`]), the run [`history`], the [`merge`] of a
+//! split run's segments, the [`build`] of a test to run without cargo; and what a bare
+//! `cargo loadrun` says to do next. What every run does once its load has ended is [`finish`]
+//! (a segment's end is [`segment`]'s).
 
+mod build;
 mod finish;
 mod history;
 mod list;
+
+mod merge;
 pub mod quick;
 mod run;
+mod segment;
 
 use anyhow::{Result, bail};
 
@@ -14,11 +20,20 @@ use crate::cli::{Cli, Command};
 
 /// Runs what the command line asks for; returns the exit code, or the usage error to print.
 pub fn dispatch(cli: &Cli) -> Result<u8> {
-    if let Some(Command::History(args)) = &cli.command {
-        return history::dispatch(args);
+    match &cli.command {
+        Some(Command::History(args)) => return history::dispatch(args),
+        Some(Command::Merge(args)) => return merge::dispatch(args),
+        Some(Command::Build(args)) => return build::dispatch(args),
+        None => {}
     }
     // Quick mode needs no cargo project: it goes before anything runs cargo.
     if let Some(url) = &cli.quick.url {
+        if cli.distributed.segmented() || cli.distributed.dry_run {
+            bail!(
+                "--segment, --segments and --dry-run go with a test: quick mode (--url) runs in this process only; \
+                 write a #[load_test] that sends the request to split it over several processes"
+            );
+        }
         return quick::dispatch(url, cli);
     }
     if let Some(flag) = cli.quick.request_flags().first() {
@@ -29,9 +44,12 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
         );
     }
     if cli.list {
-        return list::dispatch(&cli.cargo, cli.quiet);
+        return match &cli.distributed.artifact {
+            Some(dir) => list::artifact(dir),
+            None => list::dispatch(&cli.cargo, cli.quiet),
+        };
     }
-    if cli.tests.is_empty() {
+    if cli.tests.is_empty() && cli.distributed.artifact.is_none() {
         bail!(what_next());
     }
     run::dispatch(cli)

@@ -53,6 +53,36 @@ impl Tracking {
         })
     }
 
+    /// Where there is no workspace to keep a history in (a run from an artifact, a merge on a
+    /// cluster node): the run is recorded only into `--history PATH`, and `--compare` takes a
+    /// JSON report without one. `what` names the run for the message, `dir` stands for the
+    /// workspace root.
+    pub fn without_workspace(
+        options: &HistoryOptions,
+        dir: &Path,
+        test: &str,
+        what: &str,
+    ) -> Result<Option<Tracking>> {
+        if options.history.is_none()
+            && let Some(text) = &options.compare
+            && !matches!(Baseline::parse(text), Baseline::File(_))
+        {
+            anyhow::bail!(
+                "--compare {text}: {what} keeps no run history unless you give one with --history PATH; \
+                 add --history, or compare with a JSON report written by --report FILE.json"
+            );
+        }
+        if options.history.is_none() && options.compare.is_none() {
+            return Ok(None);
+        }
+        let tracking = Tracking::start(options, dir, test)?;
+        Ok(Some(if options.history.is_some() {
+            tracking
+        } else {
+            tracking.without_recording()
+        }))
+    }
+
     /// Records nothing, whatever the command line says: quick mode without `--history` has no
     /// workspace to keep a history in. A `--compare` baseline still applies.
     pub fn without_recording(mut self) -> Tracking {

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod notify;
 pub mod push;
 pub mod remote_write;
+pub mod reports;
 pub mod run_dir;
 
 #[cfg(test)]

@@ -7,19 +7,26 @@ use loadcase::report::Figures;
 use loadcase::report::Verdict;
 use serde::Serialize;
 
+use super::segment::Extra;
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     #[serde(flatten)]
     report: &'a Report,
     figures: Figures,
     verdicts: &'a [Verdict],
+    #[serde(flatten)]
+    extra: &'a Extra<'a>,
 }
 
-pub fn render(report: &Report, verdicts: &[Verdict]) -> String {
+/// The report, its figures and verdicts, and what a split run's report carries beside them (a
+/// segment's or a merge's).
+pub fn render(report: &Report, verdicts: &[Verdict], extra: &Extra<'_>) -> String {
     let doc = JsonReport {
         report,
         figures: Figures::of(report),
         verdicts,
+        extra,
     };
     let mut text = serde_json::to_string_pretty(&doc).expect("a report always serializes");
     text.push('\n');
@@ -49,7 +56,7 @@ mod tests {
             measured: "4.0 ms".into(),
             passed: true,
         }];
-        let text = render(&report, &verdicts);
+        let text = render(&report, &verdicts, &Extra::default());
         let back: Report = serde_json::from_str(&text).unwrap();
         assert_eq!(back, report);
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();

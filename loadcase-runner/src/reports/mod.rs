@@ -6,6 +6,7 @@ mod html;
 mod json;
 mod junit;
 pub mod request_log;
+pub mod segment;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,8 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use loadcase::__private::runner::create_private;
 use loadcase::Report;
 use loadcase::report::Verdict;
+
+use self::segment::Extra;
 
 /// A report format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,27 +97,35 @@ fn temporary(path: &Path) -> Result<PathBuf> {
     Ok(PathBuf::from(tmp))
 }
 
-/// Renders `report` in `format`.
-pub fn render(format: Format, report: &Report, verdicts: &[Verdict], summary: &str) -> String {
+/// Renders `report` in `format`; a JSON report carries `extra` beside it.
+pub fn render(
+    format: Format,
+    report: &Report,
+    verdicts: &[Verdict],
+    summary: &str,
+    extra: &Extra<'_>,
+) -> String {
     match format {
-        Format::Json => json::render(report, verdicts),
+        Format::Json => json::render(report, verdicts, extra),
         Format::Html => html::render(report, verdicts),
         Format::Junit => junit::render(report, verdicts, summary),
         Format::Csv => csv::render(report),
     }
 }
 
-/// Writes every report; each failure is reported and the others are still written.
+/// Writes every report; each failure is reported and the others are still written. JSON reports
+/// carry `extra` beside the report (a segment's or a merge's).
 pub fn write_all(
     paths: &[PathBuf],
     report: &Report,
     verdicts: &[Verdict],
     summary: &str,
+    extra: &Extra<'_>,
 ) -> Result<()> {
     let mut failed = Vec::new();
     for path in paths {
         let written = Format::of(path, "--report")
-            .and_then(|format| write(path, &render(format, report, verdicts, summary)));
+            .and_then(|format| write(path, &render(format, report, verdicts, summary, extra)));
         match written {
             Ok(()) => eprintln!("report written to {}", path.display()),
             Err(e) => failed.push(format!("{e:#}")),

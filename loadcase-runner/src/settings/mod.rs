@@ -2,6 +2,7 @@
 //! `loadcase.toml` [`profile`], checked before anything is built or run.
 
 pub mod profile;
+pub mod segment;
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,7 @@ use self::profile::Profile;
 use crate::cli::outputs::OutputOptions;
 use crate::cli::plan::PlanOptions;
 use crate::reports;
+use crate::reports::segment::SegmentRun;
 use crate::verdict::Thresholds;
 
 /// A run's plan and outputs.
@@ -30,6 +32,9 @@ pub struct Outputs {
     pub thresholds: Thresholds,
     /// Report files.
     pub reports: Vec<PathBuf>,
+    /// Of a segment of a split run: its thresholds are the merge's to judge, and its JSON
+    /// reports say so. `None` for a whole run.
+    pub segment_run: Option<SegmentRun>,
 }
 
 /// The settings from the command line's plan and outputs over `profile`, if one was chosen.
@@ -142,6 +147,7 @@ pub fn resolve(
                 by_test: Vec::new(),
             },
             reports,
+            segment_run: None,
         },
     })
 }

@@ -4,4 +4,5 @@
 
 pub mod compare;
 pub mod format;
+pub mod segments;
 pub mod summary;

@@ -10,6 +10,7 @@ pub(crate) mod model;
 pub(crate) mod options;
 pub(crate) mod segment;
 pub(crate) mod shape;
+mod share;
 pub(crate) mod size;
 mod wire;
 

@@ -119,6 +119,19 @@ impl Rate {
         total
     }
 
+    /// How many hits a stream that gets `share` of the rate has due over the whole schedule:
+    /// the arrivals that [`due`](Self::due) gives a time, numbered from 0.
+    pub fn arrivals(&self, share: f64) -> u64 {
+        let mut k = (self.due_by(self.duration()) * share).ceil().max(0.0) as u64;
+        while k > 0 && self.due(k - 1, share).is_none() {
+            k -= 1;
+        }
+        while self.due(k, share).is_some() {
+            k += 1;
+        }
+        k
+    }
+
     /// When hit `k` (from 0) of a stream that gets `share` of the rate is due, from the
     /// schedule's start; `None` once the schedule has ended first. Hit k is due when
     /// `share × due_by(t)` reaches k, so hit 0 is due at once at any rate.

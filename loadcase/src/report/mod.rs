@@ -17,7 +17,7 @@ pub use figures::{
 };
 pub use histogram::{Histogram, PackedHistogram};
 pub use model::{REPORT_SCHEMA, StageStats};
-pub use segments::{MergeError, Merged, MissingSegment, merge_segments};
+pub use segments::{MergeError, Merged, SegmentShare, merge_segments};
 pub use series::Second;
 pub use stats::{
     HitStats, HookStats, MAX_PROBLEM_GROUPS, MAX_REQUEST_NAMES, OTHER_REQUESTS, ProblemGroup,

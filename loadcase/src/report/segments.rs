@@ -18,9 +18,10 @@ pub struct Merged {
     /// The segments that reported, from 1.
     pub present: Vec<u32>,
     /// Those that did not, each with the share of the plan it held.
-    pub missing: Vec<MissingSegment>,
-    /// Those that reported but did not finish (killed, interrupted, late to start).
-    pub incomplete: Vec<u32>,
+    pub missing: Vec<SegmentShare>,
+    /// Those that reported but did not run their share to its end (killed, interrupted, a crash
+    /// of their test binary, late to start), each with the share of the plan it held.
+    pub incomplete: Vec<SegmentShare>,
 }
 
 impl Merged {
@@ -30,9 +31,9 @@ impl Merged {
     }
 }
 
-/// A segment without a report.
+/// A segment of a merge, with what of the plan it held.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MissingSegment {
+pub struct SegmentShare {
     /// The segment.
     pub segment: Segment,
     /// What of the plan it held, e.g. `7 of 20 users of each stage`.
@@ -131,8 +132,10 @@ pub fn merge_segments(
                 problem: format!("segment {segment} again (also in {earlier}); give each once"),
             });
         }
-        if report.interrupted || report.missed_start {
-            incomplete.push(segment.index);
+        // Stopped by the test itself (a unique dataset out of rows) is an end of its own, judged
+        // as a single run would be; stopped from outside or cut short is not.
+        if (report.interrupted && report.stop_reason.is_none()) || report.missed_start {
+            incomplete.push(segment);
         }
         match &mut merged {
             None => merged = Some(report),
@@ -144,18 +147,18 @@ pub fn merge_segments(
         plan.segment = Segment::WHOLE;
         plan.clone()
     });
+    let share_of = |segment: Segment| SegmentShare {
+        segment,
+        share: plan.as_ref().map_or_else(
+            || format!("1/{count} of the plan"),
+            |p| p.share_text(segment),
+        ),
+    };
     let missing = (1..=count)
         .filter(|k| !by_segment.contains_key(k))
-        .map(|k| {
-            let segment = Segment::new(k, count).expect("1 ≤ k ≤ count");
-            MissingSegment {
-                segment,
-                share: plan
-                    .as_ref()
-                    .map_or_else(|| format!("1/{count} of the plan"), |p| share(p, segment)),
-            }
-        })
+        .map(|k| share_of(Segment::new(k, count).expect("1 ≤ k ≤ count")))
         .collect();
+    let incomplete = incomplete.into_iter().map(share_of).collect();
     Ok(Merged {
         report,
         segments: count,
@@ -163,33 +166,4 @@ pub fn merge_segments(
         missing,
         incomplete,
     })
-}
-
-/// What of `plan` a segment holds, in its own terms.
-fn share(plan: &crate::plan::model::Plan, segment: Segment) -> String {
-    use crate::plan::model::Shape;
-    match &plan.shape {
-        Shape::Fixed { users, .. } => {
-            let of: Vec<String> = users
-                .iter()
-                .map(|&u| format!("{} of {u}", segment.share(u64::from(u))))
-                .collect();
-            let hits = plan
-                .clone()
-                .with_segment(segment)
-                .ok()
-                .and_then(|p| p.total_hits())
-                .map(|h| format!(", {h} hits"))
-                .unwrap_or_default();
-            format!("users {} per stage{hits}", of.join(", "))
-        }
-        Shape::Ramping { targets, .. } => {
-            let peak = targets.iter().map(|t| t.users).max().unwrap_or(0);
-            format!(
-                "{} of the {peak} users at the peak",
-                segment.share(u64::from(peak))
-            )
-        }
-        Shape::Rate(_) => format!("1/{} of the arrivals", segment.count),
-    }
 }

@@ -1,0 +1,34 @@
+//! The end of a segment's run: its summary as a run's, what share it ran and where its verdict
+//! is made (the merge), its reports with what the merge needs, and a segment's exit code.
+
+use console::style;
+use loadcase::Report;
+
+use super::finish;
+use crate::exit;
+use crate::settings::Outputs;
+use crate::text::{segments, summary};
+
+/// Prints and saves a segment's finished (or interrupted) run; returns its exit code.
+pub fn complete(report: &Report, outputs: &Outputs) -> u8 {
+    let thresholds = outputs
+        .segment_run
+        .as_ref()
+        .map(|run| run.thresholds.clone())
+        .unwrap_or_default();
+    let mut text = summary::render(report, &[]);
+    text.push_str(&segments::segment_notes(report, &thresholds));
+    print!("{text}");
+    let code = exit::for_segment(report);
+    if code == exit::MISSED_START {
+        eprintln!(
+            "{} {}",
+            style("error:").red().bold(),
+            report
+                .stop_reason
+                .as_deref()
+                .unwrap_or("this segment missed --start-at")
+        );
+    }
+    finish::save(report, &[], &text, outputs, code)
+}
