@@ -197,7 +197,7 @@
 //! | [`Test`], [`TestFn`] | a load test built in code (what the attribute makes) |
 //! | [`Plan`], [`plan`] | what to run: users, hits, durations, rates |
 //! | [`run`], [`run_mix`], [`Control`], [`Progress`] | running a plan in this process |
-//! | [`Run`], [`Event`] | a run on a thread of its own: its progress and snapshots as they come, stop, the final report |
+//! | [`Run`], [`Event`], [`Snapshots`], [`Snapshot`] | a run on a thread of its own: its latest progress and snapshot, an async stream of snapshots at a chosen interval, its events as they come, stop, the final report |
 //! | [`Report`], [`report`] | what a run measured: statistics, figures, thresholds |
 //! | [`reqwest`], [`tungstenite`] | the crates under `cx.session` and `cx.ws`, for their types |
 
@@ -271,7 +271,7 @@ pub use outcome::error::{Error, ProblemKind};
 pub use outcome::{IntoOutcome, Outcome, Problem};
 pub use plan::model::Plan;
 pub use report::model::Report;
-pub use run::{Event, Run};
+pub use run::{Event, Run, Snapshot, Snapshots};
 pub use test::{Test, TestFn};
 pub use ws::{Message, WebSocket, WsError};
 

@@ -148,8 +148,8 @@ fn every_listed_item_is_reachable_by_its_documented_path() {
         App, AppRequest, AppResponse, Context, Control, DEFAULT_BODY_LIMIT,
         DEFAULT_REQUEST_TIMEOUT, Dataset, DatasetError, Error, Event, IntoOutcome, Message,
         Outcome, Plan, Problem, ProblemKind, Progress, Report, RequestBuilder, Response, Run,
-        SendError, Session, Strategy, Test, TestFn, TestResult, WebSocket, WsError, fail, plan,
-        prelude, report, reqwest, run, run_mix, tungstenite,
+        SendError, Session, Snapshot, Snapshots, Strategy, Test, TestFn, TestResult, WebSocket,
+        WsError, fail, plan, prelude, report, reqwest, run, run_mix, tungstenite,
     };
     let _ = (DEFAULT_REQUEST_TIMEOUT, DEFAULT_BODY_LIMIT, run, run_mix);
     fn named<T: ?Sized>() {}
@@ -171,6 +171,8 @@ fn every_listed_item_is_reachable_by_its_documented_path() {
     named::<Report>();
     named::<Run>();
     named::<Event>();
+    named::<Snapshots>();
+    named::<Snapshot>();
     named::<RequestBuilder<'_>>();
     named::<Response>();
     named::<SendError>();
