@@ -39,7 +39,11 @@ async fn collect(mut stream: Snapshots, limit: usize) -> Vec<(Report, bool)> {
 fn the_stream_yields_growing_snapshots_then_the_final_report_once() {
     let server = DemoServer::start_local();
     let run = start("-u 2 -d 2500ms --think 10ms", &server);
-    let seen = runtime().block_on(collect(run.snapshots(Duration::from_millis(400)), 20));
+    let mut stream = run.snapshots(Duration::from_millis(400));
+    // Its `next` can run on any runtime's worker, a spawned task's included.
+    fn sendable<T: Send>(_: &T) {}
+    sendable(&stream.next());
+    let seen = runtime().block_on(collect(stream, 20));
     let report = run.wait();
 
     let (running, last) = seen.split_at(seen.len() - 1);

@@ -23,6 +23,24 @@ pub struct Snapshot {
 
 /// A [`Run`](super::Run)'s cumulative reports every `every`, from
 /// [`Run::snapshots`](super::Run::snapshots); see there.
+///
+/// It is not a `futures::Stream` itself (the wait it does is async code, not a poll); where one
+/// is wanted, `unfold` makes it:
+///
+/// ```
+/// use std::time::Duration;
+/// use futures_util::StreamExt;
+/// use loadcase::{Context, Plan, Run, Test};
+///
+/// let test = Test::new("doc::unfold", async |cx: &mut Context| cx.incr("hits"));
+/// let run = Run::start(vec![(test, 1)], "-u 2 -c 3".parse::<Plan>().unwrap());
+/// let snapshots = run.snapshots(Duration::from_millis(100));
+/// let stream = futures_util::stream::unfold(snapshots, async |mut s| Some((s.next().await?, s)));
+/// let runtime = tokio::runtime::Runtime::new().unwrap();
+/// let seen: Vec<_> = runtime.block_on(stream.collect());
+/// assert!(seen.last().unwrap().is_final);
+/// assert_eq!(run.wait().stats.counters["hits"], 6);
+/// ```
 pub struct Snapshots {
     reports: watch::Receiver<Reports>,
     every: Duration,
