@@ -20,9 +20,7 @@ use crate::test::Test;
 /// How often a [`Run`] takes a snapshot, in progress ticks (a tick is a quarter of a second).
 const SNAPSHOT_EVERY: u32 = 4;
 
-/// How many events wait for [`Run::next_event`]: about a minute of them. A run nobody takes
-/// events from drops the newer ones rather than hold them all in memory; what
-/// [`Run::latest`], [`Run::snapshots`] and [`Run::wait`] give does not depend on them.
+/// How many events wait for [`Run::next_event`]: about a minute of them (five a second).
 const EVENTS_KEPT: usize = 256;
 
 /// What a [`Run`] tells as it goes.
@@ -139,6 +137,11 @@ impl Run {
 
     /// The next event, waiting at most `timeout`; `None` once the run has ended (and every
     /// event was taken) or when nothing came in time.
+    ///
+    /// Events not taken wait, about a minute of them at most: past that the newer ones are
+    /// dropped, so that a run nobody takes events from does not grow in memory.
+    /// [`latest`](Self::latest), [`snapshots`](Self::snapshots) and [`wait`](Self::wait) do
+    /// not depend on them.
     pub fn next_event(&self, timeout: Duration) -> Option<Event> {
         self.events.recv_timeout(timeout).ok()
     }
