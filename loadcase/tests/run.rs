@@ -159,3 +159,18 @@ fn a_zero_interval_is_refused() {
     let run = start("-u 1 -c 1", &server);
     let _ = run.snapshots(Duration::ZERO);
 }
+
+#[test]
+fn the_end_of_the_run_wakes_a_waiting_stream_at_once() {
+    let server = DemoServer::start_local();
+    let started = Instant::now();
+    let run = start("-u 2 -d 1s --think 10ms", &server);
+    let seen = runtime().block_on(collect(run.snapshots(Duration::from_secs(60)), 1));
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(seen.len() == 1 && seen[0].1, "only the final report");
+    assert_eq!(seen[0].0.stats.hits.total(), run.wait().stats.hits.total());
+}
