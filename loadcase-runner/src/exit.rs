@@ -79,6 +79,16 @@ pub fn for_merge(report: &Report, verdicts: &[Verdict], partial: bool) -> u8 {
     }
 }
 
+/// The exit code of a run that ended in `error`: interrupted (130) when a Ctrl-C stopped it
+/// before its load began, a usage or build error (2) otherwise.
+pub fn of_error(error: &anyhow::Error) -> u8 {
+    if error.is::<crate::signal::Interrupted>() || crate::signal::interrupts() > 0 {
+        INTERRUPTED
+    } else {
+        USAGE
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use loadcase::ProblemKind;

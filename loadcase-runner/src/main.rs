@@ -37,13 +37,15 @@ fn main() -> ExitCode {
     signal::install();
     match command::dispatch(&cli) {
         Ok(code) => ExitCode::from(code),
-        Err(error) if error.is::<signal::Interrupted>() || signal::interrupts() > 0 => {
-            eprintln!("{} {error:#}", style("interrupted:").yellow().bold());
-            ExitCode::from(exit::INTERRUPTED)
-        }
         Err(error) => {
-            eprintln!("{} {error:#}", style("error:").red().bold());
-            ExitCode::from(exit::USAGE)
+            let code = exit::of_error(&error);
+            match code {
+                exit::INTERRUPTED => {
+                    eprintln!("{} {error:#}", style("interrupted:").yellow().bold())
+                }
+                _ => eprintln!("{} {error:#}", style("error:").red().bold()),
+            }
+            ExitCode::from(code)
         }
     }
 }

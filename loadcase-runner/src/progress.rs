@@ -53,13 +53,13 @@ impl Display {
             let (length, template) = match (plan.total_hits(), plan.total_duration()) {
                 (Some(hits), _) => (
                     hits,
-                    "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} hits  {msg}",
+                    "{spinner} {prefix} [{elapsed_precise}] {wide_bar} {pos}/{len} hits  {msg}",
                 ),
                 (None, Some(d)) => (
                     d.as_millis() as u64,
-                    "{spinner} [{elapsed_precise}] {wide_bar} {percent}%  {msg}",
+                    "{spinner} {prefix} [{elapsed_precise}] {wide_bar} {percent}%  {msg}",
                 ),
-                (None, None) => (1, "{spinner} {msg}"),
+                (None, None) => (1, "{spinner} {prefix} {msg}"),
             };
             let bar =
                 ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr_with_hz(10));
@@ -68,6 +68,7 @@ impl Display {
                     .expect("valid template")
                     .progress_chars("=> "),
             );
+            bar.set_prefix(test_name.to_owned());
             Mode::Bar(bar)
         } else {
             Mode::Lines {
@@ -92,7 +93,7 @@ impl Display {
                     _ => bar_position(p, self.stage_secs),
                 };
                 bar.set_position(position);
-                bar.set_message(status);
+                bar.set_message(format!("{status}{}", time_left(p)));
             }
             Mode::Lines {
                 last,
@@ -174,10 +175,26 @@ fn status_line(p: &Progress, test_name: &str, status: &str) -> String {
         (None, Some(secs)) if p.elapsed_secs > secs => {
             format!("{} hits, {secs}s planned, finishing running hits", p.hits)
         }
-        (None, Some(secs)) => format!("{} hits, {:.1}/{secs}s", p.hits, p.elapsed_secs),
+        (None, Some(secs)) => format!(
+            "{} hits, {:.1}/{secs}s, {:.0}s left",
+            p.hits,
+            p.elapsed_secs,
+            (secs - p.elapsed_secs).ceil()
+        ),
         _ => format!("{} hits", p.hits),
     };
     format!("[{:>6.1}s] {test_name} · {done} · {status}", p.elapsed_secs)
+}
+
+/// ` · 12s left` where the plan has an end in time, ` · finishing running hits` past it.
+fn time_left(p: &Progress) -> String {
+    match p.planned_secs {
+        Some(planned) if p.elapsed_secs <= planned => {
+            format!(" · {:.0}s left", (planned - p.elapsed_secs).ceil())
+        }
+        Some(_) => " · finishing running hits".to_owned(),
+        None => String::new(),
+    }
 }
 
 /// `stage 1/3 · 10 users · 95 ok · 0 errors · 0 failures · 512 hits/s`.
@@ -229,9 +246,13 @@ mod tests {
         let mut p = at(1, 1.0, 40);
         p.planned_secs = Some(1.5);
         p.elapsed_secs = 1.0;
-        assert!(status_line(&p, "t::x", "s").contains("40 hits, 1.0/1.5s"));
+        assert!(status_line(&p, "t::x", "s").contains("40 hits, 1.0/1.5s, 1s left"));
+        assert_eq!(time_left(&p), " · 1s left");
         p.elapsed_secs = 3.0;
         assert!(status_line(&p, "t::x", "s").contains("1.5s planned, finishing running hits"));
+        assert_eq!(time_left(&p), " · finishing running hits");
+        p.planned_secs = None;
+        assert_eq!(time_left(&p), "", "a plan of hits has no end in time");
     }
 
     #[test]

@@ -76,7 +76,7 @@ proptest! {
                 prop_assert!(named(&message), "{:?}: {}", args, message);
             }
             Ok(cli) => {
-                if let Some(message) = refusal(settings::resolve(&cli.plan, &cli.outputs, None)) {
+                if let Some(message) = refusal(settings::resolve(&cli.plan, &cli.outputs, &cli.live, None)) {
                     prop_assert!(named(&message), "{:?}: {}", args, message);
                 }
             }
@@ -91,7 +91,7 @@ proptest! {
         let cli = Cli::try_parse_from(args);
         prop_assert!(cli.is_ok(), "{:?}: {}", args, cli.err().map(|e| e.to_string()).unwrap_or_default());
         let cli = cli.unwrap();
-        let message = refusal(settings::resolve(&cli.plan, &cli.outputs, None));
+        let message = refusal(settings::resolve(&cli.plan, &cli.outputs, &cli.live, None));
         prop_assert!(message.as_deref().is_some_and(|m| m.contains(&flag)), "{:?}: {:?}", args, message);
     }
 
@@ -146,7 +146,7 @@ proptest! {
             Err(e) => prop_assert!(named(&format!("{e:#}")), "{}: {:#}", text, e),
             Ok(profile) => {
                 let options = Cli::try_parse_from(["cargo-loadrun", "example::t"]).unwrap();
-                let resolved = settings::resolve(&options.plan, &options.outputs, Some(&profile));
+                let resolved = settings::resolve(&options.plan, &options.outputs, &options.live, Some(&profile));
                 if let Some(message) = refusal(resolved) {
                     prop_assert!(named(&message), "{}: {}", text, message);
                 }

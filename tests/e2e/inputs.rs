@@ -130,7 +130,9 @@ fn bad_environment_variables_are_usage_errors() {
     command.env("LOADCASE_SERVER_URL", "nonsense");
     assert_usage_error(
         &loadcase_e2e::finish(command),
-        &["LOADCASE_SERVER_URL: `nonsense` is not a URL"],
+        &[
+            "LOADCASE_SERVER_URL: `nonsense` has no scheme; write LOADCASE_SERVER_URL=http://nonsense",
+        ],
     );
     // --server-url overrides the variable, which is then not in force and not checked.
     let server = loadcase_e2e::DemoServer::start_local();

@@ -13,6 +13,7 @@ mod history;
 mod html;
 mod inputs;
 mod lifecycle;
+mod live;
 mod mixes;
 mod outcomes;
 mod outputs;

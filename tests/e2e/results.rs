@@ -306,7 +306,9 @@ fn profiles_set_the_plan_and_flags_override_them() {
     assert_eq!(missing.code, 2, "{missing}");
     assert!(missing.stderr.contains("no [profile.nightly]"), "{missing}");
     assert!(
-        missing.stderr.contains("it defines broken, smoke"),
+        missing
+            .stderr
+            .contains("it defines broken, secret_url, smoke"),
         "{missing}"
     );
     assert_eq!(

@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 pub use loadcase_examples::{Counts, DemoServer};
 
 pub mod hostile;
+pub mod prometheus;
+pub mod webhook;
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {

@@ -59,7 +59,7 @@ struct Supervisor<'d> {
     output: Receiver<Output>,
     display: &'d mut Display,
     /// Told of each snapshot, once spliced into the whole report so far.
-    on_snapshot: &'d mut dyn FnMut(&Report),
+    on_snapshot: &'d mut dyn FnMut(&Report, Option<&Progress>),
     relay: Relay,
     outputs_open: u8,
     channel_closed: bool,
@@ -78,7 +78,7 @@ pub fn run(
     display_name: &str,
     plan: &Plan,
     display: &mut Display,
-    on_snapshot: &mut dyn FnMut(&Report),
+    on_snapshot: &mut dyn FnMut(&Report, Option<&Progress>),
 ) -> Result<Ending> {
     let listener =
         TcpListener::bind("127.0.0.1:0").context("cannot open the side channel on 127.0.0.1")?;
@@ -271,7 +271,7 @@ impl Supervisor<'_> {
                                 loadcase::__private::runner::splice(&mut series, report.series);
                                 report.series = series;
                             }
-                            (self.on_snapshot)(&report);
+                            (self.on_snapshot)(&report, self.progress.as_ref());
                             self.last = Some(report);
                         }
                         ToRunner::Done(report) => self.done = Some(report),

@@ -7,6 +7,7 @@ pub mod build;
 pub mod cargo;
 pub mod distributed;
 pub mod history;
+pub mod live;
 pub mod merge;
 pub mod outputs;
 pub mod plan;
@@ -18,6 +19,7 @@ use self::build::BuildArgs;
 use self::cargo::CargoOptions;
 use self::distributed::DistributedOptions;
 use self::history::{HistoryArgs, HistoryOptions};
+use self::live::{LiveOptions, RunArgs};
 use self::merge::MergeArgs;
 use self::outputs::OutputOptions;
 use self::plan::PlanOptions;
@@ -73,6 +75,9 @@ pub struct Cli {
 
     #[command(flatten)]
     pub distributed: DistributedOptions,
+
+    #[command(flatten)]
+    pub live: LiveOptions,
 }
 
 /// What else `cargo loadrun` does besides running a test.
@@ -84,13 +89,20 @@ pub enum Command {
     Merge(MergeArgs),
     /// Builds a test once and leaves it, with the runner, in a directory that runs without cargo.
     Build(BuildArgs),
+    /// Lists the runs in progress here (and the ended and stale ones of the last day).
+    Ps,
+    /// Follows a run in progress: its live progress, then its summary.
+    Attach(RunArgs),
+    /// Stops a run in progress as Ctrl-C would: the same summary, reports and history entry.
+    Stop(RunArgs),
 }
 
 const USAGE: &str = "\
 cargo loadrun TEST[:WEIGHT]... [OPTIONS]
        cargo loadrun --list
        cargo loadrun --url URL [OPTIONS]
-       cargo loadrun history [TEST] [--weekly | --monthly | --yearly]";
+       cargo loadrun history [TEST] [--weekly | --monthly | --yearly]
+       cargo loadrun ps | attach [RUN] | stop [RUN]";
 
 const AFTER_HELP: &str = "\
 -u 10:20:30 --hits 20 runs three stages, each user 20 hits: 1200 hits. With no -u, -c or -d the

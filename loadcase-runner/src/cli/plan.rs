@@ -138,7 +138,7 @@ pub struct PlanOptions {
     )]
     pub request_timeout: Option<String>,
 
-    /// Most of a response body kept in memory (16MiB unless set); larger ones are counted.
+    /// Most of a body kept in memory (default 16MiB); more is counted.
     #[arg(
         long,
         value_name = "SIZE",

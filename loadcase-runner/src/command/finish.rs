@@ -16,8 +16,18 @@ use crate::settings::Outputs;
 use crate::text::summary;
 use crate::verdict::verdicts;
 
+/// What finishing a run came to.
+pub struct Finished {
+    /// Its thresholds, judged.
+    pub verdicts: Vec<Verdict>,
+    /// Its exit code.
+    pub code: u8,
+    /// The summary as printed, without colours.
+    pub summary: String,
+}
+
 /// A finished (or interrupted) run: prints and saves it; returns its verdicts and exit code.
-pub fn complete(report: &mut Report, outputs: &Outputs) -> (Vec<Verdict>, u8) {
+pub fn complete(report: &mut Report, outputs: &Outputs) -> Finished {
     if report.request_log_error.is_some() {
         // Part of the batch that failed may have reached the file.
         recount_log(report);
@@ -27,14 +37,18 @@ pub fn complete(report: &mut Report, outputs: &Outputs) -> (Vec<Verdict>, u8) {
     print!("{summary}");
     let code = exit::for_run(report, &verdicts);
     let code = save(report, &verdicts, &summary, outputs, code);
-    (verdicts, code)
+    Finished {
+        verdicts,
+        code,
+        summary: console::strip_ansi_codes(&summary).into_owned(),
+    }
 }
 
 /// A run whose test binary ended without its final report: prints and saves what it had
 /// reported, with `why` — how it ended — on stdout after the summary too, so that a saved
 /// summary cannot pass for a complete run. Returns the verdicts and the exit code earned: the
 /// report's own (130 when interrupted), or 2 when a report could not be written.
-pub fn incomplete(report: &Report, why: &str, outputs: &Outputs) -> (Vec<Verdict>, u8) {
+pub fn incomplete(report: &Report, why: &str, outputs: &Outputs) -> Finished {
     // A segment's thresholds are the merge's to judge.
     let verdicts = match outputs.segment_run {
         Some(_) => Vec::new(),
@@ -42,12 +56,17 @@ pub fn incomplete(report: &Report, why: &str, outputs: &Outputs) -> (Vec<Verdict
     };
     let summary = summary::render(report, &verdicts);
     print!("{summary}");
-    println!(
-        "\nIncomplete: the test binary ended without its final report: {why}; these figures are what it had reported, up to a second old, and the server may have received more."
+    let incomplete = format!(
+        "\nIncomplete: the test binary ended without its final report: {why}; these figures are what it had reported, up to a second old, and the server may have received more.\n"
     );
+    print!("{incomplete}");
     let code = exit::for_run(report, &verdicts);
     let code = save(report, &verdicts, &summary, outputs, code);
-    (verdicts, code)
+    Finished {
+        verdicts,
+        code,
+        summary: console::strip_ansi_codes(&summary).into_owned() + &incomplete,
+    }
 }
 
 /// What a binary that ended without its final report had reported, marked interrupted: its

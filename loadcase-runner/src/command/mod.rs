@@ -1,10 +1,12 @@
 //! One module per command, each with its `dispatch`: a load test ([`run`]), the list of load
 //! tests ([`list`]), quick mode on one URL ([`quick`]), the run [`history`], the [`merge`] of a
-//! split run's segments, the [`build`] of a test to run without cargo; and what a bare
+//! split run's segments, the [`build`] of a test to run without cargo; the [`runs`] in progress (`ps`, `attach`,
+//! `stop`); and what a bare
 //! `cargo loadrun` says to do next. What every run does once its load has ended is [`finish`]
 //! (a segment's end is [`segment`]'s).
 
 mod build;
+mod detach;
 mod finish;
 mod history;
 mod list;
@@ -12,6 +14,7 @@ mod list;
 mod merge;
 pub mod quick;
 mod run;
+mod runs;
 mod segment;
 
 use anyhow::{Result, bail};
@@ -24,7 +27,13 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
         Some(Command::History(args)) => return history::dispatch(args),
         Some(Command::Merge(args)) => return merge::dispatch(args),
         Some(Command::Build(args)) => return build::dispatch(args),
+        Some(Command::Ps) => return runs::ps(),
+        Some(Command::Attach(args)) => return runs::attach(args, cli.quiet),
+        Some(Command::Stop(args)) => return runs::stop(args, cli.quiet),
         None => {}
+    }
+    if cli.live.detach {
+        return detach::dispatch();
     }
     // Quick mode needs no cargo project: it goes before anything runs cargo.
     if let Some(url) = &cli.quick.url {

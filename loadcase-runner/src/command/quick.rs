@@ -19,6 +19,7 @@ use crate::cli::Cli;
 use crate::cli::quick::QuickOptions;
 use crate::history::baseline::Baseline;
 use crate::history::tracking::Tracking;
+use crate::live::{End, Live, view};
 use crate::progress::Display;
 use crate::settings::{self, Outputs, Settings, profile};
 use crate::signal;
@@ -201,11 +202,20 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
     );
     let mut tracking = tracking(cli, test.name())?;
 
+    let mut live = Some(Live::start(&view::root(), test.name(), &plan, &outputs));
     let mut display = Display::new(cli.quiet, &label, &plan);
     let control = Control::default();
     let mut stopping = false;
+    let mut ticks = 0u32;
     let mut report = loadcase::run(&test, &plan, &control, &mut |progress, so_far| {
         display.progress(progress);
+        ticks += 1;
+        // A snapshot a second, as a test binary sends them.
+        if ticks.is_multiple_of(4)
+            && let Some(live) = &mut live
+        {
+            live.snapshot(so_far, Some(progress));
+        }
         let interrupts = signal::interrupts();
         if interrupts >= 1 && !stopping {
             stopping = true;
@@ -214,22 +224,45 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
         }
         if interrupts >= 2 {
             display.finish();
-            stop_now(so_far, &outputs, tracking.take());
+            stop_now(so_far, &outputs, tracking.take(), live.take());
         }
     });
     display.finish();
-    let (verdicts, code) = finish::complete(&mut report, &outputs);
-    Ok(match tracking {
-        Some(tracking) => tracking.finish(&report, code, &verdicts),
-        None => code,
-    })
+    Ok(finish_run(&mut report, &outputs, tracking, live))
+}
+
+/// Prints, saves, records and tells the end of a run; returns its exit code.
+fn finish_run(
+    report: &mut Report,
+    outputs: &Outputs,
+    tracking: Option<Tracking>,
+    live: Option<Live>,
+) -> u8 {
+    let finished = finish::complete(report, outputs);
+    let code = match tracking {
+        Some(tracking) => tracking.finish(report, finished.code, &finished.verdicts),
+        None => finished.code,
+    };
+    if let Some(live) = live {
+        let lines = live.finish(&End {
+            report,
+            verdicts: &finished.verdicts,
+            code,
+            crashed: false,
+            summary: &finished.summary,
+        });
+        for line in lines {
+            println!("\n{line}");
+        }
+    }
+    code
 }
 
 /// The plan and outputs, from the command line over `--profile NAME` of `loadcase.toml` in the
 /// current directory (there is no package to look in).
 fn settings(cli: &Cli) -> Result<Settings> {
     let Some(name) = &cli.profile else {
-        return settings::resolve(&cli.plan, &cli.outputs, None);
+        return settings::resolve(&cli.plan, &cli.outputs, &cli.live, None);
     };
     let dir = std::env::current_dir().context("cannot read the current directory")?;
     let file = profile::find(&[dir.as_path()]).ok_or_else(|| {
@@ -239,7 +272,12 @@ fn settings(cli: &Cli) -> Result<Settings> {
             dir.display()
         )
     })?;
-    settings::resolve(&cli.plan, &cli.outputs, Some(&profile::load(&file, name)?))
+    settings::resolve(
+        &cli.plan,
+        &cli.outputs,
+        &cli.live,
+        Some(&profile::load(&file, name)?),
+    )
 }
 
 /// The run history only with `--history PATH`: outside a workspace there is no default place
@@ -260,18 +298,19 @@ fn tracking(cli: &Cli, test: &str) -> Result<Option<Tracking>> {
 
 /// A second Ctrl-C: the summary of what had been measured (up to a tick old), recorded in the
 /// history as interrupted, then exit 130 without waiting for the running requests.
-fn stop_now(so_far: &Report, outputs: &Outputs, tracking: Option<Tracking>) -> ! {
+fn stop_now(
+    so_far: &Report,
+    outputs: &Outputs,
+    tracking: Option<Tracking>,
+    live: Option<Live>,
+) -> ! {
     eprintln!(
         "{} stopped at once on the second Ctrl-C; the figures below were measured up to 250 ms before",
         style("interrupted:").yellow().bold()
     );
     let mut report = so_far.clone();
     report.interrupted = true;
-    let (verdicts, code) = finish::complete(&mut report, outputs);
-    let code = match tracking {
-        Some(tracking) => tracking.finish(&report, code, &verdicts),
-        None => code,
-    };
+    let code = finish_run(&mut report, outputs, tracking, live);
     let _ = std::io::Write::flush(&mut std::io::stdout());
     std::process::exit(i32::from(code))
 }

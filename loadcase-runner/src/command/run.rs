@@ -17,7 +17,7 @@ use crate::cli::Cli;
 use crate::cli::outputs::OutputOptions;
 use crate::exit;
 use crate::history::tracking::Tracking;
-use crate::live::reports::LiveReports;
+use crate::live::{End, Live};
 use crate::progress::Display;
 use crate::reports::segment::SegmentRun;
 use crate::settings::segment::{self as split, Distributed};
@@ -48,7 +48,12 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
     // test's package, so its settings are checked once cargo has said where that is (still
     // before anything is built).
     let early = match cli.profile {
-        None => Some(settings::resolve(&cli.plan, &outputs_given, None)?),
+        None => Some(settings::resolve(
+            &cli.plan,
+            &outputs_given,
+            &cli.live,
+            None,
+        )?),
         Some(_) => None,
     };
     loadcase::__private::runner::worker_threads().map_err(|message| anyhow!(message))?;
@@ -120,10 +125,11 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
         outputs.segment_run = Some(SegmentRun::new(&outputs.thresholds));
         announce(&distributed, &plan, &outputs.reports);
     }
-    let mut live = outputs
-        .segment_run
-        .as_ref()
-        .map(|run| LiveReports::new(&outputs.reports, run));
+    let root = match &source {
+        Source::Workspace(workspace) => workspace.root().to_owned(),
+        Source::Artifact(_) => std::env::current_dir()?,
+    };
+    let mut live = Live::start(&root, display_name, &plan, &outputs);
     let mut display = Display::new(cli.quiet, display_name, &plan);
     let ending = supervise::run(
         binary,
@@ -131,23 +137,24 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
         display_name,
         &plan,
         &mut display,
-        &mut |report| {
-            if let Some(live) = &mut live {
-                live.snapshot(report);
-            }
-        },
+        &mut |report, progress| live.snapshot(report, progress),
     );
     display.finish();
-    match ending? {
+    let ending = match ending {
+        Ok(ending) => ending,
+        Err(error) => {
+            live.abandon(&format!("{error:#}"), exit::of_error(&error));
+            return Err(error);
+        }
+    };
+    let (report, finished, crashed) = match ending {
         Ending::Done(report) if outputs.segment_run.is_some() => {
-            Ok(segment::complete(&report, &outputs))
+            let finished = segment::complete(&report, &outputs);
+            (report, finished, false)
         }
         Ending::Done(mut report) => {
-            let (verdicts, code) = finish::complete(&mut report, &outputs);
-            Ok(match tracking {
-                Some(tracking) => tracking.finish(&report, code, &verdicts),
-                None => code,
-            })
+            let finished = finish::complete(&mut report, &outputs);
+            (report, finished, false)
         }
         Ending::Crashed {
             status,
@@ -162,9 +169,9 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
             );
             let mut report = finish::reported(last, progress, &plan, display_name);
             report.stop_reason = Some(format!("the test binary {what}: it {cause}"));
-            finish::incomplete(&report, &format!("it {cause}"), &outputs);
-            // Not recorded: a crash says more about the test than about the system under load.
-            Ok(exit::USAGE)
+            let mut finished = finish::incomplete(&report, &format!("it {cause}"), &outputs);
+            finished.code = exit::USAGE;
+            (report, finished, true)
         }
         Ending::Killed { last, progress } => {
             eprintln!(
@@ -172,15 +179,31 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
                 style("interrupted:").yellow().bold()
             );
             let report = finish::reported(last, progress, &plan, display_name);
-            let (verdicts, code) =
+            let finished =
                 finish::incomplete(&report, "it was killed on the second Ctrl-C", &outputs);
-            // Recorded, marked interrupted: a run cut short is still a run that was made.
-            Ok(match tracking {
-                Some(tracking) => tracking.finish(&report, code, &verdicts),
-                None => code,
-            })
+            (report, finished, false)
         }
+    };
+    let code = match tracking {
+        // A segment's run is the merge's to record, and a crash says more about the test than
+        // about the system under load; a run cut short by a second Ctrl-C is still recorded,
+        // marked interrupted.
+        Some(tracking) if outputs.segment_run.is_none() && !crashed => {
+            tracking.finish(&report, finished.code, &finished.verdicts)
+        }
+        _ => finished.code,
+    };
+    let lines = live.finish(&End {
+        report: &report,
+        verdicts: &finished.verdicts,
+        code,
+        crashed,
+        summary: &finished.summary,
+    });
+    for line in lines {
+        println!("\n{line}");
     }
+    Ok(code)
 }
 
 /// The output options with `{segment}` in their paths replaced by this process's K.
@@ -266,7 +289,7 @@ fn with_profile(
     dirs: &[std::path::PathBuf],
 ) -> Result<Settings> {
     let Some(name) = &cli.profile else {
-        return settings::resolve(&cli.plan, outputs, None);
+        return settings::resolve(&cli.plan, outputs, &cli.live, None);
     };
     let dirs: Vec<&Path> = dirs.iter().map(|d| d.as_path()).collect();
     let file = profile::find(&dirs).ok_or_else(|| {
@@ -277,5 +300,10 @@ fn with_profile(
             places.join(" or ")
         )
     })?;
-    settings::resolve(&cli.plan, outputs, Some(&profile::load(&file, name)?))
+    settings::resolve(
+        &cli.plan,
+        outputs,
+        &cli.live,
+        Some(&profile::load(&file, name)?),
+    )
 }

@@ -4,13 +4,13 @@
 use console::style;
 use loadcase::Report;
 
-use super::finish;
+use super::finish::{self, Finished};
 use crate::exit;
 use crate::settings::Outputs;
 use crate::text::{segments, summary};
 
-/// Prints and saves a segment's finished (or interrupted) run; returns its exit code.
-pub fn complete(report: &Report, outputs: &Outputs) -> u8 {
+/// Prints and saves a segment's finished (or interrupted) run.
+pub fn complete(report: &Report, outputs: &Outputs) -> Finished {
     let thresholds = outputs
         .segment_run
         .as_ref()
@@ -30,5 +30,10 @@ pub fn complete(report: &Report, outputs: &Outputs) -> u8 {
                 .unwrap_or("this segment missed --start-at")
         );
     }
-    finish::save(report, &[], &text, outputs, code)
+    let code = finish::save(report, &[], &text, outputs, code);
+    Finished {
+        verdicts: Vec::new(),
+        code,
+        summary: console::strip_ansi_codes(&text).into_owned(),
+    }
 }

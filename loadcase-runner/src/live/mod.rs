@@ -1,8 +1,7 @@
-//! A run watched while it goes and told when it ends: its figures pushed to Prometheus by
-//! remote-write, and a webhook at the end.
-
-// Wired into the run by the next commits (the runner's snapshot hook lands with the segments).
-#![allow(dead_code)]
+//! A run watched while it goes and told when it ends: its live state in a run directory (for
+//! `ps`, `attach` and `stop`), its figures pushed to Prometheus by remote-write, a segment's JSON
+//! reports kept up to date, and a webhook at the end. [`Live`] is what a run holds of all that;
+//! each part is optional, and none can slow the load or change the run's exit code.
 
 pub mod metrics;
 pub mod notify;
@@ -10,6 +9,175 @@ pub mod push;
 pub mod remote_write;
 pub mod reports;
 pub mod run_dir;
+pub mod view;
 
 #[cfg(test)]
 mod tests;
+
+use std::path::Path;
+
+use console::style;
+use loadcase::report::Verdict;
+use loadcase::{Plan, Progress, Report};
+
+use self::metrics::Identity;
+use self::notify::Notice;
+use self::push::Pusher;
+use self::reports::LiveReports;
+use self::run_dir::RunDir;
+use crate::settings::Outputs;
+
+/// Set by `--detach` for the runner it starts in the background: the id its run directory takes,
+/// which the foreground runner has already printed.
+pub const DETACHED_ID: &str = "LOADCASE_DETACHED_RUN";
+
+/// What a running run sends and keeps besides its summary.
+pub struct Live {
+    dir: Option<RunDir>,
+    id: String,
+    pusher: Option<Pusher>,
+    reports: Option<LiveReports>,
+    notify: Vec<String>,
+    summary_lines: Vec<String>,
+}
+
+/// How a run ended, for whoever is told.
+pub struct End<'a> {
+    /// Its report (final, or what it had reported).
+    pub report: &'a Report,
+    /// Its thresholds, judged.
+    pub verdicts: &'a [Verdict],
+    /// The exit code `cargo loadrun` returns.
+    pub code: u8,
+    /// Whether its test binary crashed.
+    pub crashed: bool,
+    /// The summary as printed, without colours.
+    pub summary: &'a str,
+}
+
+impl Live {
+    /// Starts what `outputs` asks for, for a run of `test` on `plan`, its run directory under
+    /// `root`. A run directory that cannot be made is a warning: the run goes on without
+    /// `ps`/`attach`/`stop`.
+    pub fn start(root: &Path, test: &str, plan: &Plan, outputs: &Outputs) -> Live {
+        let detached = std::env::var(DETACHED_ID).ok().filter(|id| !id.is_empty());
+        let dir = match RunDir::create(root, detached.as_deref(), test, &plan.options()) {
+            Ok(dir) => Some(dir),
+            Err(e) => {
+                eprintln!(
+                    "{} no run directory, so ps, attach and stop will not see this run: {e:#}",
+                    style("warning:").yellow().bold()
+                );
+                None
+            }
+        };
+        let id = dir
+            .as_ref()
+            .and_then(|d| d.info().ok())
+            .map_or_else(|| std::process::id().to_string(), |info| info.id);
+        let segment = format!("{}/{}", plan.segment.index, plan.segment.count);
+        let pusher = outputs.live.remote_write.as_ref().map(|url| {
+            Pusher::start(
+                url.clone(),
+                outputs.live.push_every,
+                Identity {
+                    // The segments of one run share their --run-id, so their series sum.
+                    run_id: plan.run_id.clone().unwrap_or_else(|| id.clone()),
+                    test: test.to_owned(),
+                    segment,
+                },
+            )
+        });
+        let reports = outputs
+            .segment_run
+            .as_ref()
+            .map(|run| LiveReports::new(&outputs.reports, run));
+        Live {
+            dir,
+            id,
+            pusher,
+            reports,
+            notify: outputs.live.notify.clone(),
+            summary_lines: Vec::new(),
+        }
+    }
+
+    /// A snapshot arrived (cumulative, about every second), with the newest progress.
+    pub fn snapshot(&mut self, report: &Report, progress: Option<&Progress>) {
+        if let Some(dir) = &self.dir
+            && let Err(e) = dir.write_snapshot(report, progress)
+        {
+            // Said once: the next snapshot would say the same.
+            eprintln!(
+                "{} {e:#}; attach will show older figures",
+                style("warning:").yellow().bold()
+            );
+            self.dir = None;
+        }
+        if let Some(pusher) = &self.pusher {
+            pusher.update(report, progress.map_or(0, |p| p.active_users));
+        }
+        if let Some(reports) = &mut self.reports {
+            reports.snapshot(report);
+        }
+    }
+
+    /// The run ended before its load did (interrupted, its test binary not found): the run
+    /// directory says so, with `why`, so that it is not taken for a run still going or stale.
+    pub fn abandon(mut self, why: &str, code: u8) {
+        if let Some(pusher) = self.pusher.take() {
+            let _ = pusher.finish(&Report::default());
+        }
+        if let Some(dir) = &self.dir {
+            let _ = dir.finish(
+                &format!("The run ended before its load began: {why}\n"),
+                code,
+            );
+        }
+    }
+
+    /// The run ended: the last push, the run directory's summary and exit code, the webhooks.
+    /// Returns the lines that say how those went, for the end of the summary.
+    pub fn finish(mut self, end: &End<'_>) -> Vec<String> {
+        if let Some(pusher) = self.pusher.take() {
+            let pushed = pusher.finish(end.report);
+            let mut line = format!(
+                "Prometheus remote-write: {} push{} accepted, {} failed",
+                pushed.ok,
+                if pushed.ok == 1 { "" } else { "es" },
+                pushed.failed
+            );
+            if let Some(why) = &pushed.last_error {
+                line.push_str(&format!(" (last: {why})"));
+            }
+            self.summary_lines.push(line);
+        }
+        let mut report = end.report.clone();
+        if report.run_id.is_none() {
+            report.run_id = Some(self.id.clone());
+        }
+        let notice = Notice::new(&report, end.verdicts, end.code, end.crashed, end.summary);
+        let failures = notify::send(&self.notify, &notice);
+        if !self.notify.is_empty() {
+            let sent = self.notify.len() - failures.len();
+            self.summary_lines.push(format!(
+                "Notified: {sent} of {} webhook{}",
+                self.notify.len(),
+                if self.notify.len() == 1 { "" } else { "s" }
+            ));
+        }
+        for failure in &failures {
+            eprintln!("{} --notify: {failure}", style("warning:").yellow().bold());
+        }
+        let mut summary = end.summary.to_owned();
+        for line in &self.summary_lines {
+            summary.push_str(&format!("\n{line}\n"));
+        }
+        if let Some(dir) = &self.dir
+            && let Err(e) = dir.finish(&summary, end.code)
+        {
+            eprintln!("{} {e:#}", style("warning:").yellow().bold());
+        }
+        self.summary_lines
+    }
+}

@@ -3,8 +3,8 @@
 //! A slow or down endpoint never slows the load: the run hands its figures over and goes on;
 //! failed pushes are retried with backoff, counted, and the summary says how many failed.
 
+use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Condvar, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use loadcase::Report;
@@ -32,12 +32,18 @@ pub struct Pushed {
 struct Shared {
     latest: Option<(Report, u64)>,
     finished: bool,
+    /// The pushes so far, for an end that cannot wait for the last one.
+    so_far: Pushed,
 }
+
+/// How long the end of a run waits for its last push: an endpoint that hangs must not hold
+/// the summary back for every try of it.
+const FINAL_WAIT: Duration = Duration::from_secs(6);
 
 /// The pushing thread.
 pub struct Pusher {
     shared: Arc<(Mutex<Shared>, Condvar)>,
-    thread: JoinHandle<Pushed>,
+    done: Receiver<Pushed>,
 }
 
 impl Pusher {
@@ -47,15 +53,28 @@ impl Pusher {
             Mutex::new(Shared {
                 latest: None,
                 finished: false,
+                so_far: Pushed::default(),
             }),
             Condvar::new(),
         ));
         let theirs = shared.clone();
-        let thread = std::thread::Builder::new()
+        let (tx, done) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
             .name("loadcase-prometheus".into())
-            .spawn(move || push_loop(&url, every, &who, &theirs))
-            .expect("cannot start the Prometheus pushing thread");
-        Pusher { shared, thread }
+            .spawn(move || {
+                let _ = tx.send(push_loop(&url, every, &who, &theirs));
+            });
+        if let Err(e) = spawned {
+            // No thread, no pushes: the run goes on, and its summary says why.
+            let (tx, rx) = mpsc::channel();
+            let _ = tx.send(Pushed {
+                ok: 0,
+                failed: 1,
+                last_error: Some(format!("cannot start the thread that pushes: {e}")),
+            });
+            return Pusher { shared, done: rx };
+        }
+        Pusher { shared, done }
     }
 
     /// The figures so far, for the next push; never waits for one.
@@ -78,7 +97,21 @@ impl Pusher {
             shared.finished = true;
         }
         wake.notify_all();
-        self.thread.join().unwrap_or_default()
+        self.done.recv_timeout(FINAL_WAIT).unwrap_or_else(|_| {
+            let so_far = lock
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .so_far
+                .clone();
+            Pushed {
+                failed: so_far.failed + 1,
+                last_error: Some(format!(
+                    "the last push did not end within {} s, so the endpoint may lack the final figures",
+                    FINAL_WAIT.as_secs()
+                )),
+                ..so_far
+            }
+        })
     }
 }
 
@@ -128,6 +161,9 @@ fn push_loop(
                 }
             }
         }
+        lock.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .so_far = pushed.clone();
         if last {
             return pushed;
         }

@@ -7,7 +7,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result};
 use loadcase::{Progress, Report};
@@ -15,6 +15,20 @@ use serde::{Deserialize, Serialize};
 
 /// Where runs keep their directories, under the workspace root.
 pub const RUNS: &str = ".loadcase/runs";
+
+/// Overrides where run directories go (a directory of its own per set of runs, e.g. a test's).
+pub const RUNS_ENV: &str = "LOADCASE_RUNS";
+
+/// Ended and stale run directories older than this are removed when a new run starts.
+const KEEP: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// The directory that holds the run directories of the workspace at `root`.
+pub fn runs(root: &Path) -> PathBuf {
+    match std::env::var_os(RUNS_ENV).filter(|dir| !dir.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => root.join(RUNS),
+    }
+}
 
 /// Who runs a run, and what.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -65,16 +79,17 @@ pub struct RunDir {
 }
 
 impl RunDir {
-    /// Creates the directory of a new run under `root` (user-only), and says who runs it.
-    pub fn create(root: &Path, test: &str, plan: &str) -> Result<RunDir> {
-        let runs = root.join(RUNS);
+    /// Creates the directory of a new run under `root` (user-only), named `id` or a new id, and
+    /// says who runs it.
+    pub fn create(root: &Path, id: Option<&str>, test: &str, plan: &str) -> Result<RunDir> {
+        let runs = runs(root);
         create_private_dir(&runs)?;
+        prune(root);
         let started_unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         let pid = std::process::id();
-        // Sortable by start, unique by process.
-        let id = format!("{}-{pid}", started_unix_ms / 1000);
+        let id = id.map_or_else(|| new_id(started_unix_ms, pid), str::to_owned);
         let path = runs.join(&id);
         create_private_dir(&path)?;
         let dir = RunDir { path };
@@ -91,11 +106,9 @@ impl RunDir {
         Ok(dir)
     }
 
-    /// The directory of run `id` under `root`.
-    pub fn open(root: &Path, id: &str) -> RunDir {
-        RunDir {
-            path: root.join(RUNS).join(id),
-        }
+    /// The run directory at `path`.
+    pub fn at(path: PathBuf) -> RunDir {
+        RunDir { path }
     }
 
     /// Its path.
@@ -158,9 +171,14 @@ impl RunDir {
     }
 }
 
+/// A new run's id: sortable by start, unique by process.
+pub fn new_id(started_unix_ms: u64, pid: u32) -> String {
+    format!("{}-{pid}", started_unix_ms / 1000)
+}
+
 /// Every run under `root`, newest first, with where each stands.
 pub fn list(root: &Path) -> Vec<(RunDir, RunInfo, State)> {
-    let Ok(entries) = fs::read_dir(root.join(RUNS)) else {
+    let Ok(entries) = fs::read_dir(runs(root)) else {
         return Vec::new();
     };
     let mut runs: Vec<(RunDir, RunInfo, State)> = entries
@@ -176,6 +194,20 @@ pub fn list(root: &Path) -> Vec<(RunDir, RunInfo, State)> {
     runs
 }
 
+/// Removes the ended and stale runs older than [`KEEP`]: a run that died leaves its directory
+/// for `ps` to show, but not for ever.
+fn prune(root: &Path) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    let before = now.saturating_sub(KEEP.as_millis() as u64);
+    for (dir, info, state) in list(root) {
+        if state != State::Running && info.started_unix_ms < before {
+            let _ = fs::remove_dir_all(dir.path());
+        }
+    }
+}
+
 /// Whether process `pid` is alive.
 fn alive(pid: u32) -> bool {
     #[cfg(unix)]
@@ -186,13 +218,30 @@ fn alive(pid: u32) -> bool {
         };
         // SAFETY: kill with signal 0 sends nothing; it only asks whether `pid` exists.
         let result = unsafe { libc::kill(pid, 0) };
-        result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+        let exists =
+            result == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+        exists && !zombie(pid)
     }
     #[cfg(not(unix))]
     {
         let _ = pid;
         true
     }
+}
+
+/// Whether `pid` has ended and waits to be reaped: a detached runner's parent is gone, and where
+/// nothing reaps orphans (a container's init may not), it stays a zombie that signal 0 still finds.
+fn zombie(pid: i32) -> bool {
+    // The state is the first field after the command's closing parenthesis.
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let (_, rest) = stat.rsplit_once(')')?;
+            rest.split_whitespace()
+                .next()
+                .map(|state| matches!(state, "Z" | "X"))
+        })
+        .unwrap_or(false)
 }
 
 /// Asks run `info`'s runner to stop as Ctrl-C would: the same summary, reports and history.
@@ -216,7 +265,7 @@ pub fn stop(info: &RunInfo) -> Result<()> {
     }
 }
 
-fn create_private_dir(path: &Path) -> Result<()> {
+pub fn create_private_dir(path: &Path) -> Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -256,7 +305,7 @@ mod tests {
     #[test]
     fn a_run_leaves_its_state_for_ps_and_attach() {
         let root = scratch("state");
-        let dir = RunDir::create(&root, "t::x", "-u 2 -c 5").unwrap();
+        let dir = RunDir::create(&root, None, "t::x", "-u 2 -c 5").unwrap();
         assert_eq!(dir.state(), State::Running, "this process is its runner");
         let mut report = Report::default();
         report.stats.hits.success = 3;
@@ -281,7 +330,7 @@ mod tests {
     #[test]
     fn a_run_whose_runner_died_is_stale() {
         let root = scratch("stale");
-        let dir = RunDir::create(&root, "t::x", "-u 1").unwrap();
+        let dir = RunDir::create(&root, None, "t::x", "-u 1").unwrap();
         let mut info = dir.info().unwrap();
         // A pid no process has: beyond the kernel's limit.
         info.pid = 4_194_304 + 7;

@@ -1,6 +1,7 @@
 //! A run's settings: its plan and what it leaves behind, from the command line over a
 //! `loadcase.toml` [`profile`], checked before anything is built or run.
 
+pub mod live;
 pub mod profile;
 pub mod segment;
 
@@ -12,7 +13,9 @@ use loadcase::Plan;
 use loadcase::plan::{LogFormat, LogSpec, PlanField};
 use loadcase::report as threshold;
 
+use self::live::LiveSettings;
 use self::profile::Profile;
+use crate::cli::live::LiveOptions;
 use crate::cli::outputs::OutputOptions;
 use crate::cli::plan::PlanOptions;
 use crate::reports;
@@ -35,6 +38,8 @@ pub struct Outputs {
     /// Of a segment of a split run: its thresholds are the merge's to judge, and its JSON
     /// reports say so. `None` for a whole run.
     pub segment_run: Option<SegmentRun>,
+    /// Where its live figures and its end-of-run notice go.
+    pub live: LiveSettings,
 }
 
 /// The settings from the command line's plan and outputs over `profile`, if one was chosen.
@@ -45,8 +50,10 @@ pub struct Outputs {
 pub fn resolve(
     plan: &PlanOptions,
     outputs: &OutputOptions,
+    live: &LiveOptions,
     profile: Option<&Profile>,
 ) -> Result<Settings> {
+    let live = live::resolve(live, profile)?;
     let from_flags = |field| plan.get(field).is_some();
     let length_given = from_flags(PlanField::Hits) || from_flags(PlanField::Duration);
     let mut args = PlanArgs::default();
@@ -148,6 +155,7 @@ pub fn resolve(
             },
             reports,
             segment_run: None,
+            live,
         },
     })
 }
@@ -220,6 +228,9 @@ fn check_server_url(url: &str, source: &str) -> Result<()> {
             _ => format!("server_url = \"{fixed}\""),
         })
     };
+    if url.trim().is_empty() || url.contains(char::is_whitespace) {
+        bail!("{source}: `{url}` is not a URL; {example}");
+    }
     let parsed = match url::Url::parse(url) {
         Ok(parsed) => parsed,
         Err(url::ParseError::RelativeUrlWithoutBase) => {

@@ -16,7 +16,16 @@ use toml::Spanned;
 pub const FILE: &str = "loadcase.toml";
 
 /// The keys a profile takes besides the plan's.
-const OTHER_KEYS: [&str; 5] = ["server_url", "ca_cert", "insecure", "thresholds", "reports"];
+const OTHER_KEYS: [&str; 8] = [
+    "server_url",
+    "ca_cert",
+    "insecure",
+    "thresholds",
+    "reports",
+    "prometheus_remote_write",
+    "push_every",
+    "notify",
+];
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +61,12 @@ pub struct Profile {
     pub ca_cert: Option<Value<PathBuf>>,
     /// `--insecure`.
     pub insecure: Option<Value<bool>>,
+    /// `--prometheus-remote-write`.
+    pub prometheus_remote_write: Option<Value<String>>,
+    /// `--push-every`.
+    pub push_every: Option<Value<String>>,
+    /// `--notify`: one URL or a list.
+    pub notify: Option<Value<Vec<String>>>,
 }
 
 impl Profile {
@@ -174,6 +189,33 @@ pub fn parse(text: &str, name: &str, path: &Path) -> Result<Profile> {
                     bail!("{origin}: give true or false, e.g. insecure = true");
                 };
                 profile.insecure = Some(Value { value, line });
+            }
+            "prometheus_remote_write" => {
+                let Some(url) = value.get_ref().as_str() else {
+                    bail!(
+                        "{origin}: give the URL as a string, e.g. prometheus_remote_write = \"http://127.0.0.1:9090/api/v1/write\""
+                    );
+                };
+                profile.prometheus_remote_write = Some(Value {
+                    value: url.to_owned(),
+                    line,
+                });
+            }
+            "push_every" => {
+                let value = scalar(value.get_ref()).ok_or_else(|| {
+                    anyhow!("{origin}: give a duration as a string, e.g. push_every = \"5s\"")
+                })?;
+                profile.push_every = Some(Value { value, line });
+            }
+            "notify" => {
+                let list = match value.get_ref().as_str() {
+                    Some(url) => Some(vec![url.to_owned()]),
+                    None => strings(value.get_ref()),
+                };
+                let list = list.ok_or_else(|| {
+                    anyhow!("{origin}: give a URL or a list of URLs, e.g. notify = [\"https://hooks.example/loadcase\"]")
+                })?;
+                profile.notify = Some(Value { value: list, line });
             }
             "thresholds" => {
                 let list = strings(value.get_ref()).ok_or_else(|| {

@@ -18,7 +18,7 @@ fn profile(body: &str) -> Profile {
 
 fn settings(args: &[&str], body: &str) -> Result<Settings> {
     let cli = cli(args);
-    resolve(&cli.plan, &cli.outputs, Some(&profile(body)))
+    resolve(&cli.plan, &cli.outputs, &cli.live, Some(&profile(body)))
 }
 
 fn message(args: &[&str], body: &str) -> String {
@@ -137,7 +137,9 @@ fn a_value_from_a_flag_keeps_the_flags_message() {
     let cli = cli(&["--ramp-up", "soon"]);
     let text = format!(
         "{:#}",
-        resolve(&cli.plan, &cli.outputs, None).err().unwrap()
+        resolve(&cli.plan, &cli.outputs, &cli.live, None)
+            .err()
+            .unwrap()
     );
     assert!(
         text.starts_with("--ramp-up: `soon` is not a duration"),
@@ -151,7 +153,7 @@ fn bad_input_is_named_with_what_is_wrong_and_the_fix() {
         let cli = cli(args);
         format!(
             "{:#}",
-            resolve(&cli.plan, &cli.outputs, None)
+            resolve(&cli.plan, &cli.outputs, &cli.live, None)
                 .err()
                 .expect("an error")
         )

@@ -1,0 +1,163 @@
+//! Following a run from another process: `attach` shows its live progress from the cumulative
+//! snapshots of its run directory (so rates are over the whole run, whenever one attaches), and
+//! its summary once it ends; `stop` asks it to stop and follows it to that summary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use console::style;
+use loadcase::Plan;
+
+use super::run_dir::{self, RunDir, RunInfo, State};
+use crate::progress::Display;
+use crate::signal;
+
+/// How often a follower reads the run's snapshot.
+const READ_EVERY: Duration = Duration::from_millis(250);
+
+/// Where runs keep their directories: the root of the cargo workspace here, or the current
+/// directory outside one (a run from an `--artifact` directory).
+pub fn root() -> PathBuf {
+    let located = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["locate-project", "--workspace", "--message-format", "plain"])
+        .stderr(std::process::Stdio::null())
+        .output();
+    if let Ok(out) = located
+        && out.status.success()
+        && let Some(dir) = Path::new(String::from_utf8_lossy(&out.stdout).trim()).parent()
+    {
+        return dir.to_owned();
+    }
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// The run `id` names, or the newest one in progress.
+pub fn pick(root: &Path, id: Option<&str>) -> Result<(RunDir, RunInfo)> {
+    let runs = run_dir::list(root);
+    if let Some(id) = id {
+        let found = runs.iter().find(|(_, info, _)| info.id == id);
+        return match found {
+            Some((dir, info, _)) => Ok((dir.clone(), info.clone())),
+            None => {
+                let known: Vec<&str> = runs.iter().take(5).map(|(_, i, _)| i.id.as_str()).collect();
+                let known = if known.is_empty() {
+                    "there are none".to_owned()
+                } else {
+                    format!("the newest are {}", known.join(", "))
+                };
+                bail!(
+                    "no run `{id}` under {}; {known} (cargo loadrun ps lists them)",
+                    run_dir::runs(root).display()
+                )
+            }
+        };
+    }
+    match runs
+        .into_iter()
+        .find(|(_, _, state)| *state == State::Running)
+    {
+        Some((dir, info, _)) => Ok((dir, info)),
+        None => bail!(
+            "no run in progress under {}; start one with cargo loadrun TEST --detach, or name an ended one (cargo loadrun ps)",
+            run_dir::runs(root).display()
+        ),
+    }
+}
+
+/// Follows run `dir` until it ends: its progress on stderr, then its summary on stdout; returns
+/// its exit code. A Ctrl-C leaves the run running, and says how to follow or stop it again.
+pub fn follow(dir: &RunDir, info: &RunInfo, quiet: bool) -> Result<u8> {
+    let plan: Plan = info
+        .plan
+        .parse()
+        .unwrap_or_else(|_| "-u 1 -c 1".parse().expect("a plan"));
+    let mut display = Display::new(quiet, &info.test, &plan);
+    let interrupts = signal::interrupts();
+    let mut last_progress = Instant::now();
+    loop {
+        match dir.state() {
+            State::Done(code) => {
+                display.finish();
+                if let Some(summary) = dir.summary() {
+                    print!("{summary}");
+                }
+                return Ok(code);
+            }
+            State::Stale => {
+                display.finish();
+                eprintln!(
+                    "{} run {} is stale: its runner (pid {}) ended without saying how the run ended; its last figures are in {}",
+                    style("error:").red().bold(),
+                    info.id,
+                    info.pid,
+                    dir.path().join("snapshot.json").display()
+                );
+                return Ok(crate::exit::HITS_FAILED);
+            }
+            State::Running => {}
+        }
+        if signal::interrupts() > interrupts {
+            display.finish();
+            eprintln!(
+                "detached: run {} goes on; cargo loadrun attach {} follows it again, cargo loadrun stop {} stops it",
+                info.id, info.id, info.id
+            );
+            return Ok(crate::exit::SUCCESS);
+        }
+        if last_progress.elapsed() >= READ_EVERY {
+            last_progress = Instant::now();
+            if let Some(progress) = dir.snapshot().and_then(|s| s.progress) {
+                display.progress(&progress);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `cargo loadrun ps`: the runs in progress, and those ended or stale in the last day.
+pub fn ps(root: &Path) -> String {
+    let day_ago = now_ms().saturating_sub(24 * 3600 * 1000);
+    let runs: Vec<_> = run_dir::list(root)
+        .into_iter()
+        .filter(|(_, info, state)| *state == State::Running || info.started_unix_ms >= day_ago)
+        .collect();
+    if runs.is_empty() {
+        return format!(
+            "no runs under {} (cargo loadrun TEST --detach starts one in the background)\n",
+            run_dir::runs(root).display()
+        );
+    }
+    let mut out = format!(
+        "{:<22} {:<13} {:>8} {:>10} {:>9}  {}\n",
+        "RUN", "STATE", "ELAPSED", "HITS", "HITS/S", "TEST"
+    );
+    for (dir, info, state) in runs {
+        let snapshot = dir.snapshot();
+        let (elapsed, hits) = snapshot.as_ref().map_or((0.0, 0), |s| {
+            (s.report.elapsed_secs, s.report.stats.hits.total())
+        });
+        let rate = if elapsed > 0.0 {
+            hits as f64 / elapsed
+        } else {
+            0.0
+        };
+        let state = match state {
+            State::Running => "running".to_owned(),
+            State::Done(code) => format!("ended ({code})"),
+            State::Stale => "stale".to_owned(),
+        };
+        out.push_str(&format!(
+            "{:<22} {:<13} {:>7.1}s {:>10} {:>9.1}  {}\n",
+            info.id, state, elapsed, hits, rate, info.test
+        ));
+    }
+    out
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
