@@ -407,3 +407,57 @@ fn an_endpoint_that_is_down_or_hangs_changes_neither_figures_nor_exit_code() {
         );
     }
 }
+
+#[test]
+fn a_merge_sends_one_notice_of_the_merged_run() {
+    let server = DemoServer::start_local();
+    let runs = TempDir::new("live-merge-notice");
+    let hook = Webhook::start();
+    let url = server.url("");
+    for segment in ["1/2", "2/2"] {
+        let report = runs.path(&format!("seg-{}.json", &segment[..1]));
+        let run = finish(load(
+            &runs,
+            &[
+                "fixture::get",
+                "-u",
+                "3",
+                "-c",
+                "4",
+                "--server-url",
+                &url,
+                "--segment",
+                segment,
+                "--run-id",
+                "notice-2",
+                "--report",
+                &report,
+            ],
+        ));
+        assert_eq!(run.code, 0, "{run}");
+    }
+    let merged = finish(runs_command(
+        &runs,
+        &[
+            "merge",
+            &runs.path(""),
+            "--expect",
+            "2",
+            "--no-history",
+            "--notify",
+            hook.url(),
+        ],
+    ));
+    assert_eq!(merged.code, 0, "{merged}");
+    assert!(
+        merged.stdout.contains("Notified: 1 of 1 webhook"),
+        "{merged}"
+    );
+    let notices = hook.bodies();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    let notice: serde_json::Value = serde_json::from_str(&notices[0]).unwrap();
+    assert_eq!(notice["verdict"], "passed");
+    assert_eq!(notice["run_id"], "notice-2");
+    assert_eq!(notice["figures"]["hits"], 12);
+    assert_eq!(server.counts().requests, 12);
+}

@@ -30,6 +30,10 @@ pub struct MergeArgs {
     #[arg(long = "report", value_name = "PATH")]
     pub reports: Vec<PathBuf>,
 
+    /// POST a JSON summary of the merged run to this URL (repeatable).
+    #[arg(long = "notify", value_name = "URL")]
+    pub notify: Vec<String>,
+
     #[command(flatten)]
     pub history: HistoryOptions,
 }

@@ -15,7 +15,9 @@ use loadcase::report::{self as threshold, Merged, merge_segments};
 use crate::cli::merge::MergeArgs;
 use crate::exit;
 use crate::history::tracking::Tracking;
+use crate::live::{End, notify};
 use crate::reports::{self, segment::Extra, segment::ExtraRead, segment::MergeInfo};
+use crate::settings::live;
 use crate::text::segments::{self, SegmentSeen};
 use crate::text::summary;
 use crate::verdict::{Thresholds, verdicts};
@@ -53,6 +55,7 @@ pub fn dispatch(args: &MergeArgs) -> Result<u8> {
     let extra_thresholds =
         threshold::parse_thresholds(&args.thresholds).map_err(|e| anyhow!("--threshold: {e}"))?;
     reports::check(&args.reports, "--report")?;
+    let notify = live::notify_urls(&args.notify)?;
     let loaded = match wait {
         Some(wait) => wait_for(&args.inputs, args.expect, wait)?,
         None => load(&args.inputs, false, false)?,
@@ -109,10 +112,24 @@ pub fn dispatch(args: &MergeArgs) -> Result<u8> {
         eprintln!("{} {error:#}", style("error:").red().bold());
         code = exit::USAGE;
     }
-    Ok(match tracking {
+    let code = match tracking {
         Some(tracking) => tracking.finish(&report, code, &verdicts),
         None => code,
-    })
+    };
+    let told = notify::tell(
+        &notify,
+        &End {
+            report: &report,
+            verdicts: &verdicts,
+            code,
+            crashed: false,
+            summary: &plain,
+        },
+    );
+    if let Some(line) = told {
+        println!("\n{line}");
+    }
+    Ok(code)
 }
 
 fn shown(inputs: &[PathBuf]) -> String {

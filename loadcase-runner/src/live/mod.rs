@@ -21,7 +21,6 @@ use loadcase::report::Verdict;
 use loadcase::{Plan, Progress, Report};
 
 use self::metrics::Identity;
-use self::notify::Notice;
 use self::push::Pusher;
 use self::reports::LiveReports;
 use self::run_dir::RunDir;
@@ -156,19 +155,11 @@ impl Live {
         if report.run_id.is_none() {
             report.run_id = Some(self.id.clone());
         }
-        let notice = Notice::new(&report, end.verdicts, end.code, end.crashed, end.summary);
-        let failures = notify::send(&self.notify, &notice);
-        if !self.notify.is_empty() {
-            let sent = self.notify.len() - failures.len();
-            self.summary_lines.push(format!(
-                "Notified: {sent} of {} webhook{}",
-                self.notify.len(),
-                if self.notify.len() == 1 { "" } else { "s" }
-            ));
-        }
-        for failure in &failures {
-            eprintln!("{} --notify: {failure}", style("warning:").yellow().bold());
-        }
+        let end = End {
+            report: &report,
+            ..*end
+        };
+        self.summary_lines.extend(notify::tell(&self.notify, &end));
         let mut summary = end.summary.to_owned();
         for line in &self.summary_lines {
             summary.push_str(&format!("\n{line}\n"));

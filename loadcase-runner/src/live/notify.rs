@@ -108,6 +108,28 @@ impl<'a> Notice<'a> {
     }
 }
 
+/// Tells every URL in `urls` how the run ended; returns the summary's line about it (none
+/// without URLs). A failed delivery is a warning on stderr, never a changed exit code.
+pub fn tell(urls: &[String], end: &super::End<'_>) -> Option<String> {
+    if urls.is_empty() {
+        return None;
+    }
+    let notice = Notice::new(end.report, end.verdicts, end.code, end.crashed, end.summary);
+    let failures = send(urls, &notice);
+    for failure in &failures {
+        eprintln!(
+            "{} --notify: {failure}",
+            console::style("warning:").yellow().bold()
+        );
+    }
+    Some(format!(
+        "Notified: {} of {} webhook{}",
+        urls.len() - failures.len(),
+        urls.len(),
+        if urls.len() == 1 { "" } else { "s" }
+    ))
+}
+
 /// Sends `notice` to every URL; the failures, each with its URL (without a password) and why.
 pub fn send(urls: &[String], notice: &Notice<'_>) -> Vec<String> {
     if urls.is_empty() {

@@ -64,17 +64,18 @@ pub fn resolve(options: &LiveOptions, profile: Option<&Profile>) -> Result<LiveS
                 .map(|url| checked(url, &origin))
                 .collect::<Result<_>>()?
         }
-        _ => options
-            .notify
-            .iter()
-            .map(|url| checked(url, "--notify"))
-            .collect::<Result<_>>()?,
+        _ => notify_urls(&options.notify)?,
     };
     Ok(LiveSettings {
         remote_write,
         push_every,
         notify,
     })
+}
+
+/// `--notify` URLs, checked.
+pub fn notify_urls(urls: &[String]) -> Result<Vec<String>> {
+    urls.iter().map(|url| checked(url, "--notify")).collect()
 }
 
 /// An http(s) URL with a host, or the message that says how to write one; `source` names where
