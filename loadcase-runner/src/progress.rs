@@ -133,6 +133,14 @@ impl Display {
         }
     }
 
+    /// Runs `f` with the bar out of the way (a question on the terminal).
+    pub fn suspend(&mut self, f: impl FnOnce()) {
+        match &self.mode {
+            Mode::Bar(bar) => bar.suspend(f),
+            _ => f(),
+        }
+    }
+
     /// A message from the runner itself.
     pub fn note(&mut self, text: &str) {
         match &self.mode {

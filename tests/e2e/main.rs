@@ -24,4 +24,5 @@ mod segments;
 mod shapes;
 mod signals;
 mod summary;
+mod terminal;
 mod tls;

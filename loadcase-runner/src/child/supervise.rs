@@ -59,7 +59,7 @@ struct Supervisor<'d> {
     output: Receiver<Output>,
     display: &'d mut Display,
     /// Told of each snapshot, once spliced into the whole report so far.
-    on_snapshot: &'d mut dyn FnMut(&Report, Option<&Progress>),
+    on_seen: &'d mut dyn FnMut(Seen<'_>),
     relay: Relay,
     outputs_open: u8,
     channel_closed: bool,
@@ -70,15 +70,23 @@ struct Supervisor<'d> {
     done: Option<Report>,
 }
 
-/// Runs `name` (libtest name) of `binary` with `plan`; `on_snapshot` sees the report so far each
-/// time a snapshot arrives (once a second).
+/// What the binary reported, as it comes.
+pub enum Seen<'a> {
+    /// The counters of the moment, a few times a second.
+    Progress(&'a Progress),
+    /// The report so far (about every second), with the newest progress.
+    Snapshot(&'a Report, Option<&'a Progress>),
+}
+
+/// Runs `name` (libtest name) of `binary` with `plan`; `on_seen` sees each progress and each
+/// snapshot as it arrives.
 pub fn run(
     binary: &TestBinary,
     name: &str,
     display_name: &str,
     plan: &Plan,
     display: &mut Display,
-    on_snapshot: &mut dyn FnMut(&Report, Option<&Progress>),
+    on_seen: &mut dyn FnMut(Seen<'_>),
 ) -> Result<Ending> {
     let listener =
         TcpListener::bind("127.0.0.1:0").context("cannot open the side channel on 127.0.0.1")?;
@@ -117,7 +125,7 @@ pub fn run(
         messages: None,
         output,
         display,
-        on_snapshot,
+        on_seen,
         relay: Relay::new(name),
         outputs_open: 2,
         channel_closed: false,
@@ -262,6 +270,7 @@ impl Supervisor<'_> {
                     match message {
                         ToRunner::Progress(p) => {
                             self.display.progress(&p);
+                            (self.on_seen)(Seen::Progress(&p));
                             self.progress = Some(p);
                         }
                         ToRunner::Snapshot(mut report) => {
@@ -271,7 +280,7 @@ impl Supervisor<'_> {
                                 loadcase::__private::runner::splice(&mut series, report.series);
                                 report.series = series;
                             }
-                            (self.on_snapshot)(&report, self.progress.as_ref());
+                            (self.on_seen)(Seen::Snapshot(&report, self.progress.as_ref()));
                             self.last = Some(report);
                         }
                         ToRunner::Done(report) => self.done = Some(report),

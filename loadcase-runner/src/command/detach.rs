@@ -1,7 +1,9 @@
-//! `--detach`: the same command line run again in the background, in a session of its own (no
-//! terminal's Ctrl-C or hang-up reaches it), its output in its run directory. The foreground
-//! waits until the load has begun — showing the build meanwhile — or the run has ended, so that
-//! a usage or build error is seen here with its exit code; then it prints how to follow the run.
+//! A run in the background: the same command line run again in a session of its own (no
+//! terminal's Ctrl-C or hang-up reaches it), its output in its run directory. With `--detach`
+//! the foreground waits until the load has begun — showing the build meanwhile — or the run has
+//! ended, so that a usage or build error is seen here with its exit code; then it prints how to
+//! follow the run. On a terminal every run goes this way, and the foreground follows it as
+//! `attach` does: a Ctrl-C there asks whether to stop the run or to leave it running.
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -16,12 +18,22 @@ use crate::live::run_dir::{self, RunDir, State};
 use crate::live::{DETACHED_ID, view};
 use crate::signal;
 
-/// The run's output, beside its state in its run directory.
+/// The run's messages and its test's output (its stderr), beside its state in its run directory.
 pub const OUTPUT: &str = "output.log";
 
-/// Starts the command line again without `--detach`, in the background; returns 0 once its load
-/// has begun, or the exit code of a run that ended before.
-pub fn dispatch() -> Result<u8> {
+/// What the foreground does once the run is in the background.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Foreground {
+    /// `--detach`: say how to follow the run, and return.
+    Leave,
+    /// On a terminal: follow the run to its end, asking on Ctrl-C whether to stop or detach.
+    Follow,
+}
+
+/// Starts the command line again without `--detach`, in the background; with
+/// [`Foreground::Leave`] returns 0 once its load has begun, with [`Foreground::Follow`] the
+/// run's exit code; either way the exit code of a run that ended before its load began.
+pub fn dispatch(foreground: Foreground) -> Result<u8> {
     let root = view::root();
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -41,7 +53,7 @@ pub fn dispatch() -> Result<u8> {
         .args(args)
         .env(DETACHED_ID, &id)
         .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
+        .stdout(private_file(&dir.join(run_dir::STDOUT))?)
         .stderr(log);
     #[cfg(unix)]
     {
@@ -63,7 +75,7 @@ pub fn dispatch() -> Result<u8> {
     let run = RunDir::at(dir.clone());
     let mut output = BufReader::new(File::open(&log_path)?);
     let mut line = String::new();
-    let interrupts = signal::interrupts();
+    let mut interrupts = signal::interrupts();
     loop {
         // The build and anything else said before the load, shown as it comes.
         while output.read_line(&mut line)? > 0 {
@@ -72,6 +84,15 @@ pub fn dispatch() -> Result<u8> {
         }
         if run.snapshot().is_some() {
             break;
+        }
+        if foreground == Foreground::Follow
+            && let State::Done(code) = run.state()
+        {
+            // Ended between two looks: its summary is all there is to show.
+            if let Some(summary) = run.printed() {
+                print!("{summary}");
+            }
+            return Ok(code);
         }
         if let Some(status) = child.try_wait()? {
             while output.read_line(&mut line)? > 0 {
@@ -85,25 +106,52 @@ pub fn dispatch() -> Result<u8> {
                     .and_then(|c| u8::try_from(c).ok())
                     .unwrap_or(2),
             };
-            eprintln!(
-                "{} the run ended before its load began (exit code {code}); its output is above and in {}",
-                style("error:").red().bold(),
-                log_path.display()
-            );
+            if foreground == Foreground::Leave {
+                eprintln!(
+                    "{} the run ended before its load began (exit code {code}); its output is above and in {}",
+                    style("error:").red().bold(),
+                    log_path.display()
+                );
+            } else if let Some(summary) = run.printed() {
+                print!("{summary}");
+            }
             return Ok(code);
         }
         if signal::interrupts() > interrupts {
-            eprintln!("not waiting: run {id} is still starting in the background");
-            break;
+            if foreground == Foreground::Leave {
+                eprintln!("not waiting: run {id} is still starting in the background");
+                break;
+            }
+            // Before its load the run has nothing to detach: a Ctrl-C stops it, as it would
+            // stop a run in the foreground.
+            interrupts = signal::interrupts();
+            stop_child(pid);
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     let _ = std::io::stderr().flush();
+    if foreground == Foreground::Follow {
+        let info = run.info()?;
+        return view::follow(&run, &info, view::Follow::Asking(output));
+    }
     println!(
         "{}",
         detached_text(&id, pid, &log_path.display().to_string())
     );
     Ok(crate::exit::SUCCESS)
+}
+
+/// Passes a Ctrl-C on to the background run.
+fn stop_child(pid: u32) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(pid) {
+        // SAFETY: sends SIGINT to the runner this process started; its handler stops the run.
+        unsafe {
+            libc::kill(pid, libc::SIGINT);
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = pid;
 }
 
 /// What the foreground prints once the run is on its own.

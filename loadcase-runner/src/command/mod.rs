@@ -19,7 +19,9 @@ mod segment;
 
 use anyhow::{Result, bail};
 
+use self::detach::Foreground;
 use crate::cli::{Cli, Command};
+use crate::live;
 
 /// Runs what the command line asks for; returns the exit code, or the usage error to print.
 pub fn dispatch(cli: &Cli) -> Result<u8> {
@@ -33,7 +35,10 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
         None => {}
     }
     if cli.live.detach {
-        return detach::dispatch();
+        return detach::dispatch(Foreground::Leave);
+    }
+    if followed_in_background(cli) {
+        return detach::dispatch(Foreground::Follow);
     }
     // Quick mode needs no cargo project: it goes before anything runs cargo.
     if let Some(url) = &cli.quick.url {
@@ -62,6 +67,24 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
         bail!(what_next());
     }
     run::dispatch(cli)
+}
+
+/// Whether this run goes to the background and is followed from here, as on a terminal, where
+/// a Ctrl-C can then leave it running: a run (not a list, a dry run or a segment, whose engine
+/// runs it) with a terminal to ask on, not already the background one, and not kept in this
+/// process by `LOADCASE_FOREGROUND=1`.
+fn followed_in_background(cli: &Cli) -> bool {
+    use std::io::IsTerminal as _;
+    let a_run =
+        cli.quick.url.is_some() || !cli.tests.is_empty() || cli.distributed.artifact.is_some();
+    a_run
+        && !cli.list
+        && !cli.distributed.dry_run
+        && !cli.distributed.segmented()
+        && !live::detached()
+        && std::env::var_os("LOADCASE_FOREGROUND").is_none_or(|v| v != "1")
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
 }
 
 /// What a bare `cargo loadrun` says: the three ways to go on.

@@ -203,12 +203,15 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
     let mut tracking = tracking(cli, test.name())?;
 
     let mut live = Some(Live::start(&view::root(), test.name(), &plan, &outputs));
-    let mut display = Display::new(cli.quiet, &label, &plan);
+    let mut display = Display::new(cli.quiet || crate::live::detached(), &label, &plan);
     let control = Control::default();
     let mut stopping = false;
     let mut ticks = 0u32;
     let mut report = loadcase::run(&test, &plan, &control, &mut |progress, so_far| {
         display.progress(progress);
+        if let Some(live) = &mut live {
+            live.progress(progress);
+        }
         ticks += 1;
         // A snapshot a second, as a test binary sends them.
         if ticks.is_multiple_of(4)
@@ -244,16 +247,13 @@ fn finish_run(
         None => finished.code,
     };
     if let Some(live) = live {
-        let lines = live.finish(&End {
+        live.finish(&End {
             report,
             verdicts: &finished.verdicts,
             code,
             crashed: false,
             summary: &finished.summary,
         });
-        for line in lines {
-            println!("\n{line}");
-        }
     }
     code
 }

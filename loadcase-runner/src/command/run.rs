@@ -12,7 +12,7 @@ use console::style;
 use super::{finish, segment};
 use crate::artifact::Artifact;
 use crate::child::status;
-use crate::child::supervise::{self, Ending};
+use crate::child::supervise::{self, Ending, Seen};
 use crate::cli::Cli;
 use crate::cli::outputs::OutputOptions;
 use crate::exit;
@@ -130,14 +130,17 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
         Source::Artifact(_) => std::env::current_dir()?,
     };
     let mut live = Live::start(&root, display_name, &plan, &outputs);
-    let mut display = Display::new(cli.quiet, display_name, &plan);
+    let mut display = Display::new(cli.quiet || crate::live::detached(), display_name, &plan);
     let ending = supervise::run(
         binary,
         path.name,
         display_name,
         &plan,
         &mut display,
-        &mut |report, progress| live.snapshot(report, progress),
+        &mut |seen| match seen {
+            Seen::Progress(progress) => live.progress(progress),
+            Seen::Snapshot(report, progress) => live.snapshot(report, progress),
+        },
     );
     display.finish();
     let ending = match ending {
@@ -193,16 +196,13 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
         }
         _ => finished.code,
     };
-    let lines = live.finish(&End {
+    live.finish(&End {
         report: &report,
         verdicts: &finished.verdicts,
         code,
         crashed,
         summary: &finished.summary,
     });
-    for line in lines {
-        println!("\n{line}");
-    }
     Ok(code)
 }
 

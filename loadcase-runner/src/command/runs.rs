@@ -23,7 +23,7 @@ pub fn attach(args: &RunArgs, quiet: bool) -> Result<u8> {
             info.id, info.test
         );
     }
-    view::follow(&dir, &info, quiet)
+    view::follow(&dir, &info, view::Follow::Plain { quiet })
 }
 
 /// Stops a run as Ctrl-C would, and follows it to its summary.
@@ -42,5 +42,5 @@ pub fn stop(args: &RunArgs, quiet: bool) -> Result<u8> {
         State::Done(code) => eprintln!("run {} had already ended (exit code {code})", info.id),
         State::Stale => {}
     }
-    view::follow(&dir, &info, quiet)
+    view::follow(&dir, &info, view::Follow::Plain { quiet })
 }

@@ -30,6 +30,11 @@ use crate::settings::Outputs;
 /// which the foreground runner has already printed.
 pub const DETACHED_ID: &str = "LOADCASE_DETACHED_RUN";
 
+/// Whether this runner is the background one that `--detach` (or a run on a terminal) started.
+pub fn detached() -> bool {
+    std::env::var_os(DETACHED_ID).is_some_and(|id| !id.is_empty())
+}
+
 /// What a running run sends and keeps besides its summary.
 pub struct Live {
     dir: Option<RunDir>,
@@ -101,6 +106,14 @@ impl Live {
         }
     }
 
+    /// The counters of the moment (a few times a second), for whoever follows the run.
+    pub fn progress(&mut self, progress: &Progress) {
+        if let Some(dir) = &self.dir {
+            // A follower falls back on the snapshot's progress: nothing to say if this fails.
+            let _ = dir.write_progress(progress);
+        }
+    }
+
     /// A snapshot arrived (cumulative, about every second), with the newest progress.
     pub fn snapshot(&mut self, report: &Report, progress: Option<&Progress>) {
         if let Some(dir) = &self.dir
@@ -135,9 +148,10 @@ impl Live {
         }
     }
 
-    /// The run ended: the last push, the run directory's summary and exit code, the webhooks.
-    /// Returns the lines that say how those went, for the end of the summary.
-    pub fn finish(mut self, end: &End<'_>) -> Vec<String> {
+    /// The run ended: the last push, the webhooks, the lines on stdout that say how those went,
+    /// and last the run directory's summary and exit code — last, so that whoever follows the run
+    /// finds everything it printed once it reads that it ended.
+    pub fn finish(mut self, end: &End<'_>) {
         if let Some(pusher) = self.pusher.take() {
             let pushed = pusher.finish(end.report);
             let mut line = format!(
@@ -162,13 +176,14 @@ impl Live {
         self.summary_lines.extend(notify::tell(&self.notify, &end));
         let mut summary = end.summary.to_owned();
         for line in &self.summary_lines {
+            println!("\n{line}");
             summary.push_str(&format!("\n{line}\n"));
         }
+        let _ = std::io::Write::flush(&mut std::io::stdout());
         if let Some(dir) = &self.dir
             && let Err(e) = dir.finish(&summary, end.code)
         {
             eprintln!("{} {e:#}", style("warning:").yellow().bold());
         }
-        self.summary_lines
     }
 }

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 /// Where runs keep their directories, under the workspace root.
 pub const RUNS: &str = ".loadcase/runs";
 
+/// What a run in the background printed on stdout.
+pub const STDOUT: &str = "stdout.log";
+
 /// Overrides where run directories go (a directory of its own per set of runs, e.g. a test's).
 pub const RUNS_ENV: &str = "LOADCASE_RUNS";
 
@@ -131,6 +134,18 @@ impl RunDir {
         self.write_json("snapshot.json", &Borrowed { progress, report })
     }
 
+    /// Rewrites the newest progress, atomically, between snapshots.
+    pub fn write_progress(&self, progress: &Progress) -> Result<()> {
+        self.write_json("progress.json", progress)
+    }
+
+    /// The newest progress: of the last tick, or of the last snapshot.
+    pub fn progress(&self) -> Option<Progress> {
+        self.read_json("progress.json")
+            .ok()
+            .or_else(|| self.snapshot()?.progress)
+    }
+
     /// The latest snapshot, if one was written.
     pub fn snapshot(&self) -> Option<Snapshot> {
         self.read_json("snapshot.json").ok()
@@ -140,6 +155,15 @@ impl RunDir {
     pub fn finish(&self, summary: &str, exit_code: u8) -> Result<()> {
         write_private(&self.path.join("summary.txt"), summary.as_bytes())?;
         self.write_json("done.json", &Done { exit_code })
+    }
+
+    /// Everything an ended run printed on stdout, when it ran in the background (its summary,
+    /// a comparison, the pushes); the summary alone otherwise.
+    pub fn printed(&self) -> Option<String> {
+        fs::read_to_string(self.path.join(STDOUT))
+            .ok()
+            .filter(|text| !text.is_empty())
+            .or_else(|| self.summary())
     }
 
     /// The summary of an ended run.

@@ -2,6 +2,8 @@
 //! snapshots of its run directory (so rates are over the whole run, whenever one attaches), and
 //! its summary once it ends; `stop` asks it to stop and follows it to that summary.
 
+use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -66,22 +68,44 @@ pub fn pick(root: &Path, id: Option<&str>) -> Result<(RunDir, RunInfo)> {
     }
 }
 
+/// How a run is followed.
+pub enum Follow {
+    /// `attach` and `stop`: progress (none when quiet), then the summary; a Ctrl-C leaves the
+    /// run running.
+    Plain {
+        /// No progress display.
+        quiet: bool,
+    },
+    /// A run started on a terminal: its output relayed from this reader too, and a Ctrl-C
+    /// asks whether to stop the run or leave it running.
+    Asking(BufReader<File>),
+}
+
 /// Follows run `dir` until it ends: its progress on stderr, then its summary on stdout; returns
-/// its exit code. A Ctrl-C leaves the run running, and says how to follow or stop it again.
-pub fn follow(dir: &RunDir, info: &RunInfo, quiet: bool) -> Result<u8> {
+/// its exit code, or 0 when the user leaves it running.
+pub fn follow(dir: &RunDir, info: &RunInfo, mut how: Follow) -> Result<u8> {
     let plan: Plan = info
         .plan
         .parse()
         .unwrap_or_else(|_| "-u 1 -c 1".parse().expect("a plan"));
+    let quiet = matches!(how, Follow::Plain { quiet: true });
     let mut display = Display::new(quiet, &info.test, &plan);
-    let interrupts = signal::interrupts();
+    let mut interrupts = signal::interrupts();
+    let mut stopping = false;
     let mut last_progress = Instant::now();
+    let mut line = String::new();
     loop {
+        if let Follow::Asking(output) = &mut how {
+            while output.read_line(&mut line)? > 0 {
+                display.output(&[line.trim_end_matches('\n')]);
+                line.clear();
+            }
+        }
         match dir.state() {
             State::Done(code) => {
                 display.finish();
-                if let Some(summary) = dir.summary() {
-                    print!("{summary}");
+                if let Some(printed) = dir.printed() {
+                    print!("{printed}");
                 }
                 return Ok(code);
             }
@@ -99,21 +123,52 @@ pub fn follow(dir: &RunDir, info: &RunInfo, quiet: bool) -> Result<u8> {
             State::Running => {}
         }
         if signal::interrupts() > interrupts {
-            display.finish();
-            eprintln!(
-                "detached: run {} goes on; cargo loadrun attach {} follows it again, cargo loadrun stop {} stops it",
-                info.id, info.id, info.id
-            );
-            return Ok(crate::exit::SUCCESS);
+            interrupts = signal::interrupts();
+            let stop = match &how {
+                Follow::Plain { .. } => false,
+                // Once stopping, a Ctrl-C is the second one, which kills the test binary.
+                Follow::Asking(_) if stopping => true,
+                Follow::Asking(_) => ask(&mut display),
+            };
+            if !stop {
+                display.finish();
+                eprintln!(
+                    "detached: run {} goes on; cargo loadrun attach {} follows it again, cargo loadrun stop {} stops it",
+                    info.id, info.id, info.id
+                );
+                return Ok(crate::exit::SUCCESS);
+            }
+            stopping = true;
+            super::run_dir::stop(info)?;
         }
         if last_progress.elapsed() >= READ_EVERY {
             last_progress = Instant::now();
-            if let Some(progress) = dir.snapshot().and_then(|s| s.progress) {
+            if let Some(progress) = dir.progress() {
                 display.progress(&progress);
             }
         }
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// Asks on the terminal whether to stop the run or leave it running; true to stop.
+fn ask(display: &mut Display) -> bool {
+    let term = console::Term::stderr();
+    let mut stop = None;
+    display.suspend(|| {
+        let _ = term.write_str("(s)top or (d)etach? ");
+        while stop.is_none() {
+            match term.read_char() {
+                Ok('s' | 'S') => stop = Some(true),
+                Ok('d' | 'D') => stop = Some(false),
+                Ok(_) => {}
+                // No terminal to read from after all: stop, as Ctrl-C does elsewhere.
+                Err(_) => stop = Some(true),
+            }
+        }
+        let _ = term.write_line(if stop == Some(true) { "stop" } else { "detach" });
+    });
+    stop.unwrap_or(true)
 }
 
 /// `cargo loadrun ps`: the runs in progress, and those ended or stale in the last day.
