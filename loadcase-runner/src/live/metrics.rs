@@ -299,6 +299,26 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_run_of_500_request_names_stays_within_a_bounded_series_count() {
+        let mut report = Report::default();
+        for i in 0..500 {
+            let row = report
+                .stats
+                .requests
+                .entry(format!("GET /item/{i}"))
+                .or_default();
+            row.count = 2;
+            row.statuses = [(200, 1), (404, 1)].into();
+        }
+        let count = series(&who(), &report, 0).len();
+        eprintln!("500 request names: {count} series per push");
+        // Per exported name: two statuses, a bucket for each bound and +Inf, _sum and _count.
+        let per_name = 2 + BUCKETS.len() + 1 + 2;
+        let fixed = series(&who(), &Report::default(), 0).len();
+        assert_eq!(count, fixed + MAX_NAMES * per_name);
+    }
+
     /// Every PromQL query of the Grafana dashboard, wherever it stands in the JSON.
     fn queries(value: &serde_json::Value, out: &mut Vec<String>) {
         match value {
