@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use loadcase_e2e::webhook::Webhook;
 use loadcase_e2e::{DemoServer, Run, TempDir, finish, history, loadrun_recorded};
 
 /// Every secret planted, each one a string found nowhere else.
@@ -55,6 +56,7 @@ fn no_secret_reaches_any_file_or_any_line_printed() {
     let dir = TempDir::new("secrets");
     let at = |file: &str| dir.path(file);
     let history_file = at(".loadcase/history.sqlite");
+    let hook = Webhook::start();
     let with_password = |password: &str| {
         server
             .url("")
@@ -81,7 +83,11 @@ fn no_secret_reaches_any_file_or_any_line_printed() {
         } else {
             loadrun_recorded("tests/Cargo.toml", &args)
         };
-        command.env_remove("LOADCASE_SERVER_URL");
+        // Run directories and a notice of every run, searched with the rest.
+        command
+            .env_remove("LOADCASE_SERVER_URL")
+            .env("LOADCASE_RUNS", at(".loadcase/runs"))
+            .args(["--notify", hook.url()]);
         if let Some((key, value)) = env {
             command.env(key, value);
         }
@@ -199,9 +205,26 @@ fn no_secret_reaches_any_file_or_any_line_printed() {
             "no {expected} in {names:?}"
         );
     }
+    assert!(
+        names
+            .iter()
+            .filter(|n| n.ends_with("snapshot.json"))
+            .count()
+            == runs.len(),
+        "the runs' directories: {names:?}"
+    );
     for file in &written {
         let bytes = std::fs::read(file).unwrap();
         assert_eq!(leaks(&bytes), Vec::<&str>::new(), "in {}", file.display());
+    }
+    let notices = hook.bodies();
+    assert_eq!(notices.len(), runs.len(), "a notice per run: {notices:?}");
+    for notice in &notices {
+        assert_eq!(
+            leaks(notice.as_bytes()),
+            Vec::<&str>::new(),
+            "in a notice: {notice}"
+        );
     }
     // The secrets were there to be redacted: the logs show where they were.
     for log in ["flag-log.jsonl", "quick-log.jsonl", "token-log.csv"] {

@@ -181,7 +181,9 @@ impl Live {
         }
         let _ = std::io::Write::flush(&mut std::io::stdout());
         if let Some(dir) = &self.dir
-            && let Err(e) = dir.finish(&summary, end.code)
+            && let Err(e) = dir
+                .write_snapshot(end.report, None)
+                .and_then(|()| dir.finish(&summary, end.code))
         {
             eprintln!("{} {e:#}", style("warning:").yellow().bold());
         }
