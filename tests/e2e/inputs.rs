@@ -152,3 +152,85 @@ fn a_bare_function_name_gets_its_full_paths() {
         ],
     );
 }
+
+/// Values that were once let through, misexplained (clap's `-- -1` advice for a negative) or
+/// refused only after the load: each is now exit 2 before anything runs, naming what is wrong.
+#[test]
+fn values_once_let_through_or_misexplained_are_refused_first() {
+    for (args, needle) in [
+        (&["--think", "-1s"][..], "--think: `-1s` is not a pause"),
+        (
+            &["--rate", "-5/s", "-d", "1s"],
+            "--rate: `-5/s` is not a rate",
+        ),
+        (
+            &["--rate", "5/s", "-d", "1s", "--max-users", "-1"],
+            "--max-users: `-1` is not a number of users",
+        ),
+        (&["--stages", "-1@1s"], "--stages: `-1@1s`"),
+        (
+            &["--redact-header", ""],
+            "--redact-header: the name is empty",
+        ),
+        (
+            &["--redact-header", "bad name"],
+            "--redact-header `bad name` is not a header name",
+        ),
+        (
+            &["--rate", "5/s", "-d", "1s", "--max-delay", "0s"],
+            "--max-delay: `0s` must last longer than zero",
+        ),
+        (&["--rate", "50/s", "-c", "10"], "(its length is -d"),
+        (
+            &["--stages", "5@1s", "--stage-pause", "1s"],
+            "--stage-pause and --stages exclude each other",
+        ),
+        (
+            &["--server-url", "127.0.0.1:8080"],
+            "write --server-url http://127.0.0.1:8080 (or https://)",
+        ),
+        (
+            &["-u", "10000000", "-c", "1"],
+            "--users: 10000000 users at once would need up to",
+        ),
+        (
+            &["--threshold", "error_rate<1"],
+            "`1` is not a fraction from 0 to below 1 (1 would be 100 %)",
+        ),
+        (
+            &["--report", "/proc/loadcase.json"],
+            "--report /proc/loadcase.json: cannot write a file there",
+        ),
+    ] {
+        let args = [&["fixture::get"][..], args].concat();
+        let started = std::time::Instant::now();
+        let run = run(&args);
+        assert_usage_error(&run, &[needle]);
+        assert!(!run.stderr.contains("-- -1"), "clap's advice: {run}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "refused before the build: {args:?}"
+        );
+    }
+    let mut quick = std::process::Command::new(loadcase_e2e::runner());
+    quick.args([
+        "loadrun",
+        "--url",
+        "http://127.0.0.1:9/",
+        "-u",
+        "10000000",
+        "-c",
+        "1",
+    ]);
+    assert_usage_error(
+        &loadcase_e2e::finish(quick),
+        &[
+            "--users: 10000000 users at once would need up to",
+            "give at most",
+        ],
+    );
+    assert_usage_error(
+        &loadcase_e2e::history(&["--limit", "-1"]),
+        &["`-1` is negative; write a whole number of runs"],
+    );
+}

@@ -159,3 +159,76 @@ fn one_ctrl_c_ends_even_a_stuck_hit_within_seconds() {
     assert_eq!(run.code, 130, "{run}");
     assert!(run.stdout.contains("Cancelled: 1 "), "{run}");
 }
+
+#[test]
+fn a_hit_blocking_in_thread_sleep_past_its_hit_timeout_is_no_success_and_the_run_ends() {
+    // fixture::stuck sleeps 60 s in std::thread::sleep: the runtime cannot cancel it, so only
+    // the watchdog can end the run, and it must not count the hit as a success.
+    let run = run(&[
+        "fixture::stuck",
+        "-u",
+        "1",
+        "-c",
+        "1",
+        "--hit-timeout",
+        "1s",
+    ]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(run.figure("Success"), 0, "{run}");
+    assert!(
+        run.stdout.contains(
+            "Cancelled: 1 (still running when a grace period ended, or held its worker thread \
+             past --hit-timeout and was given up; not counted above)"
+        ),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("held its worker thread past --hit-timeout 1s without yielding"),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("Blocked worker threads:\n  fixture::stuck: "),
+        "{run}"
+    );
+    let seconds = duration_of(&run);
+    // The limit, a second more before abandoning, to the 250 ms tick.
+    assert!((2.0..4.0).contains(&seconds), "lasted {seconds} s");
+}
+
+#[test]
+fn a_busy_loop_under_hit_timeout_with_one_hit_ends() {
+    let run = run(&["fixture::spin", "-u", "1", "-c", "1", "--hit-timeout", "2s"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(run.figure("Success"), 0, "{run}");
+    assert!(run.stdout.contains("Cancelled: 1 "), "{run}");
+    let seconds = duration_of(&run);
+    assert!((3.0..5.0).contains(&seconds), "lasted {seconds} s");
+}
+
+#[test]
+fn requests_in_flight_when_a_hit_times_out_are_in_the_table_as_errors_with_their_time() {
+    let server = DemoServer::start_local();
+    // /slow/50 answers after 50 ms: every request is still in flight at 20 ms.
+    let run = run(&[
+        "fixture::slow",
+        "-u",
+        "2",
+        "-c",
+        "2",
+        "--hit-timeout",
+        "20ms",
+        "--server-url",
+        &server.url(""),
+    ]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(run.figure("Errors"), 4, "{run}");
+    let seen = server.counts().requests;
+    assert_eq!(seen, 4, "{run}");
+    assert_eq!(run.requests()["GET /slow/50"], (seen, seen), "{run}");
+    assert!(
+        !run.stdout.contains("Average request time: 0.00s"),
+        "the time they had taken counts: {run}"
+    );
+}

@@ -154,9 +154,20 @@ fn loads_block(out: &mut String, report: &Report) {
     let _ = writeln!(out, "Errors: {}", stats.hits.errors);
     let _ = writeln!(out, "Failures: {}", stats.hits.failures);
     if stats.hits.cancelled > 0 {
+        // Under --hit-timeout a cancelled hit may also be one the watchdog gave up on: saying
+        // only "grace period" would send the reader looking for a stage end that never came.
+        let also = if report
+            .plan
+            .as_ref()
+            .is_some_and(|p| p.hit_timeout.is_some())
+        {
+            ", or held its worker thread past --hit-timeout and was given up"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "Cancelled: {} (still running when a grace period ended; not counted above)",
+            "Cancelled: {} (still running when a grace period ended{also}; not counted above)",
             stats.hits.cancelled
         );
     }
