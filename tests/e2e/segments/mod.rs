@@ -6,6 +6,7 @@
 
 mod faults;
 mod flows;
+mod kinds;
 mod kubernetes;
 mod slurm;
 
