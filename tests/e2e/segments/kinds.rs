@@ -52,7 +52,16 @@ fn counters_websockets_statuses_and_errors_merge_into_the_whole_runs() {
     );
     let merged_json = reports.join("merged.json");
     // The whole run's own report in the directory is not a segment's: passed over.
-    let merged = merge(&[path(&reports), "--report", path(&merged_json)]);
+    let (junit, csv) = (reports.join("merged.xml"), reports.join("merged.csv"));
+    let merged = merge(&[
+        path(&reports),
+        "--report",
+        path(&merged_json),
+        "--report",
+        path(&junit),
+        "--report",
+        path(&csv),
+    ]);
     assert_eq!(merged.code, 1, "failed hits, judged as one run's: {merged}");
     assert!(merged.stdout.contains("3 of 3 merged"), "{merged}");
 
@@ -65,4 +74,19 @@ fn counters_websockets_statuses_and_errors_merge_into_the_whole_runs() {
     assert_eq!(whole["stats"]["counters"]["user 0"], 8);
     assert_eq!(whole["stats"]["websockets"]["opened"], 6);
     assert_eq!(whole["stats"]["websockets"]["messages_sent"], 6);
+    // The other formats are the merged run's too.
+    let junit = std::fs::read_to_string(&junit).expect("the JUnit report");
+    assert!(
+        junit.contains(r#"<testsuites name="cargo loadrun" tests="1" failures="1""#),
+        "{junit}"
+    );
+    let csv = std::fs::read_to_string(&csv).expect("the CSV report");
+    let row = csv
+        .lines()
+        .find(|l| l.contains("GET /status/503"))
+        .unwrap_or_else(|| panic!("{csv}"));
+    assert!(
+        row.contains(",6,6,1.000000,"),
+        "6 requests, 6 errors: {row}"
+    );
 }
