@@ -326,3 +326,29 @@ async fn thinker(cx: &mut Context) -> TestResult {
     cx.app.get("/es").await?;
     Ok(())
 }
+
+/// Something of every kind a merge must add up, by the user's hit: a custom counter named by the
+/// user (so that a counter lost or doubled across segments shows), a WebSocket echo, a 503, a
+/// `fail!`.
+#[load_test]
+#[ignore = "run through cargo loadrun by the e2e tests"]
+async fn every_kind(cx: &mut Context) -> TestResult {
+    cx.incr(&format!("user {}", cx.user() % 4));
+    match cx.hit() % 4 {
+        0 => {
+            cx.app.get("/es").await?;
+        }
+        1 => {
+            let url = format!("{}/ws", base(cx).replacen("http://", "ws://", 1));
+            let mut ws = cx.ws(url).await?;
+            ws.send_text("something").await?;
+            assert_eq!(ws.recv_text().await?, "something");
+            ws.close().await?;
+        }
+        2 => {
+            cx.app.get("/status/503").await?;
+        }
+        _ => loadcase::fail!("deliberate fail! of user {}", cx.user() % 2),
+    }
+    Ok(())
+}

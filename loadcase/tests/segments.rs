@@ -310,3 +310,56 @@ fn the_segments_merge_into_the_whole_run_and_a_missing_one_is_named() {
         "{err}"
     );
 }
+
+/// Each user says when it started, in milliseconds since the Unix epoch.
+async fn stamp_user(cx: &mut Context) -> TestResult {
+    cx.incr_by(&format!("user {}", cx.user()), unix_ms());
+    Ok(())
+}
+
+/// When each user started, in milliseconds from its run's start.
+fn started(report: &Report) -> std::collections::BTreeMap<String, i64> {
+    report
+        .stats
+        .counters
+        .iter()
+        .map(|(user, at)| (user.clone(), *at as i64 - report.started_unix_ms as i64))
+        .collect()
+}
+
+#[test]
+fn a_ramp_starts_each_user_when_the_whole_plan_would_random_ones_too() {
+    let server = DemoServer::start_local();
+    let test = Test::new("segments::get_es", get_es).setup(stamp_user);
+    // Random offsets drawn from the shared seed: a segment drawing only its own users' offsets,
+    // or from a seed of its own, starts them hundreds of milliseconds off.
+    for options in [
+        "-u 6 -c 1 --ramp-up 1500ms",
+        "-u 6 -c 1 --ramp-up 1500ms --ramp random",
+    ] {
+        let whole = plan(options, &server);
+        let alone = started(&loadcase::run(
+            &test,
+            &whole,
+            &Control::default(),
+            &mut |_, _| {},
+        ));
+        assert_eq!(alone.len(), 6, "{options}");
+        let mut split = std::collections::BTreeMap::new();
+        for report in segments(&[(&test, 1)], &whole, 3) {
+            split.extend(started(&report));
+        }
+        assert_eq!(
+            split.keys().collect::<Vec<_>>(),
+            alone.keys().collect::<Vec<_>>(),
+            "{options}"
+        );
+        for (user, at) in &alone {
+            assert!(
+                (split[user] - at).abs() < 120,
+                "{options}: {user} started at {}ms in its segment, {at}ms alone",
+                split[user]
+            );
+        }
+    }
+}

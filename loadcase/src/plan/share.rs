@@ -106,4 +106,60 @@ mod tests {
         assert_eq!(arrivals, 20, "the area under the rate: 10 up, 10 down");
         assert_eq!(rate.arrivals(0.25), 5);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn the_segments_of_any_plan_add_up_to_it(
+            stages in proptest::collection::vec(1u32..400, 1..5),
+            hits in 1u64..50,
+            n in 1u32..40,
+        ) {
+            let stages: Vec<String> = stages.iter().map(u32::to_string).collect();
+            let whole: Plan = format!("-u {} -c {hits}", stages.join(":")).parse().unwrap();
+            let Shape::Fixed { users, .. } = &whole.shape else {
+                unreachable!()
+            };
+            let parts: Vec<Plan> = (1..=n)
+                .map(|k| {
+                    let segment = Segment::new(k, n).unwrap();
+                    whole.clone().with_segment(segment).unwrap()
+                })
+                .collect();
+            let hits: u64 = parts.iter().map(|p| p.total_hits().unwrap()).sum();
+            proptest::prop_assert_eq!(Some(hits), whole.total_hits());
+            for &stage in users {
+                for user in 0..u64::from(stage) {
+                    let owners = parts.iter().filter(|p| p.segment.owns(user)).count();
+                    proptest::prop_assert_eq!(owners, 1, "user {} of a stage", user);
+                }
+            }
+        }
+
+        #[test]
+        fn the_segments_of_any_open_model_fire_each_arrival_once(
+            rate in 1u32..300,
+            secs in 1u32..6,
+            n in 1u32..12,
+        ) {
+            let options = format!("--rate {rate}/s -d {secs}s --max-users {n}");
+            let whole: Plan = options.parse().unwrap();
+            let Shape::Rate(schedule) = &whole.shape else {
+                unreachable!()
+            };
+            let all = schedule.arrivals(1.0);
+            proptest::prop_assert_eq!(all, u64::from(rate * secs));
+            let mut fired = 0;
+            for k in 1..=n {
+                let segment = Segment::new(k, n).unwrap();
+                let part = whole.clone().with_segment(segment).unwrap();
+                // As the engine fires them: the segment's j-th own arrival until one is not due.
+                let mine = (0..)
+                    .take_while(|&j| schedule.due(part.segment.nth_owned(j), 1.0).is_some())
+                    .count() as u64;
+                proptest::prop_assert_eq!(mine, segment.share(all));
+                fired += mine;
+            }
+            proptest::prop_assert_eq!(fired, all);
+        }
+    }
 }

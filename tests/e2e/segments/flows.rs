@@ -388,6 +388,8 @@ fn a_merge_is_one_run_in_the_history_and_compares_with_a_baseline() {
         reports,
         url,
     } = split("fixture::get", "history");
+    // The segments are given the history too: a segment records nothing, its merge the run.
+    let history = reports.join("history.sqlite");
     let runs = indexed_job(
         &dir,
         &reports,
@@ -402,10 +404,12 @@ fn a_merge_is_one_run_in_the_history_and_compares_with_a_baseline() {
             &url,
             "--run-id",
             "history",
+            "--history",
+            path(&history),
         ],
     );
     all_ran(&runs);
-    let history = reports.join("history.sqlite");
+    assert!(!history.exists(), "no segment recorded itself");
     let merge_into = |extra: &[&str]| {
         let mut command = std::process::Command::new(loadcase_e2e::runner());
         command

@@ -11,7 +11,7 @@ use k8s_openapi::api::core::v1::{Container, PersistentVolumeClaim, PodSpec};
 use loadcase_e2e::{Run, finish, workspace};
 use serde::Deserialize;
 
-use super::{Split, run_all, split};
+use super::{Split, run_all, split, without_toolchain};
 
 /// The manifest as `envsubst '$RUN_ID $START_AT'` leaves it, in its three documents.
 fn manifest(run_id: &str, start_at: &str) -> (PersistentVolumeClaim, Job, Job) {
@@ -203,6 +203,7 @@ fn the_manifests_own_arguments_run_as_local_pods_and_merge() {
                     .args(&args)
                     .env("JOB_COMPLETION_INDEX", index.to_string())
                     .current_dir(&reports);
+                without_toolchain(&mut command);
                 command
             })
             .collect(),
@@ -222,6 +223,7 @@ fn the_manifests_own_arguments_run_as_local_pods_and_merge() {
             .args(&merge_args)
             .arg("--no-history")
             .current_dir(&reports);
+        without_toolchain(&mut command);
         command
     });
     assert_eq!(merged.code, 0, "{merged}");

@@ -6,6 +6,7 @@
 
 mod faults;
 mod flows;
+mod kinds;
 mod kubernetes;
 mod slurm;
 
@@ -102,7 +103,20 @@ fn from_artifact(dir: &Path, cwd: &Path, args: &[&str]) -> Command {
         .env_remove("SLURM_PROCID")
         .env_remove("SLURM_NTASKS")
         .stdin(Stdio::null());
+    without_toolchain(&mut command);
     command
+}
+
+/// As on a cluster node: no cargo or rustc on the PATH, and none named by cargo's variables, so
+/// that a run from an artifact that reached for the toolchain fails.
+fn without_toolchain(command: &mut Command) {
+    command
+        .env("PATH", "/usr/bin:/bin")
+        .env("CARGO_HOME", "/nonexistent/cargo-home")
+        .env("RUSTUP_HOME", "/nonexistent/rustup-home");
+    for var in ["CARGO", "RUSTC", "RUSTUP_TOOLCHAIN", "CARGO_MANIFEST_DIR"] {
+        command.env_remove(var);
+    }
 }
 
 /// Runs every command at once and waits for all of them.

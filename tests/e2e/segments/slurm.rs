@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use loadcase_e2e::{required, skip, workspace};
 
-use super::{Split, json, split};
+use super::{Split, json, split, without_toolchain};
 
 /// Whether a Slurm cluster answers here with a node ready for jobs.
 fn slurm_up() -> bool {
@@ -40,7 +40,8 @@ fn an_sbatch_job_runs_one_srun_step_of_segments_and_merges_them() {
         url,
     } = split("fixture::get", "slurm");
     let script = workspace().join("deploy/slurm/loadcase.sbatch");
-    let output = Command::new("sbatch")
+    let mut sbatch = Command::new("sbatch");
+    sbatch
         .args([
             "--wait",
             "--ntasks=3",
@@ -62,9 +63,10 @@ fn an_sbatch_job_runs_one_srun_step_of_segments_and_merges_them() {
         ])
         .env("REPORTS", &reports)
         .env("LEAD", "5")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run sbatch");
+        .stdin(Stdio::null());
+    // The job gets this environment: its nodes have no toolchain.
+    without_toolchain(&mut sbatch);
+    let output = sbatch.output().expect("run sbatch");
     let job = std::fs::read_to_string(reports.join("job.out")).unwrap_or_default();
     let logs: String = (0..3)
         .map(|t| {
