@@ -17,10 +17,10 @@ mod tests;
 use std::path::Path;
 
 use console::style;
-use loadcase::report::Verdict;
 use loadcase::{Plan, Progress, Report};
 
 use self::metrics::Identity;
+pub use self::notify::End;
 use self::push::Pusher;
 use self::reports::LiveReports;
 use self::run_dir::RunDir;
@@ -43,20 +43,6 @@ pub struct Live {
     reports: Option<LiveReports>,
     notify: Vec<String>,
     summary_lines: Vec<String>,
-}
-
-/// How a run ended, for whoever is told.
-pub struct End<'a> {
-    /// Its report (final, or what it had reported).
-    pub report: &'a Report,
-    /// Its thresholds, judged.
-    pub verdicts: &'a [Verdict],
-    /// The exit code `cargo loadrun` returns.
-    pub code: u8,
-    /// Whether its test binary crashed.
-    pub crashed: bool,
-    /// The summary as printed, without colours.
-    pub summary: &'a str,
 }
 
 impl Live {

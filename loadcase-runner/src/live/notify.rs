@@ -14,6 +14,20 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 /// Tries per URL.
 const TRIES: u32 = 2;
 
+/// How a run ended, for whoever is told.
+pub struct End<'a> {
+    /// Its report (final, or what it had reported).
+    pub report: &'a Report,
+    /// Its thresholds, judged.
+    pub verdicts: &'a [Verdict],
+    /// The exit code `cargo loadrun` returns.
+    pub code: u8,
+    /// Whether its test binary crashed.
+    pub crashed: bool,
+    /// The summary as printed, without colours.
+    pub summary: &'a str,
+}
+
 /// What a notification says.
 #[derive(Debug, Serialize)]
 pub struct Notice<'a> {
@@ -110,7 +124,7 @@ impl<'a> Notice<'a> {
 
 /// Tells every URL in `urls` how the run ended; returns the summary's line about it (none
 /// without URLs). A failed delivery is a warning on stderr, never a changed exit code.
-pub fn tell(urls: &[String], end: &super::End<'_>) -> Option<String> {
+pub fn tell(urls: &[String], end: &End<'_>) -> Option<String> {
     if urls.is_empty() {
         return None;
     }
