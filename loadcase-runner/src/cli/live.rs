@@ -11,6 +11,11 @@ pub struct LiveOptions {
     #[arg(long, value_name = "URL")]
     pub prometheus_remote_write: Option<String>,
 
+    /// Export live figures to this OpenTelemetry (OTLP/HTTP) endpoint too.
+    #[cfg(feature = "otlp")]
+    #[arg(long, value_name = "URL")]
+    pub otlp_endpoint: Option<String>,
+
     /// How often to push them (default 5s); once more at the end.
     #[arg(long, value_name = "DURATION", allow_hyphen_values = true)]
     pub push_every: Option<String>,

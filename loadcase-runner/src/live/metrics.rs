@@ -139,7 +139,7 @@ fn joined<'a>(
 }
 
 /// The request rows exported: the busiest [`MAX_NAMES`] − 1 by name, the rest added up.
-fn exported(stats: &Stats) -> Vec<(String, loadcase::report::RequestStats)> {
+pub(super) fn exported(stats: &Stats) -> Vec<(String, loadcase::report::RequestStats)> {
     let mut rows: Vec<(&String, &loadcase::report::RequestStats)> = stats.requests.iter().collect();
     if rows.len() <= MAX_NAMES {
         return rows

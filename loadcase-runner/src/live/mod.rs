@@ -5,6 +5,8 @@
 
 pub mod metrics;
 pub mod notify;
+#[cfg(feature = "otlp")]
+pub mod otlp;
 pub mod push;
 pub mod remote_write;
 pub mod reports;
@@ -39,7 +41,7 @@ pub fn detached() -> bool {
 pub struct Live {
     dir: Option<RunDir>,
     id: String,
-    pusher: Option<Pusher>,
+    pushers: Vec<Pusher>,
     reports: Option<LiveReports>,
     notify: Vec<String>,
     summary_lines: Vec<String>,
@@ -66,18 +68,18 @@ impl Live {
             .and_then(|d| d.info().ok())
             .map_or_else(|| std::process::id().to_string(), |info| info.id);
         let segment = format!("{}/{}", plan.segment.index, plan.segment.count);
-        let pusher = outputs.live.remote_write.as_ref().map(|url| {
-            Pusher::start(
-                url.clone(),
-                outputs.live.push_every,
-                Identity {
-                    // The segments of one run share their --run-id, so their series sum.
-                    run_id: plan.run_id.clone().unwrap_or_else(|| id.clone()),
-                    test: test.to_owned(),
-                    segment,
-                },
-            )
-        });
+        let who = Identity {
+            // The segments of one run share their --run-id, so their series sum.
+            run_id: plan.run_id.clone().unwrap_or_else(|| id.clone()),
+            test: test.to_owned(),
+            segment,
+        };
+        let pushers = outputs
+            .live
+            .sinks()
+            .into_iter()
+            .map(|sink| Pusher::start(sink, outputs.live.push_every, who.clone()))
+            .collect();
         let reports = outputs
             .segment_run
             .as_ref()
@@ -85,7 +87,7 @@ impl Live {
         Live {
             dir,
             id,
-            pusher,
+            pushers,
             reports,
             notify: outputs.live.notify.clone(),
             summary_lines: Vec::new(),
@@ -112,7 +114,7 @@ impl Live {
             );
             self.dir = None;
         }
-        if let Some(pusher) = &self.pusher {
+        for pusher in &self.pushers {
             pusher.update(report, progress.map_or(0, |p| p.active_users));
         }
         if let Some(reports) = &mut self.reports {
@@ -123,7 +125,7 @@ impl Live {
     /// The run ended before its load did (interrupted, its test binary not found): the run
     /// directory says so, with `why`, so that it is not taken for a run still going or stale.
     pub fn abandon(mut self, why: &str, code: u8) {
-        if let Some(pusher) = self.pusher.take() {
+        for pusher in self.pushers.drain(..) {
             let _ = pusher.finish(&Report::default());
         }
         if let Some(dir) = &self.dir {
@@ -138,10 +140,11 @@ impl Live {
     /// and last the run directory's summary and exit code — last, so that whoever follows the run
     /// finds everything it printed once it reads that it ended.
     pub fn finish(mut self, end: &End<'_>) {
-        if let Some(pusher) = self.pusher.take() {
+        for pusher in self.pushers.drain(..) {
+            let name = pusher.sink_name();
             let pushed = pusher.finish(end.report);
             let mut line = format!(
-                "Prometheus remote-write: {} push{} accepted, {} failed",
+                "{name}: {} push{} accepted, {} failed",
                 pushed.ok,
                 if pushed.ok == 1 { "" } else { "es" },
                 pushed.failed

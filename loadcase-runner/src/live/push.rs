@@ -10,6 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use loadcase::Report;
 
 use super::metrics::{self, Identity};
+#[cfg(feature = "otlp")]
+use super::otlp;
 use super::remote_write::{self, HEADERS};
 
 /// How long one push may take.
@@ -40,15 +42,71 @@ struct Shared {
 /// the summary back for every try of it.
 const FINAL_WAIT: Duration = Duration::from_secs(6);
 
+/// Where figures are pushed, and in which form.
+#[derive(Clone, Debug)]
+pub enum Sink {
+    /// Prometheus remote-write 1.0 at this URL.
+    RemoteWrite(String),
+    /// OTLP/HTTP (JSON) to this endpoint's `/v1/metrics`.
+    #[cfg(feature = "otlp")]
+    Otlp(String),
+}
+
+impl Sink {
+    /// How the summary names it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Sink::RemoteWrite(_) => "Prometheus remote-write",
+            #[cfg(feature = "otlp")]
+            Sink::Otlp(_) => "OTLP",
+        }
+    }
+
+    fn url(&self) -> String {
+        match self {
+            Sink::RemoteWrite(url) => url.clone(),
+            #[cfg(feature = "otlp")]
+            Sink::Otlp(endpoint) => {
+                format!("{}{}", endpoint.trim_end_matches('/'), otlp::METRICS_PATH)
+            }
+        }
+    }
+
+    /// The body of one push and its headers.
+    fn request(
+        &self,
+        who: &Identity,
+        report: &Report,
+        active: u64,
+        start_ms: u64,
+    ) -> (Vec<u8>, &'static [(&'static str, &'static str)]) {
+        #[cfg(not(feature = "otlp"))]
+        let _ = start_ms;
+        match self {
+            Sink::RemoteWrite(_) => (
+                remote_write::body(&metrics::series(who, report, active), now_ms()),
+                &HEADERS,
+            ),
+            #[cfg(feature = "otlp")]
+            Sink::Otlp(_) => (
+                otlp::body(who, report, active, start_ms, now_ms() as u64),
+                &[("Content-Type", "application/json")],
+            ),
+        }
+    }
+}
+
 /// The pushing thread.
 pub struct Pusher {
     shared: Arc<(Mutex<Shared>, Condvar)>,
     done: Receiver<Pushed>,
+    name: &'static str,
 }
 
 impl Pusher {
-    /// Starts pushing to `url` every `every`.
-    pub fn start(url: String, every: Duration, who: Identity) -> Pusher {
+    /// Starts pushing to `sink` every `every`.
+    pub fn start(sink: Sink, every: Duration, who: Identity) -> Pusher {
+        let name = sink.name();
         let shared = Arc::new((
             Mutex::new(Shared {
                 latest: None,
@@ -62,7 +120,7 @@ impl Pusher {
         let spawned = std::thread::Builder::new()
             .name("loadcase-prometheus".into())
             .spawn(move || {
-                let _ = tx.send(push_loop(&url, every, &who, &theirs));
+                let _ = tx.send(push_loop(&sink, every, &who, &theirs));
             });
         if let Err(e) = spawned {
             // No thread, no pushes: the run goes on, and its summary says why.
@@ -72,9 +130,18 @@ impl Pusher {
                 failed: 1,
                 last_error: Some(format!("cannot start the thread that pushes: {e}")),
             });
-            return Pusher { shared, done: rx };
+            return Pusher {
+                shared,
+                done: rx,
+                name,
+            };
         }
-        Pusher { shared, done }
+        Pusher { shared, done, name }
+    }
+
+    /// How the summary names where it pushes.
+    pub fn sink_name(&self) -> &'static str {
+        self.name
     }
 
     /// The figures so far, for the next push; never waits for one.
@@ -116,7 +183,7 @@ impl Pusher {
 }
 
 fn push_loop(
-    url: &str,
+    sink: &Sink,
     every: Duration,
     who: &Identity,
     shared: &(Mutex<Shared>, Condvar),
@@ -134,6 +201,7 @@ fn push_loop(
         }
     };
     let client = reqwest::Client::builder().timeout(TIMEOUT).build();
+    let url = sink.url();
     let (lock, wake) = shared;
     loop {
         let (latest, last) = {
@@ -146,9 +214,10 @@ fn push_loop(
             (guard.latest.take(), guard.finished)
         };
         if let Some((report, active)) = latest {
-            let body = remote_write::body(&metrics::series(who, &report, active), now_ms());
+            let start_ms = report.started_unix_ms;
+            let (body, headers) = sink.request(who, &report, active, start_ms);
             match &client {
-                Ok(client) => match runtime.block_on(post(client, url, body)) {
+                Ok(client) => match runtime.block_on(post(client, &url, body, headers)) {
                     Ok(()) => pushed.ok += 1,
                     Err(e) => {
                         pushed.failed += 1;
@@ -171,7 +240,12 @@ fn push_loop(
 }
 
 /// One push, tried up to [`TRIES`] times.
-async fn post(client: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<(), String> {
+async fn post(
+    client: &reqwest::Client,
+    url: &str,
+    body: Vec<u8>,
+    headers: &[(&str, &str)],
+) -> Result<(), String> {
     let mut pause = BACKOFF;
     let mut last = String::new();
     for attempt in 0..TRIES {
@@ -180,8 +254,8 @@ async fn post(client: &reqwest::Client, url: &str, body: Vec<u8>) -> Result<(), 
             pause *= 2;
         }
         let mut request = client.post(url).body(body.clone());
-        for (name, value) in HEADERS {
-            request = request.header(name, value);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         match request.send().await {
             Ok(response) if response.status().is_success() => return Ok(()),

@@ -8,6 +8,7 @@ use anyhow::{Result, anyhow, bail};
 
 use super::profile::Profile;
 use crate::cli::live::LiveOptions;
+use crate::live::push::Sink;
 
 /// How often figures are pushed unless `--push-every` says otherwise: often enough for a
 /// dashboard's 15 s resolution, rarely enough to cost nothing.
@@ -18,6 +19,9 @@ pub const PUSH_EVERY: Duration = Duration::from_secs(5);
 pub struct LiveSettings {
     /// The Prometheus remote-write endpoint.
     pub remote_write: Option<String>,
+    /// The OTLP/HTTP endpoint (`--otlp-endpoint`, with the `otlp` feature).
+    #[cfg_attr(not(feature = "otlp"), allow(dead_code))]
+    pub otlp: Option<String>,
     /// How often to push to it.
     pub push_every: Duration,
     /// Webhooks told when the run ends.
@@ -48,7 +52,8 @@ pub fn resolve(options: &LiveOptions, profile: Option<&Profile>) -> Result<LiveS
         )?,
         (None, None) => PUSH_EVERY,
     };
-    if remote_write.is_none() && (options.push_every.is_some()) {
+    let otlp = otlp_endpoint(options)?;
+    if remote_write.is_none() && otlp.is_none() && options.push_every.is_some() {
         bail!(
             "--push-every says how often to push to Prometheus; give --prometheus-remote-write URL too"
         );
@@ -68,9 +73,34 @@ pub fn resolve(options: &LiveOptions, profile: Option<&Profile>) -> Result<LiveS
     };
     Ok(LiveSettings {
         remote_write,
+        otlp,
         push_every,
         notify,
     })
+}
+
+impl LiveSettings {
+    /// Where figures are pushed.
+    pub fn sinks(&self) -> Vec<Sink> {
+        let sinks = self.remote_write.iter().cloned().map(Sink::RemoteWrite);
+        #[cfg(feature = "otlp")]
+        let sinks = sinks.chain(self.otlp.iter().cloned().map(Sink::Otlp));
+        sinks.collect()
+    }
+}
+
+#[cfg(feature = "otlp")]
+fn otlp_endpoint(options: &LiveOptions) -> Result<Option<String>> {
+    options
+        .otlp_endpoint
+        .as_deref()
+        .map(|url| checked(url, "--otlp-endpoint"))
+        .transpose()
+}
+
+#[cfg(not(feature = "otlp"))]
+fn otlp_endpoint(_: &LiveOptions) -> Result<Option<String>> {
+    Ok(None)
 }
 
 /// `--notify` URLs, checked.
