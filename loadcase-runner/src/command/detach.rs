@@ -33,7 +33,7 @@ pub enum Foreground {
 /// Starts the command line again without `--detach`, in the background; with
 /// [`Foreground::Leave`] returns 0 once its load has begun, with [`Foreground::Follow`] the
 /// run's exit code; either way the exit code of a run that ended before its load began.
-pub fn dispatch(foreground: Foreground) -> Result<u8> {
+pub fn dispatch(foreground: Foreground, quiet: bool) -> Result<u8> {
     let root = view::root();
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -132,7 +132,7 @@ pub fn dispatch(foreground: Foreground) -> Result<u8> {
     let _ = std::io::stderr().flush();
     if foreground == Foreground::Follow {
         let info = run.info()?;
-        return view::follow(&run, &info, view::Follow::Asking(output));
+        return view::follow(&run, &info, view::Follow::Asking { output, quiet });
     }
     println!(
         "{}",

@@ -35,10 +35,10 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
         None => {}
     }
     if cli.live.detach {
-        return detach::dispatch(Foreground::Leave);
+        return detach::dispatch(Foreground::Leave, cli.quiet);
     }
     if followed_in_background(cli) {
-        return detach::dispatch(Foreground::Follow);
+        return detach::dispatch(Foreground::Follow, cli.quiet);
     }
     // Quick mode needs no cargo project: it goes before anything runs cargo.
     if let Some(url) = &cli.quick.url {

@@ -76,9 +76,14 @@ pub enum Follow {
         /// No progress display.
         quiet: bool,
     },
-    /// A run started on a terminal: its output relayed from this reader too, and a Ctrl-C
-    /// asks whether to stop the run or leave it running.
-    Asking(BufReader<File>),
+    /// A run started on a terminal: its output relayed from `output` too, and a Ctrl-C asks
+    /// whether to stop the run or leave it running.
+    Asking {
+        /// The run's output, as it is written.
+        output: BufReader<File>,
+        /// No progress display.
+        quiet: bool,
+    },
 }
 
 /// Follows run `dir` until it ends: its progress on stderr, then its summary on stdout; returns
@@ -88,14 +93,16 @@ pub fn follow(dir: &RunDir, info: &RunInfo, mut how: Follow) -> Result<u8> {
         .plan
         .parse()
         .unwrap_or_else(|_| "-u 1 -c 1".parse().expect("a plan"));
-    let quiet = matches!(how, Follow::Plain { quiet: true });
+    let quiet = match how {
+        Follow::Plain { quiet } | Follow::Asking { quiet, .. } => quiet,
+    };
     let mut display = Display::new(quiet, &info.test, &plan);
     let mut interrupts = signal::interrupts();
     let mut stopping = false;
     let mut last_progress = Instant::now();
     let mut line = String::new();
     loop {
-        if let Follow::Asking(output) = &mut how {
+        if let Follow::Asking { output, .. } = &mut how {
             while output.read_line(&mut line)? > 0 {
                 display.output(&[line.trim_end_matches('\n')]);
                 line.clear();
@@ -127,8 +134,8 @@ pub fn follow(dir: &RunDir, info: &RunInfo, mut how: Follow) -> Result<u8> {
             let stop = match &how {
                 Follow::Plain { .. } => false,
                 // Once stopping, a Ctrl-C is the second one, which kills the test binary.
-                Follow::Asking(_) if stopping => true,
-                Follow::Asking(_) => ask(&mut display),
+                Follow::Asking { .. } if stopping => true,
+                Follow::Asking { .. } => ask(&mut display),
             };
             if !stop {
                 display.finish();
