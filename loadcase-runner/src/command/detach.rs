@@ -141,13 +141,15 @@ pub fn dispatch(foreground: Foreground, quiet: bool) -> Result<u8> {
     Ok(crate::exit::SUCCESS)
 }
 
-/// Passes a Ctrl-C on to the background run.
+/// Passes a Ctrl-C on to the background run before its load began.
 fn stop_child(pid: u32) {
     #[cfg(unix)]
     if let Ok(pid) = i32::try_from(pid) {
-        // SAFETY: sends SIGINT to the runner this process started; its handler stops the run.
+        // SAFETY: sends SIGINT to the session this process started (the runner leads its own
+        // group): the runner stops the run, and a cargo build under way stops too, as it would
+        // at a terminal. A test binary already started is in a group of its own.
         unsafe {
-            libc::kill(pid, libc::SIGINT);
+            libc::kill(-pid, libc::SIGINT);
         }
     }
     #[cfg(not(unix))]
