@@ -34,12 +34,12 @@ pub enum Foreground {
 /// [`Foreground::Leave`] returns 0 once its load has begun, with [`Foreground::Follow`] the
 /// run's exit code; either way the exit code of a run that ended before its load began.
 pub fn dispatch(foreground: Foreground, quiet: bool) -> Result<u8> {
-    let root = view::root();
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
     let id = run_dir::new_id(started, std::process::id());
-    let dir = run_dir::runs(&root).join(&id);
+    let runs = view::runs();
+    let dir = runs.join(&id);
     run_dir::create_private_dir(&dir)?;
     let log_path = dir.join(OUTPUT);
     let log = private_file(&log_path)?;
@@ -52,6 +52,8 @@ pub fn dispatch(foreground: Foreground, quiet: bool) -> Result<u8> {
     command
         .args(args)
         .env(DETACHED_ID, &id)
+        // Where this process waits for it, whatever workspace --manifest-path names.
+        .env(run_dir::RUNS_ENV, &runs)
         .stdin(Stdio::null())
         .stdout(private_file(&dir.join(run_dir::STDOUT))?)
         .stderr(log);

@@ -202,7 +202,7 @@ pub fn dispatch(url: &str, cli: &Cli) -> Result<u8> {
     );
     let mut tracking = tracking(cli, test.name())?;
 
-    let mut live = Some(Live::start(&view::root(), test.name(), &plan, &outputs));
+    let mut live = Some(Live::start(&view::runs(), test.name(), &plan, &outputs));
     let mut display = Display::new(cli.quiet || crate::live::detached(), &label, &plan);
     let control = Control::default();
     let mut stopping = false;

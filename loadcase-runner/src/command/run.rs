@@ -17,7 +17,7 @@ use crate::cli::Cli;
 use crate::cli::outputs::OutputOptions;
 use crate::exit;
 use crate::history::tracking::Tracking;
-use crate::live::{End, Live};
+use crate::live::{End, Live, run_dir};
 use crate::progress::Display;
 use crate::reports::segment::SegmentRun;
 use crate::settings::segment::{self as split, Distributed};
@@ -125,11 +125,11 @@ pub fn dispatch(cli: &Cli) -> Result<u8> {
         outputs.segment_run = Some(SegmentRun::new(&outputs.thresholds));
         announce(&distributed, &plan, &outputs.reports);
     }
-    let root = match &source {
-        Source::Workspace(workspace) => workspace.root().to_owned(),
-        Source::Artifact(_) => std::env::current_dir()?,
+    let runs = match &source {
+        Source::Workspace(workspace) => run_dir::runs_dir(Some(workspace.root())),
+        Source::Artifact(_) => run_dir::runs_dir(None),
     };
-    let mut live = Live::start(&root, display_name, &plan, &outputs);
+    let mut live = Live::start(&runs, display_name, &plan, &outputs);
     let mut display = Display::new(cli.quiet || crate::live::detached(), display_name, &plan);
     let ending = supervise::run(
         binary,

@@ -10,13 +10,13 @@ use crate::live::view;
 
 /// Lists the runs.
 pub fn ps() -> Result<u8> {
-    print!("{}", view::ps(&view::root()));
+    print!("{}", view::ps(&view::runs()));
     Ok(crate::exit::SUCCESS)
 }
 
 /// Follows a run to its end; its exit code is the command's.
 pub fn attach(args: &RunArgs, quiet: bool) -> Result<u8> {
-    let (dir, info) = view::pick(&view::root(), args.run.as_deref())?;
+    let (dir, info) = view::pick(&view::runs(), args.run.as_deref())?;
     if dir.state() == State::Running {
         eprintln!(
             "attached to run {} ({}); Ctrl-C leaves it running",
@@ -28,7 +28,7 @@ pub fn attach(args: &RunArgs, quiet: bool) -> Result<u8> {
 
 /// Stops a run as Ctrl-C would, and follows it to its summary.
 pub fn stop(args: &RunArgs, quiet: bool) -> Result<u8> {
-    let (dir, info) = view::pick(&view::root(), args.run.as_deref())?;
+    let (dir, info) = view::pick(&view::runs(), args.run.as_deref())?;
     match dir.state() {
         State::Running => {
             run_dir::stop(&info)?;

@@ -48,12 +48,12 @@ pub struct Live {
 }
 
 impl Live {
-    /// Starts what `outputs` asks for, for a run of `test` on `plan`, its run directory under
-    /// `root`. A run directory that cannot be made is a warning: the run goes on without
+    /// Starts what `outputs` asks for, for a run of `test` on `plan`, its run directory in
+    /// `runs`. A run directory that cannot be made is a warning: the run goes on without
     /// `ps`/`attach`/`stop`.
-    pub fn start(root: &Path, test: &str, plan: &Plan, outputs: &Outputs) -> Live {
+    pub fn start(runs: &Path, test: &str, plan: &Plan, outputs: &Outputs) -> Live {
         let detached = std::env::var(DETACHED_ID).ok().filter(|id| !id.is_empty());
-        let dir = match RunDir::create(root, detached.as_deref(), test, &plan.options()) {
+        let dir = match RunDir::create(runs, detached.as_deref(), test, &plan.options()) {
             Ok(dir) => Some(dir),
             Err(e) => {
                 eprintln!(

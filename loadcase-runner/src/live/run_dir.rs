@@ -25,12 +25,29 @@ pub const RUNS_ENV: &str = "LOADCASE_RUNS";
 /// Ended and stale run directories older than this are removed when a new run starts.
 const KEEP: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// The directory that holds the run directories of the workspace at `root`.
-pub fn runs(root: &Path) -> PathBuf {
-    match std::env::var_os(RUNS_ENV).filter(|dir| !dir.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => root.join(RUNS),
+/// The directory that holds the run directories: `LOADCASE_RUNS`, or [`RUNS`] under the cargo
+/// workspace's root, or, outside any workspace (quick mode, an `--artifact` run), the user's
+/// state directory — a run there leaves nothing in the current directory.
+pub fn runs_dir(workspace: Option<&Path>) -> PathBuf {
+    if let Some(dir) = std::env::var_os(RUNS_ENV).filter(|dir| !dir.is_empty()) {
+        return PathBuf::from(dir);
     }
+    match workspace {
+        Some(root) => root.join(RUNS),
+        None => state_dir().join("loadcase").join("runs"),
+    }
+}
+
+/// `$XDG_STATE_HOME`, or `~/.local/state`, or the temporary directory without a home.
+fn state_dir() -> PathBuf {
+    let var = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    var("XDG_STATE_HOME")
+        .or_else(|| var("HOME").map(|home| home.join(".local").join("state")))
+        .unwrap_or_else(std::env::temp_dir)
 }
 
 /// Who runs a run, and what.
@@ -82,12 +99,11 @@ pub struct RunDir {
 }
 
 impl RunDir {
-    /// Creates the directory of a new run under `root` (user-only), named `id` or a new id, and
+    /// Creates the directory of a new run in `runs` (user-only), named `id` or a new id, and
     /// says who runs it.
-    pub fn create(root: &Path, id: Option<&str>, test: &str, plan: &str) -> Result<RunDir> {
-        let runs = runs(root);
-        create_private_dir(&runs)?;
-        prune(root);
+    pub fn create(runs: &Path, id: Option<&str>, test: &str, plan: &str) -> Result<RunDir> {
+        create_private_dir(runs)?;
+        prune(runs);
         let started_unix_ms = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
@@ -200,9 +216,9 @@ pub fn new_id(started_unix_ms: u64, pid: u32) -> String {
     format!("{}-{pid}", started_unix_ms / 1000)
 }
 
-/// Every run under `root`, newest first, with where each stands.
-pub fn list(root: &Path) -> Vec<(RunDir, RunInfo, State)> {
-    let Ok(entries) = fs::read_dir(runs(root)) else {
+/// Every run in `runs`, newest first, with where each stands.
+pub fn list(runs: &Path) -> Vec<(RunDir, RunInfo, State)> {
+    let Ok(entries) = fs::read_dir(runs) else {
         return Vec::new();
     };
     let mut runs: Vec<(RunDir, RunInfo, State)> = entries
@@ -220,12 +236,12 @@ pub fn list(root: &Path) -> Vec<(RunDir, RunInfo, State)> {
 
 /// Removes the ended and stale runs older than [`KEEP`]: a run that died leaves its directory
 /// for `ps` to show, but not for ever.
-fn prune(root: &Path) {
+fn prune(runs: &Path) {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64);
     let before = now.saturating_sub(KEEP.as_millis() as u64);
-    for (dir, info, state) in list(root) {
+    for (dir, info, state) in list(runs) {
         if state != State::Running && info.started_unix_ms < before {
             let _ = fs::remove_dir_all(dir.path());
         }

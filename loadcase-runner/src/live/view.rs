@@ -19,25 +19,28 @@ use crate::signal;
 /// How often a follower reads the run's snapshot.
 const READ_EVERY: Duration = Duration::from_millis(250);
 
-/// Where runs keep their directories: the root of the cargo workspace here, or the current
-/// directory outside one (a run from an `--artifact` directory).
-pub fn root() -> PathBuf {
-    let located = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+/// The root of the cargo workspace here, if there is one.
+pub fn workspace_root() -> Option<PathBuf> {
+    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .args(["locate-project", "--workspace", "--message-format", "plain"])
         .stderr(std::process::Stdio::null())
-        .output();
-    if let Ok(out) = located
-        && out.status.success()
-        && let Some(dir) = Path::new(String::from_utf8_lossy(&out.stdout).trim()).parent()
-    {
-        return dir.to_owned();
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
     }
-    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+    let manifest = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    manifest.parent().map(Path::to_owned)
+}
+
+/// Where the runs seen from here keep their directories.
+pub fn runs() -> PathBuf {
+    run_dir::runs_dir(workspace_root().as_deref())
 }
 
 /// The run `id` names, or the newest one in progress.
-pub fn pick(root: &Path, id: Option<&str>) -> Result<(RunDir, RunInfo)> {
-    let runs = run_dir::list(root);
+pub fn pick(runs_dir: &Path, id: Option<&str>) -> Result<(RunDir, RunInfo)> {
+    let runs = run_dir::list(runs_dir);
     if let Some(id) = id {
         let found = runs.iter().find(|(_, info, _)| info.id == id);
         return match found {
@@ -51,7 +54,7 @@ pub fn pick(root: &Path, id: Option<&str>) -> Result<(RunDir, RunInfo)> {
                 };
                 bail!(
                     "no run `{id}` under {}; {known} (cargo loadrun ps lists them)",
-                    run_dir::runs(root).display()
+                    runs_dir.display()
                 )
             }
         };
@@ -63,7 +66,7 @@ pub fn pick(root: &Path, id: Option<&str>) -> Result<(RunDir, RunInfo)> {
         Some((dir, info, _)) => Ok((dir, info)),
         None => bail!(
             "no run in progress under {}; start one with cargo loadrun TEST --detach, or name an ended one (cargo loadrun ps)",
-            run_dir::runs(root).display()
+            runs_dir.display()
         ),
     }
 }
@@ -179,16 +182,16 @@ fn ask(display: &mut Display) -> bool {
 }
 
 /// `cargo loadrun ps`: the runs in progress, and those ended or stale in the last day.
-pub fn ps(root: &Path) -> String {
+pub fn ps(runs_dir: &Path) -> String {
     let day_ago = now_ms().saturating_sub(24 * 3600 * 1000);
-    let runs: Vec<_> = run_dir::list(root)
+    let runs: Vec<_> = run_dir::list(runs_dir)
         .into_iter()
         .filter(|(_, info, state)| *state == State::Running || info.started_unix_ms >= day_ago)
         .collect();
     if runs.is_empty() {
         return format!(
             "no runs under {} (cargo loadrun TEST --detach starts one in the background)\n",
-            run_dir::runs(root).display()
+            runs_dir.display()
         );
     }
     let mut out = format!(
