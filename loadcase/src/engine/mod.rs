@@ -21,6 +21,7 @@ mod open;
 mod order;
 mod shared;
 mod start;
+mod starters;
 mod ticker;
 mod user;
 mod watchdog;

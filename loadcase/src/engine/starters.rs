@@ -1,0 +1,231 @@
+//! What starts the users of each kind of period: a `-u` stage's users at once or over its ramp
+//! ([`ClosedStage`]), users moving toward `--stages` targets ([`ramp_targets`]), and the open
+//! model's dispatcher of hits due at a rate ([`dispatch`]). Each hands the users it starts to
+//! the drive loop ([`spawn`]), which runs them; a segment starts only the users it owns.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use super::open::Feed;
+use super::shared::Shared;
+use super::user::{self, Slot, Work};
+use crate::plan::shape::{Rate, Target, users_at};
+
+/// How often `--stages` adjusts the number of users.
+const RAMP_STEP: Duration = Duration::from_millis(10);
+
+/// A user to start: its slot, kept by the loop to abandon it, and its task.
+pub(super) struct Spawn {
+    pub(super) slot: Arc<Slot>,
+    pub(super) task: Pin<Box<dyn Future<Output = ()> + Send>>,
+}
+
+pub(super) type Spawner = mpsc::UnboundedSender<Spawn>;
+
+pub(super) fn spawn(
+    tx: &Spawner,
+    shared: &Arc<Shared>,
+    index: u64,
+    test: usize,
+    work: Work,
+) -> Arc<Slot> {
+    let slot = Arc::new(Slot::new(test));
+    let task = Box::pin(user::run(shared.clone(), slot.clone(), index, test, work));
+    // The loop outlives every driver; a send fails only once it is gone, when nothing matters.
+    let _ = tx.send(Spawn {
+        slot: slot.clone(),
+        task,
+    });
+    slot
+}
+
+/// One `-u` stage: its users at once, or spread over the ramp.
+pub(super) struct ClosedStage {
+    pub(super) index: usize,
+    pub(super) users: u32,
+    pub(super) first_user: u64,
+    pub(super) hits: Option<u64>,
+    pub(super) stage_length: Option<Duration>,
+    pub(super) ramp: Option<crate::plan::shape::Ramp>,
+}
+
+impl ClosedStage {
+    pub(super) async fn start(self, shared: Arc<Shared>, tx: Spawner) -> Option<Instant> {
+        let start = Instant::now();
+        // A deadline past what an Instant can hold is no deadline.
+        let deadline = self.stage_length.and_then(|d| start.checked_add(d));
+        // Drawn for every user of the stage, so that each segment of a run starts the users it
+        // owns when the whole plan would start them.
+        let seed = shared.seed.map(|seed| seed ^ self.index as u64);
+        let offsets = self.ramp.map(|ramp| ramp.offsets(self.users, seed));
+        for k in 0..self.users {
+            if !shared.segment.owns(u64::from(k)) {
+                continue;
+            }
+            if let Some(offset) = offsets.as_ref().map(|o| o[k as usize])
+                && !offset.is_zero()
+            {
+                tokio::select! {
+                    _ = tokio::time::sleep_until((start + offset).into()) => {}
+                    _ = shared.control.stopped() => break,
+                }
+            }
+            if shared.control.is_stopped() {
+                break;
+            }
+            let index = self.first_user + u64::from(k);
+            let work = Work::Closed {
+                hits: self.hits,
+                deadline,
+            };
+            spawn(&tx, &shared, index, shared.test_of(index), work);
+        }
+        deadline
+    }
+}
+
+/// `--stages`: users added or retired to follow each target linearly; retired users finish
+/// their current hit. At the end every user retires.
+pub(super) async fn ramp_targets(
+    shared: Arc<Shared>,
+    targets: Vec<Target>,
+    tx: Spawner,
+    run_start: Instant,
+) -> Option<Instant> {
+    // By position: the whole plan's users, newest last; a segment keeps a slot only for the
+    // positions it owns, and numbers users as the whole plan does, so that its users are exactly
+    // the ones the whole plan would run at those positions.
+    let mut alive: Vec<Option<Arc<Slot>>> = Vec::new();
+    let mut from = 0u32;
+    let mut next_user = 0u64;
+    'stages: for (index, target) in targets.iter().enumerate() {
+        shared.stage.store(index, Ordering::Relaxed);
+        let ms = run_start.elapsed().as_millis() as u64;
+        shared.stage_started_ms.store(ms, Ordering::Relaxed);
+        let start = Instant::now();
+        loop {
+            let elapsed = start.elapsed();
+            let want = users_at(from, target.users, target.over, elapsed) as usize;
+            while alive.len() < want {
+                let slot = shared.segment.owns(alive.len() as u64).then(|| {
+                    let work = Work::Closed {
+                        hits: None,
+                        deadline: None,
+                    };
+                    let test = shared.test_of(next_user);
+                    spawn(&tx, &shared, next_user, test, work)
+                });
+                alive.push(slot);
+                next_user += 1;
+            }
+            while alive.len() > want {
+                // The most recent users leave first, as k6's ramping-vus does.
+                if let Some(Some(slot)) = alive.pop() {
+                    slot.retire();
+                }
+            }
+            if elapsed >= target.over {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(RAMP_STEP) => {}
+                _ = shared.control.stopped() => break 'stages,
+            }
+        }
+        from = target.users;
+    }
+    for slot in alive.into_iter().flatten() {
+        slot.retire();
+    }
+    Some(Instant::now())
+}
+
+pub(super) fn open_feeds(shared: &Shared, rate: &Rate) -> Vec<Feed> {
+    let pool = Arc::new(AtomicU64::new(0));
+    shared
+        .tests
+        .iter()
+        .map(|test| Feed::new(test.rec.clone(), rate.max_delay, pool.clone()))
+        .collect()
+}
+
+/// The open model's dispatcher: puts each hit in its test's queue when it falls due, and adds a
+/// user to the pool whenever no idle one is there to take it and `--max-users` allows.
+pub(super) async fn dispatch(
+    shared: Arc<Shared>,
+    rate: Rate,
+    mut feeds: Vec<Feed>,
+    tx: Spawner,
+    run_start: Instant,
+) -> Option<Instant> {
+    let start = Instant::now();
+    let total: u32 = shared.weights.iter().sum();
+    let shares: Vec<f64> = shared
+        .weights
+        .iter()
+        .map(|&w| f64::from(w) / f64::from(total))
+        .collect();
+    // Per test: how many of its hits this segment has fired, and when the next it owns is due.
+    let segment = shared.segment;
+    let owned_due = |test: usize, j: u64| rate.due(segment.nth_owned(j), shares[test]);
+    let mut next: Vec<(u64, Option<Duration>)> =
+        (0..shares.len()).map(|t| (0, owned_due(t, 0))).collect();
+    let max_users = segment.share(u64::from(rate.max_users)) as u32;
+    let mut next_user = 0u64;
+    let stage_ends: Vec<Duration> = rate
+        .stages
+        .iter()
+        .scan(Duration::ZERO, |end, stage| {
+            *end += stage.over;
+            Some(*end)
+        })
+        .collect();
+    while let Some(earliest) = next.iter().filter_map(|(_, due)| *due).min() {
+        let at = start + earliest;
+        if at > Instant::now() {
+            tokio::select! {
+                _ = tokio::time::sleep_until(at.into()) => {}
+                _ = shared.control.stopped() => break,
+            }
+        }
+        let now = Instant::now();
+        let stage = stage_ends.partition_point(|end| start + *end <= now);
+        if stage != shared.stage.load(Ordering::Relaxed) && stage < stage_ends.len() {
+            shared.stage.store(stage, Ordering::Relaxed);
+            let ms = run_start.elapsed().as_millis() as u64;
+            shared.stage_started_ms.store(ms, Ordering::Relaxed);
+        }
+        // Every hit due by now goes out, so that a late wake-up does not lower the rate.
+        for (test, (k, due)) in next.iter_mut().enumerate() {
+            while let Some(d) = *due
+                && start + d <= now
+            {
+                let feed = &feeds[test];
+                if feed.push(start + d) && feed.queue.try_join(max_users) {
+                    let work = Work::Open(feed.queue.clone());
+                    // Numbered apart from every other segment's users.
+                    spawn(&tx, &shared, segment.nth_owned(next_user), test, work);
+                    next_user += 1;
+                }
+                *k += 1;
+                *due = owned_due(test, *k);
+            }
+        }
+    }
+    // The last hits fall due just before the schedule's end; those still waiting then get
+    // `--max-delay` to start, as any other.
+    let end = start + rate.duration();
+    tokio::select! {
+        _ = tokio::time::sleep_until(end.into()) => {}
+        _ = shared.control.stopped() => {}
+    }
+    for feed in &mut feeds {
+        feed.close();
+    }
+    Some(end)
+}
