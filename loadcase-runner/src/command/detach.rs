@@ -9,10 +9,12 @@ use std::ffi::OsString;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use console::style;
+
+use loadcase::__private::runner::create_private;
 
 use crate::live::run_dir::{self, RunDir, State};
 use crate::live::{DETACHED_ID, view};
@@ -34,10 +36,7 @@ pub enum Foreground {
 /// [`Foreground::Leave`] returns 0 once its load has begun, with [`Foreground::Follow`] the
 /// run's exit code; either way the exit code of a run that ended before its load began.
 pub fn dispatch(foreground: Foreground, quiet: bool) -> Result<u8> {
-    let started = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
-    let id = run_dir::new_id(started, std::process::id());
+    let id = run_dir::new_id(run_dir::now_ms(), std::process::id());
     let runs = view::runs();
     let dir = runs.join(&id);
     run_dir::create_private_dir(&dir)?;
@@ -170,12 +169,7 @@ fn detached_text(id: &str, pid: u32, log: &str) -> String {
     )
 }
 
+/// A new file of the run's output, owner-only as every file of run data.
 fn private_file(path: &std::path::Path) -> Result<File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))
+    create_private(path).with_context(|| format!("cannot create {}", path.display()))
 }

@@ -5,7 +5,7 @@
 
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use loadcase::Report;
 
@@ -13,6 +13,7 @@ use super::metrics::{self, Identity};
 #[cfg(feature = "otlp")]
 use super::otlp;
 use super::remote_write::{self, HEADERS};
+use super::run_dir;
 
 /// How long one push may take.
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -84,12 +85,15 @@ impl Sink {
         let _ = start_ms;
         match self {
             Sink::RemoteWrite(_) => (
-                remote_write::body(&metrics::series(who, report, active), now_ms()),
+                remote_write::body(
+                    &metrics::series(who, report, active),
+                    run_dir::now_ms() as i64,
+                ),
                 &HEADERS,
             ),
             #[cfg(feature = "otlp")]
             Sink::Otlp(_) => (
-                otlp::body(who, report, active, start_ms, now_ms() as u64),
+                otlp::body(who, report, active, start_ms, run_dir::now_ms()),
                 &[("Content-Type", "application/json")],
             ),
         }
@@ -285,10 +289,4 @@ fn error_text(error: reqwest::Error) -> String {
         cause = e.source();
     }
     text
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result};
+use loadcase::__private::runner::create_private;
 use loadcase::{Progress, Report};
 use serde::{Deserialize, Serialize};
 
@@ -104,9 +105,7 @@ impl RunDir {
     pub fn create(runs: &Path, id: Option<&str>, test: &str, plan: &str) -> Result<RunDir> {
         create_private_dir(runs)?;
         prune(runs);
-        let started_unix_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let started_unix_ms = now_ms();
         let pid = std::process::id();
         let id = id.map_or_else(|| new_id(started_unix_ms, pid), str::to_owned);
         let path = runs.join(&id);
@@ -211,6 +210,13 @@ impl RunDir {
     }
 }
 
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// A new run's id: sortable by start, unique by process.
 pub fn new_id(started_unix_ms: u64, pid: u32) -> String {
     format!("{}-{pid}", started_unix_ms / 1000)
@@ -237,10 +243,7 @@ pub fn list(runs: &Path) -> Vec<(RunDir, RunInfo, State)> {
 /// Removes the ended and stale runs older than [`KEEP`]: a run that died leaves its directory
 /// for `ps` to show, but not for ever.
 fn prune(runs: &Path) {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
-    let before = now.saturating_sub(KEEP.as_millis() as u64);
+    let before = now_ms().saturating_sub(KEEP.as_millis() as u64);
     for (dir, info, state) in list(runs) {
         if state != State::Running && info.started_unix_ms < before {
             let _ = fs::remove_dir_all(dir.path());
@@ -318,12 +321,7 @@ pub fn create_private_dir(path: &Path) -> Result<()> {
 /// Writes `bytes` to `path` through a temporary file renamed over it, readable by the user only.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let written = options
-        .open(&tmp)
+    let written = create_private(&tmp)
         .and_then(|mut file| file.write_all(bytes))
         .and_then(|()| fs::rename(&tmp, path));
     if written.is_err() {

@@ -183,7 +183,7 @@ fn ask(display: &mut Display) -> bool {
 
 /// `cargo loadrun ps`: the runs in progress, and those ended or stale in the last day.
 pub fn ps(runs_dir: &Path) -> String {
-    let day_ago = now_ms().saturating_sub(24 * 3600 * 1000);
+    let day_ago = run_dir::now_ms().saturating_sub(24 * 3600 * 1000);
     let runs: Vec<_> = run_dir::list(runs_dir)
         .into_iter()
         .filter(|(_, info, state)| *state == State::Running || info.started_unix_ms >= day_ago)
@@ -219,10 +219,4 @@ pub fn ps(runs_dir: &Path) -> String {
         ));
     }
     out
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
