@@ -18,13 +18,16 @@ struct Terminal {
 impl Terminal {
     fn start(args: &str, runs: &TempDir) -> Terminal {
         let command = format!(
-            "{} loadrun --manifest-path tests/Cargo.toml --debug --no-history {args}",
+            "exec {} loadrun --manifest-path tests/Cargo.toml --debug --no-history {args}",
             runner().display()
         );
+        // `exec`: the shell script(1) starts (dash does not exec a lone command) would be in the
+        // terminal's foreground group, die of the Ctrl-C, and give script its 130.
         let mut child = Command::new("script")
             .args(["-qec", &command, "/dev/null"])
             .current_dir(workspace())
             .env("TERM", "xterm")
+            .env("SHELL", "/bin/sh")
             .env("LOADCASE_RUNS", runs.dir())
             .env_remove("LOADCASE_SERVER_URL")
             .stdin(Stdio::piped())
