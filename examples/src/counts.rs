@@ -15,6 +15,9 @@ pub struct Counts {
     pub requests: u64,
     /// HTTP requests by `METHOD /path`.
     pub by_route: BTreeMap<String, u64>,
+    /// Of the requests, those that came over HTTP/2.
+    #[serde(default)]
+    pub http2_requests: u64,
     /// WebSocket connections accepted.
     pub ws_opened: u64,
     /// WebSocket data messages received.
@@ -68,6 +71,7 @@ impl Counts {
 pub(crate) struct Counters {
     pub requests: AtomicU64,
     pub by_route: Mutex<BTreeMap<String, u64>>,
+    pub http2_requests: AtomicU64,
     pub ws_opened: AtomicU64,
     pub ws_messages_received: AtomicU64,
     pub ws_bytes_received: AtomicU64,
@@ -94,6 +98,7 @@ impl Default for Counters {
         Counters {
             requests: AtomicU64::default(),
             by_route: Mutex::default(),
+            http2_requests: AtomicU64::default(),
             ws_opened: AtomicU64::default(),
             ws_messages_received: AtomicU64::default(),
             ws_bytes_received: AtomicU64::default(),
@@ -140,6 +145,7 @@ impl Counters {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .clone(),
+            http2_requests: get(&self.http2_requests),
             ws_opened: get(&self.ws_opened),
             ws_messages_received: get(&self.ws_messages_received),
             ws_bytes_received: get(&self.ws_bytes_received),

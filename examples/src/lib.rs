@@ -28,6 +28,7 @@
 
 mod counts;
 mod routes;
+mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
@@ -38,6 +39,7 @@ pub use counts::{Counts, Echoed};
 pub struct DemoServer {
     addr: SocketAddr,
     counts: Arc<counts::Counters>,
+    tls: bool,
 }
 
 impl DemoServer {
@@ -49,23 +51,43 @@ impl DemoServer {
         let addr = listener.local_addr()?;
         let counts = Arc::new(counts::Counters::default());
         let app = routes::router(counts.clone());
-        std::thread::Builder::new()
-            .name(format!("demo-server-{}", addr.port()))
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(1)
-                    .enable_all()
-                    .build()
-                    .expect("demo server runtime");
-                runtime.block_on(async move {
-                    let listener =
-                        tokio::net::TcpListener::from_std(listener).expect("demo server listener");
-                    // With the peer's address, for `/ip`.
-                    let app = app.into_make_service_with_connect_info::<SocketAddr>();
-                    axum::serve(listener, app).await.expect("demo server");
-                });
-            })?;
-        Ok(DemoServer { addr, counts })
+        serve_on_thread(format!("demo-server-{}", addr.port()), async move {
+            let listener =
+                tokio::net::TcpListener::from_std(listener).expect("demo server listener");
+            // With the peer's address, for `/ip`.
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app).await.expect("demo server");
+        })?;
+        Ok(DemoServer {
+            addr,
+            counts,
+            tls: false,
+        })
+    }
+
+    /// Starts a server on a free loopback port that speaks TLS with `config` (its certificate),
+    /// HTTP/2 or HTTP/1.1 as the client chooses by ALPN (the protocols of `config`, or both
+    /// when it names none); its [`url`](Self::url)s are `https://`.
+    pub fn start_tls(config: rustls::ServerConfig) -> std::io::Result<DemoServer> {
+        let mut config = config;
+        if config.alpn_protocols.is_empty() {
+            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        }
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = std::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let counts = Arc::new(counts::Counters::default());
+        let app = routes::router(counts.clone());
+        serve_on_thread(
+            format!("demo-server-tls-{}", addr.port()),
+            tls::serve(listener, acceptor, app),
+        )?;
+        Ok(DemoServer {
+            addr,
+            counts,
+            tls: true,
+        })
     }
 
     /// Starts a server on a free loopback port.
@@ -78,9 +100,11 @@ impl DemoServer {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT` followed by `path`.
+    /// `http://127.0.0.1:PORT` (`https://` when started with [`start_tls`](Self::start_tls))
+    /// followed by `path`.
     pub fn url(&self, path: &str) -> String {
-        format!("http://{}{}", self.addr, path)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}{}", self.addr, path)
     }
 
     /// `ws://127.0.0.1:PORT/ws`.
@@ -102,6 +126,22 @@ impl DemoServer {
     pub fn counts(&self) -> Counts {
         self.counts.snapshot()
     }
+}
+
+/// Runs `server` on a thread of its own, with a runtime of its own.
+fn serve_on_thread(
+    name: String,
+    server: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    std::thread::Builder::new().name(name).spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("demo server runtime");
+        runtime.block_on(server);
+    })?;
+    Ok(())
 }
 
 /// The process-wide demo server the examples use, started on first use.

@@ -59,6 +59,9 @@ async fn count(State(counts): State<Shared>, request: Request, next: Next) -> Re
     let upgrade = request.headers().contains_key(header::UPGRADE);
     if request.uri().path() != "/_counts" && !upgrade {
         counts.request(format!("{} {}", request.method(), request.uri().path()));
+        if request.version() == axum::http::Version::HTTP_2 {
+            counts.http2_requests.fetch_add(1, Ordering::Relaxed);
+        }
         // A stall holds every request that arrives during it until it ends.
         let until = *counts.stall_until.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(until) = until {

@@ -2,7 +2,6 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use std::time::Duration;
 
@@ -57,7 +56,7 @@ impl Context {
         server_url: Option<String>,
         timeout: Duration,
         body_limit: u64,
-        tls: Option<Arc<rustls::ClientConfig>>,
+        tls: Option<crate::tls::config::Tls>,
     ) -> Self {
         let transport = crate::http::transport::Transport::new(timeout, body_limit, tls);
         let session = Session::new(transport, rec.clone(), user);
@@ -138,7 +137,7 @@ impl Context {
         WebSocket::connect(
             url.as_ref(),
             self.rec.clone(),
-            transport.tls().cloned(),
+            transport.tls().map(|tls| tls.ws.clone()),
             transport.body_limit(),
         )
         .await

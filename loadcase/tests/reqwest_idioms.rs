@@ -22,8 +22,17 @@ use serde_json::{Value, json};
 /// `cx.app`, which [`url`] reads), checks that the hit succeeded, and returns the report and
 /// what the server received.
 fn once(test: Test) -> (Report, Counts) {
-    let server = DemoServer::start_local();
-    let plan = Plan::parse(Some("1"), Some("1"), None).unwrap();
+    once_on(&DemoServer::start_local(), None, test)
+}
+
+/// [`once`] against `server`, trusting the certificate in the PEM file `ca_cert`.
+fn once_on(
+    server: &DemoServer,
+    ca_cert: Option<std::path::PathBuf>,
+    test: Test,
+) -> (Report, Counts) {
+    let mut plan = Plan::parse(Some("1"), Some("1"), None).unwrap();
+    plan.ca_cert = ca_cert;
     let report = loadcase::run(
         &test.server_url(server.url("")),
         &plan,
@@ -724,35 +733,19 @@ fn apart_from_display(seen: Result<Seen, Said>) -> Result<Seen, Said> {
     }
 }
 
-/// Each exchange is sent three times: through the session's lean path, through the session
-/// by way of reqwest (an empty streamed body takes a request there), and through reqwest's own
-/// client (the session's, unrecorded). All three must look the same in every respect.
-async fn three_ways(cx: &mut Context) -> TestResult {
-    let cases = [
-        ("GET", url(cx, "/es"), None),
-        ("GET", url(cx, "/range/26"), None),
-        ("GET", url(cx, "/latin1"), None),
-        ("HEAD", url(cx, "/range/26"), None),
-        ("GET", url(cx, "/drip/0"), None),
-        ("GET", url(cx, "/status/404"), None),
-        ("GET", url(cx, "/status/500"), None),
-        ("GET", url(cx, "/redirect/303"), None),
-        ("GET", url(cx, "/redirect/loop"), None),
-        ("GET", url(cx, "/truncated"), None),
-        ("GET", url(cx, "/slow/2000"), Some(100)),
-        ("GET", url(cx, "/drip/2000"), Some(300)),
-        ("GET", "http://127.0.0.1:1/".to_owned(), None),
-        ("GET", "http://nonexistent.invalid/".to_owned(), None),
-    ];
+/// Sends each of `cases` (method, URL, timeout in ms) three ways and checks that all three
+/// look the same in every respect.
+async fn compare(cx: &Context, cases: &[(&str, String, Option<u64>)]) {
     for (method, target, timeout) in cases {
+        let (method, target, timeout) = (*method, target.as_str(), *timeout);
         let method: loadcase::reqwest::Method = method.parse().unwrap();
         let timeout = timeout.map(Duration::from_millis);
-        let lean = cx.session.request(method.clone(), &target);
+        let lean = cx.session.request(method.clone(), target);
         let streamed = cx
             .session
-            .request(method.clone(), &target)
+            .request(method.clone(), target)
             .body(Body::wrap(String::new()));
-        let reqwest = cx.session.client().request(method, &target);
+        let reqwest = cx.session.client().request(method, target);
         let (lean, streamed, reqwest) = match timeout {
             Some(t) => (lean.timeout(t), streamed.timeout(t), reqwest.timeout(t)),
             None => (lean, streamed, reqwest),
@@ -770,6 +763,36 @@ async fn three_ways(cx: &mut Context) -> TestResult {
             "{target}: the session (left), reqwest's own (right)"
         );
     }
+}
+
+/// The exchanges compared over every protocol: bodies, a HEAD, an error status, redirects.
+fn shared_cases(cx: &Context) -> Vec<(&'static str, String, Option<u64>)> {
+    vec![
+        ("GET", url(cx, "/es"), None),
+        ("GET", url(cx, "/range/26"), None),
+        ("GET", url(cx, "/latin1"), None),
+        ("HEAD", url(cx, "/range/26"), None),
+        ("GET", url(cx, "/status/404"), None),
+        ("GET", url(cx, "/redirect/303"), None),
+        ("GET", url(cx, "/redirect/loop"), None),
+    ]
+}
+
+/// Each exchange is sent three times: through the session's lean path, through the session
+/// by way of reqwest (an empty streamed body takes a request there), and through reqwest's own
+/// client (the session's, unrecorded). All three must look the same in every respect.
+async fn three_ways(cx: &mut Context) -> TestResult {
+    let mut cases = shared_cases(cx);
+    cases.extend([
+        ("GET", url(cx, "/drip/0"), None),
+        ("GET", url(cx, "/status/500"), None),
+        ("GET", url(cx, "/truncated"), None),
+        ("GET", url(cx, "/slow/2000"), Some(100)),
+        ("GET", url(cx, "/drip/2000"), Some(300)),
+        ("GET", "http://127.0.0.1:1/".to_owned(), None),
+        ("GET", "http://nonexistent.invalid/".to_owned(), None),
+    ]);
+    compare(cx, &cases).await;
     // JSON that does not decode.
     let res = cx.session.get(url(cx, "/range/26")).send().await?;
     let lean = res.json::<Value>().await.unwrap_err();
@@ -806,4 +829,66 @@ fn the_lean_path_by_way_of_reqwest_and_reqwest_itself_answer_alike() {
     assert_eq!(recorded(&report, "GET /status/404"), (2, 2));
     assert_eq!(recorded(&report, "HEAD /range/26"), (2, 0));
     assert_eq!(recorded(&report, "GET /redirect/loop"), (2, 2));
+}
+
+/// The same over HTTPS, on HTTP/2 (which the server offers by ALPN, and which reqwest's own
+/// client takes too) and on HTTP/1.1 (a server offering nothing else).
+async fn three_ways_tls(cx: &mut Context) -> TestResult {
+    let res = cx.session.get(url(cx, "/es")).send().await?;
+    let version = res.version();
+    assert!(version == Version::HTTP_2 || version == Version::HTTP_11);
+    let mut cases = shared_cases(cx);
+    cases.extend([
+        ("GET", url(cx, "/slow/2000"), Some(100)),
+        ("GET", "https://127.0.0.1:1/".to_owned(), None),
+    ]);
+    if version == Version::HTTP_11 {
+        // Cut mid-body: HTTP/1.1 over TLS reads it as reqwest does; HTTP/2's stream reset
+        // reads alike too, but the server's cut of an HTTP/2 connection ends its other
+        // streams, so it is left to the HTTP/1.1 round.
+        cases.push(("GET", url(cx, "/truncated"), None));
+    }
+    compare(cx, &cases).await;
+    cx.session
+        .post(url(cx, "/login"))
+        .form(&[("user", "ann")])
+        .send()
+        .await?;
+    let me = cx.session.get(url(cx, "/whoami")).send().await?;
+    assert_eq!(me.version(), version);
+    assert_eq!(me.text().await?, "ann", "the cookie came back");
+    Ok(())
+}
+
+#[test]
+fn over_https_on_http2_and_http1_the_two_paths_and_reqwest_answer_alike() {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let params = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let dir = std::env::temp_dir().join(format!("loadcase-idioms-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pem = dir.join("cert.pem");
+    std::fs::write(&pem, cert.pem()).unwrap();
+    for (alpn, http2) in [(vec![], true), (vec![b"http/1.1".to_vec()], false)] {
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert.der().clone()], key)
+            .unwrap();
+        config.alpn_protocols = alpn;
+        let server = DemoServer::start_tls(config).unwrap();
+        let (report, counts) = once_on(
+            &server,
+            Some(pem.clone()),
+            Test::new("three_ways_tls", three_ways_tls),
+        );
+        assert_eq!(recorded(&report, "GET /es"), (3, 0), "HTTP/2: {http2}");
+        assert_eq!(counts.by_route["GET /es"], 1 + 3 * 2, "HTTP/2: {http2}");
+        let expected = if http2 { counts.requests } else { 0 };
+        assert_eq!(counts.http2_requests, expected, "HTTP/2: {http2}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,8 +2,8 @@
 //! wrong and what to do, trusted with `--ca-cert` (a flag, or a profile's `ca_cert`), not checked
 //! with `--insecure` (and the summary says so) — for `cx.session`, `wss://` and quick mode.
 
-use loadcase_e2e::hostile::{Cert, Fault, Hostile};
-use loadcase_e2e::{finish, run};
+use loadcase_e2e::hostile::{Cert, Fault, Hostile, Tls};
+use loadcase_e2e::{DemoServer, finish, run};
 
 use crate::faults::against;
 
@@ -74,6 +74,39 @@ fn a_trusted_ca_cert_lets_https_and_wss_through() {
         assert_eq!(seen.by_route["GET /fault"], 6);
         assert_eq!(seen.by_route["GET /ws"], 6);
         assert_eq!(seen.ws_messages, 18);
+    }
+}
+
+/// HTTPS goes over HTTP/2 where the server offers it by ALPN, and over HTTP/1.1 where it offers
+/// only that: every request counted as the server counted it, cookies kept on both.
+#[test]
+fn https_takes_http2_when_the_server_offers_it() {
+    for (alpn, http2) in [(vec![], true), (vec![b"http/1.1".to_vec()], false)] {
+        let cert = Tls::new(Cert::SelfSigned);
+        let mut config = rustls::ServerConfig::clone(&cert.config());
+        config.alpn_protocols = alpn;
+        let server = DemoServer::start_tls(config).expect("a TLS demo server");
+        let file = cert.pem_file();
+        for test in ["fixture::get", "fixture::cookies"] {
+            let ran = run(&[
+                test,
+                "-u",
+                "2",
+                "-c",
+                "5",
+                "--server-url",
+                &server.url(""),
+                "--ca-cert",
+                file.to_str().unwrap(),
+            ]);
+            assert_eq!(ran.code, 0, "{test}: {ran}");
+            assert_eq!(ran.figure("Hits"), 10, "{test}: {ran}");
+        }
+        let counts = server.counts();
+        assert_eq!(counts.by_route["GET /es"], 10);
+        assert_eq!(counts.by_route["GET /whoami"], 10, "{counts:?}");
+        let expected = if http2 { counts.requests } else { 0 };
+        assert_eq!(counts.http2_requests, expected, "HTTP/2: {http2}");
     }
 }
 

@@ -19,7 +19,7 @@ mod conn;
 mod tls;
 
 use conn::{Conn, timed_out};
-pub use tls::Cert;
+pub use tls::{Cert, Tls};
 
 /// How the server misbehaves.
 #[derive(Clone, Copy, Debug)]

@@ -48,7 +48,7 @@ pub(super) struct Shared {
     /// The most of a response body a session keeps, unless its request says otherwise.
     pub(super) body_limit: u64,
     /// The run's TLS configuration (`--ca-cert`, `--insecure`), built once for every user.
-    pub(super) tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+    pub(super) tls: Option<crate::tls::config::Tls>,
     /// The share of the plan this process runs.
     pub(super) segment: Segment,
     /// What random choices are drawn from, shared by the segments of a run.

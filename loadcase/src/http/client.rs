@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use reqwest::cookie::Jar;
 
+use crate::tls::config::Tls;
+
 /// Requests that get no answer in this long fail with a timeout error, unless the request sets
 /// its own with `.timeout(…)`.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -18,11 +20,7 @@ pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A client for one virtual user: its own connection pool and cookie jar, the run's shared TLS
 /// settings (`None`: reqwest's own, when the platform's verifier cannot load).
-pub(crate) fn user_client(
-    timeout: Duration,
-    jar: Arc<Jar>,
-    tls: Option<&Arc<rustls::ClientConfig>>,
-) -> reqwest::Client {
+pub(crate) fn user_client(timeout: Duration, jar: Arc<Jar>, tls: Option<&Tls>) -> reqwest::Client {
     let mut builder = reqwest::Client::builder()
         .cookie_provider(jar)
         // A load test measures the service, not a proxy that happens to be in the environment.
@@ -31,7 +29,7 @@ pub(crate) fn user_client(
         .timeout(timeout)
         .connect_timeout(CONNECT_TIMEOUT.min(timeout));
     if let Some(config) = tls {
-        builder = builder.tls_backend_preconfigured(rustls::ClientConfig::clone(config));
+        builder = builder.tls_backend_preconfigured(rustls::ClientConfig::clone(&config.http));
     }
     builder.build().unwrap_or_else(|_| {
         // Only TLS set-up can fail here; a client without our shared TLS still serves plain HTTP.
@@ -51,7 +49,7 @@ mod tests {
     fn clients_accept_the_shared_tls_configuration() {
         let config = crate::tls::config::default_config().expect("the platform verifier loads");
         let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(rustls::ClientConfig::clone(&config))
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(&config.http))
             .build();
         assert!(client.is_ok(), "{:?}", client.err());
     }

@@ -75,10 +75,20 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
+/// A run's TLS configuration, in the two forms its connections take it.
+#[derive(Clone)]
+pub(crate) struct Tls {
+    /// For HTTP: offers HTTP/2 and HTTP/1.1 by ALPN, as reqwest's own configuration does (a
+    /// configuration given to reqwest ready-made is used as it is, ALPN included).
+    pub(crate) http: Arc<ClientConfig>,
+    /// For WebSockets, which open over HTTP/1.1: no ALPN.
+    pub(crate) ws: Arc<ClientConfig>,
+}
+
 /// The configuration with the platform's roots alone, built once per process. `None` when the
 /// platform's verifier cannot load; plain HTTP works without it.
-pub(crate) fn default_config() -> Option<Arc<ClientConfig>> {
-    static CONFIG: OnceLock<Option<Arc<ClientConfig>>> = OnceLock::new();
+pub(crate) fn default_config() -> Option<Tls> {
+    static CONFIG: OnceLock<Option<Tls>> = OnceLock::new();
     CONFIG
         .get_or_init(|| {
             let provider = provider();
@@ -92,10 +102,7 @@ pub(crate) fn default_config() -> Option<Arc<ClientConfig>> {
 /// `ca_cert`, its certificates are trusted besides the platform's roots, and a server that
 /// presents one of them marked as a CA as its own certificate is trusted as given (its dates and
 /// name still checked), as curl trusts it. Neither: [`default_config`].
-pub(crate) fn config(
-    ca_cert: Option<&Path>,
-    insecure: bool,
-) -> Result<Option<Arc<ClientConfig>>, CaCertError> {
+pub(crate) fn config(ca_cert: Option<&Path>, insecure: bool) -> Result<Option<Tls>, CaCertError> {
     let provider = provider();
     if insecure {
         let how = How::Unchecked;
@@ -115,19 +122,19 @@ pub(crate) fn config(
     Ok(build(provider.clone(), Arc::new(Trust { how, provider })))
 }
 
-fn build(
-    provider: Arc<CryptoProvider>,
-    verifier: Arc<dyn ServerCertVerifier>,
-) -> Option<Arc<ClientConfig>> {
-    let builder = ClientConfig::builder_with_provider(provider)
+fn build(provider: Arc<CryptoProvider>, verifier: Arc<dyn ServerCertVerifier>) -> Option<Tls> {
+    let ws = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .ok()?;
-    Some(Arc::new(
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(verifier)
-            .with_no_client_auth(),
-    ))
+        .ok()?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
+    let mut http = ws.clone();
+    http.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Some(Tls {
+        http: Arc::new(http),
+        ws: Arc::new(ws),
+    })
 }
 
 /// Whether webpki refused a certificate for being a CA's, given as a server's own.
@@ -232,11 +239,19 @@ mod tests {
     #[test]
     fn the_default_configuration_is_built_once() {
         let first = default_config().expect("the platform verifier and aws-lc-rs provider load");
-        assert!(Arc::ptr_eq(&first, &default_config().unwrap()));
+        assert!(Arc::ptr_eq(&first.http, &default_config().unwrap().http));
         let same = config(None, false).unwrap().unwrap();
-        assert!(Arc::ptr_eq(&first, &same), "no options: the shared one");
+        assert!(
+            Arc::ptr_eq(&first.http, &same.http),
+            "no options: the shared one"
+        );
         let insecure = config(None, true).unwrap().unwrap();
-        assert!(!Arc::ptr_eq(&first, &insecure));
+        assert!(!Arc::ptr_eq(&first.http, &insecure.http));
+        assert_eq!(first.http.alpn_protocols, [&b"h2"[..], b"http/1.1"]);
+        assert!(
+            first.ws.alpn_protocols.is_empty(),
+            "a WebSocket opens over HTTP/1.1"
+        );
     }
 
     #[test]

@@ -21,14 +21,15 @@ pub enum Cert {
     OtherName,
 }
 
-/// A certificate, its key, and the PEM file of the certificate.
-pub(super) struct Tls {
+/// A certificate, its key, and the PEM file of the certificate (removed when dropped).
+pub struct Tls {
     config: Arc<rustls::ServerConfig>,
     dir: PathBuf,
 }
 
 impl Tls {
-    pub(super) fn new(kind: Cert) -> Tls {
+    /// A new certificate of `kind`, and a server configuration that presents it.
+    pub fn new(kind: Cert) -> Tls {
         let names = match kind {
             Cert::OtherName => vec!["other.example".to_owned()],
             _ => vec!["127.0.0.1".to_owned(), "localhost".to_owned()],
@@ -68,11 +69,13 @@ impl Tls {
         }
     }
 
-    pub(super) fn config(&self) -> Arc<rustls::ServerConfig> {
+    /// The server's configuration (no ALPN).
+    pub fn config(&self) -> Arc<rustls::ServerConfig> {
         self.config.clone()
     }
 
-    pub(super) fn pem_file(&self) -> PathBuf {
+    /// The certificate as a PEM file, to give to `--ca-cert`.
+    pub fn pem_file(&self) -> PathBuf {
         self.dir.join("cert.pem")
     }
 }

@@ -1,71 +1,46 @@
-//! How a virtual user's requests reach the server. Plain `http://` requests of HTTP/1.1 whose body
-//! is in memory — nearly every load-test request — go through hyper directly, with hyper-util's
-//! pooled client per user: reqwest's layers above it (its connector service, cloned with its TLS
-//! setup on every request, and its redirect, cookie and timeout machinery) cost about 45 % more
-//! CPU per request on a loopback GET (17.3 µs against 9.7 µs, same loop, same machine). HTTPS,
-//! HTTP/2, streamed bodies and anything unusual go through reqwest. Both paths share the user's
-//! cookie jar, send the same default headers, follow redirects by reqwest's rules, and time out
-//! alike, so a test cannot tell which one carried a request.
+//! How a virtual user's requests reach the server. `http://` and `https://` requests whose body
+//! is in memory — nearly every load-test request — go through hyper directly, on connections
+//! the user owns ([`conn`]): HTTP/1.1, or HTTP/2 where the server offers it by ALPN. reqwest's
+//! layers above hyper (its connector service, cloned with its TLS setup on every request, its
+//! redirect, cookie and timeout machinery) and hyper-util's pool below them cost more CPU per
+//! request than the request itself (bench/README.md has the figures). Another HTTP version than
+//! the default, streamed bodies and anything unusual go through reqwest. Both paths share the
+//! user's cookie jar, send the same default headers, follow redirects by reqwest's rules, and
+//! time out alike, so a test cannot tell which one carried a request.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::connect::dns::{GaiAddrs, GaiResolver, Name};
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::client::legacy::connect::dns::GaiResolver;
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::header::{self, HeaderValue};
 use reqwest::{Method, Url, Version};
 
 use crate::http::client::{CONNECT_TIMEOUT, USER_AGENT};
-use crate::http::error::{DnsError, SendError};
+use crate::http::error::{ClientError, SendError};
 use crate::http::response::Head;
+use crate::tls::config::Tls;
 
 pub(crate) mod body;
+mod conn;
 mod redirect;
 
 use body::{Collect, Read};
+use conn::{Conn, Connections, Resolver, Unsent};
 
 /// A user's two ways to the server, and what they share.
 pub(crate) struct Transport {
     reqwest: reqwest::Client,
     jar: Arc<Jar>,
-    /// Made on the first plain-HTTP request: idle users stay small.
-    plain: OnceLock<PlainClient>,
+    /// Made on the first lean request: idle users stay small.
+    lean: OnceLock<Connections>,
     timeout: Duration,
     body_limit: u64,
     /// The run's TLS configuration, for its WebSockets too.
-    tls: Option<Arc<rustls::ClientConfig>>,
-}
-
-/// hyper-util's pooled client with its HTTP connector, resolving as reqwest resolves.
-type PlainClient = Client<HttpConnector<Resolver>, Full<Bytes>>;
-
-/// hyper-util's resolver (the one reqwest uses by default), its errors wrapped as reqwest's
-/// resolver wraps them, so that a name that does not resolve reads and answers `is_dns()` alike
-/// on both paths.
-#[derive(Clone)]
-struct Resolver(GaiResolver);
-
-impl tower_service::Service<Name> for Resolver {
-    type Response = GaiAddrs;
-    type Error = DnsError;
-    type Future = Pin<Box<dyn Future<Output = Result<GaiAddrs, DnsError>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), DnsError>> {
-        self.0.poll_ready(cx).map_err(|e| DnsError(e.into()))
-    }
-
-    fn call(&mut self, name: Name) -> Self::Future {
-        let resolving = self.0.call(name);
-        Box::pin(async move { resolving.await.map_err(|e| DnsError(e.into())) })
-    }
+    tls: Option<Tls>,
 }
 
 /// A response with its body read, or the error that reading it ended with.
@@ -81,16 +56,12 @@ pub(crate) struct Exchange {
 }
 
 impl Transport {
-    pub(crate) fn new(
-        timeout: Duration,
-        body_limit: u64,
-        tls: Option<Arc<rustls::ClientConfig>>,
-    ) -> Transport {
+    pub(crate) fn new(timeout: Duration, body_limit: u64, tls: Option<Tls>) -> Transport {
         let jar = Arc::new(Jar::default());
         Transport {
             reqwest: crate::http::client::user_client(timeout, jar.clone(), tls.as_ref()),
             jar,
-            plain: OnceLock::new(),
+            lean: OnceLock::new(),
             timeout,
             body_limit,
             tls,
@@ -98,7 +69,7 @@ impl Transport {
     }
 
     /// The run's TLS configuration.
-    pub(crate) fn tls(&self) -> Option<&Arc<rustls::ClientConfig>> {
+    pub(crate) fn tls(&self) -> Option<&Tls> {
         self.tls.as_ref()
     }
 
@@ -119,30 +90,31 @@ impl Transport {
         start: Instant,
         limit: u64,
     ) -> Result<Exchange, SendError> {
-        let lean = request.url().scheme() == "http"
+        let scheme = request.url().scheme();
+        let lean = (scheme == "http" || (scheme == "https" && self.connections().has_tls()))
             && request.version() == Version::HTTP_11
             && request.body().is_none_or(|body| body.as_bytes().is_some());
         if lean {
-            self.plain(request, start, limit).await
+            self.lean(request, start, limit).await
         } else {
             via_reqwest(&self.reqwest, request, start, limit).await
         }
     }
 
-    fn plain_client(&self) -> &PlainClient {
-        self.plain.get_or_init(|| {
+    fn connections(&self) -> &Connections {
+        self.lean.get_or_init(|| {
             let mut connector = HttpConnector::new_with_resolver(Resolver(GaiResolver::new()));
-            // As reqwest sets them: small requests go out at once.
+            // As reqwest sets them: small requests go out at once; https is connected here too.
             connector.set_nodelay(true);
-            connector.set_connect_timeout(Some(CONNECT_TIMEOUT.min(self.timeout)));
-            Client::builder(TokioExecutor::new())
-                .pool_timer(TokioTimer::new())
-                .pool_idle_timeout(Duration::from_secs(90))
-                .build(connector)
+            connector.enforce_http(false);
+            let connect_timeout = CONNECT_TIMEOUT.min(self.timeout);
+            connector.set_connect_timeout(Some(connect_timeout));
+            let tls = self.tls.as_ref().map(|tls| tls.http.clone());
+            Connections::new(connector, tls, connect_timeout)
         })
     }
 
-    async fn plain(
+    async fn lean(
         &self,
         request: reqwest::Request,
         start: Instant,
@@ -153,12 +125,13 @@ impl Transport {
         let mut redirects = 0;
         loop {
             let kept = hop.keep_for_redirect();
-            let (request, url) = self.http_request(hop)?;
-            let sent = self.plain_client().request(request);
-            let response = match tokio::time::timeout_at(deadline.into(), sent).await {
+            let url = hop.url.clone();
+            let request = self.http_request(hop)?;
+            let sent = tokio::time::timeout_at(deadline.into(), self.send(request, &url));
+            let (response, conn) = match sent.await {
                 Err(_) => return Err(SendError::timeout(&url)),
                 Ok(Err(error)) => return Err(SendError::request(&url, error)),
-                Ok(Ok(response)) => response,
+                Ok(Ok(sent)) => sent,
             };
             let mut cookies = response
                 .headers()
@@ -168,36 +141,65 @@ impl Transport {
             if cookies.peek().is_some() {
                 self.jar.set_cookies(&mut cookies, &url);
             }
-            let Some(next) = kept.follow(&response, &url) else {
-                return Ok(read(response, url, deadline, start, limit).await);
+            let Some(next) = kept.follow(&response, &url, self.connections().has_tls()) else {
+                let exchange = read(response, url, deadline, start, limit).await;
+                if exchange.complete {
+                    self.connections().put(conn);
+                }
+                return Ok(exchange);
             };
             if redirects == redirect::MAX_REDIRECTS {
                 return Err(SendError::redirects(&url));
             }
             redirects += 1;
-            // Read to the end (nothing of it kept), so that the connection goes back to the pool.
+            // Read to the end (nothing of it kept), so that the connection can be used again.
             let mut drained = Collect::new(0);
-            let _ = tokio::time::timeout_at(
-                deadline.into(),
-                frames(response.into_body(), &mut drained),
-            )
-            .await;
+            let drain = frames(response.into_body(), &mut drained);
+            if let Ok(Ok(())) = tokio::time::timeout_at(deadline.into(), drain).await {
+                self.connections().put(conn);
+            }
             match next {
-                redirect::Next::Plain(next) => hop = next,
-                // Leaving plain HTTP: reqwest takes over, redirects and all.
-                redirect::Next::Secure(request) => {
+                redirect::Next::Lean(next) => hop = next,
+                // To https without TLS of the run's own: reqwest takes over, redirects and all.
+                redirect::Next::Reqwest(request) => {
                     return via_reqwest(&self.reqwest, request, start, limit).await;
                 }
             }
         }
     }
 
+    /// Sends `request` on a connection to `url`'s server, once more on a new connection when
+    /// a reused one closed before it could go out; returns the response's head and the
+    /// connection it came on.
+    async fn send(
+        &self,
+        mut request: http::Request<conn::Body>,
+        url: &Url,
+    ) -> Result<(http::Response<hyper::body::Incoming>, Conn), ClientError> {
+        loop {
+            let mut conn = self.connections().get(url).await?;
+            if !conn.is_h2() {
+                origin_form(&mut request, url);
+            }
+            match conn.send(request).await {
+                Ok(mut response) => {
+                    if let Some(info) = conn.info() {
+                        response.extensions_mut().insert(info.clone());
+                    }
+                    return Ok((response, conn));
+                }
+                Err(Unsent {
+                    retry: Some(unsent),
+                    ..
+                }) => request = unsent,
+                Err(Unsent { error, .. }) => return Err(error),
+            }
+        }
+    }
+
     /// The request as hyper takes it, with what reqwest adds to every request: its user agent,
     /// `Accept: */*`, and the jar's cookies for the URL.
-    fn http_request(
-        &self,
-        hop: redirect::Hop,
-    ) -> Result<(http::Request<Full<Bytes>>, Url), SendError> {
+    fn http_request(&self, hop: redirect::Hop) -> Result<http::Request<conn::Body>, SendError> {
         let uri: http::Uri = hop
             .url
             .as_str()
@@ -217,8 +219,29 @@ impl Transport {
         if let Some(cookies) = self.jar.cookies(&hop.url) {
             headers.insert(header::COOKIE, cookies);
         }
-        Ok((request, hop.url))
+        Ok(request)
     }
+}
+
+/// An HTTP/1.1 request as it goes out, as hyper-util's client sends it: the path and query
+/// alone as its target, and a `Host` header (the port only when it is not the scheme's).
+fn origin_form(request: &mut http::Request<conn::Body>, url: &Url) {
+    if !request.headers().contains_key(header::HOST) {
+        let host = url.host_str().unwrap_or_default();
+        let value = match url.port() {
+            Some(port) => HeaderValue::from_str(&format!("{host}:{port}")),
+            None => HeaderValue::from_str(host),
+        };
+        if let Ok(value) = value {
+            request.headers_mut().insert(header::HOST, value);
+        }
+    }
+    let path = request
+        .uri()
+        .path_and_query()
+        .cloned()
+        .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/"));
+    *request.uri_mut() = http::Uri::from(path);
 }
 
 /// Reads the body of the final response, within the request's deadline. A body that fails is

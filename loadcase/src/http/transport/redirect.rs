@@ -28,10 +28,10 @@ pub(super) struct Sent {
 
 /// Where a redirect leads.
 pub(super) enum Next {
-    /// On over plain HTTP.
-    Plain(Hop),
-    /// To https: reqwest's job.
-    Secure(reqwest::Request),
+    /// On, on the lean path.
+    Lean(Hop),
+    /// To https when the run has no TLS configuration of its own: reqwest's job.
+    Reqwest(reqwest::Request),
 }
 
 impl Hop {
@@ -47,7 +47,13 @@ impl Hop {
 impl Sent {
     /// The next request if `response` to a request for `url` redirects, else `None` (the
     /// response is the answer, as reqwest returns a redirect it will not follow).
-    pub(super) fn follow<B>(self, response: &http::Response<B>, url: &Url) -> Option<Next> {
+    /// With `tls`, an https redirect stays on the lean path.
+    pub(super) fn follow<B>(
+        self,
+        response: &http::Response<B>,
+        url: &Url,
+        tls: bool,
+    ) -> Option<Next> {
         let status = response.status().as_u16();
         if !matches!(status, 301 | 302 | 303 | 307 | 308) {
             return None;
@@ -91,7 +97,13 @@ impl Sent {
             headers.insert(header::REFERER, referer);
         }
         match next.scheme() {
-            "http" => Some(Next::Plain(Hop {
+            "http" => Some(Next::Lean(Hop {
+                method,
+                headers,
+                body,
+                url: next,
+            })),
+            "https" if tls => Some(Next::Lean(Hop {
                 method,
                 headers,
                 body,
@@ -101,7 +113,7 @@ impl Sent {
                 let mut request = reqwest::Request::new(method, next);
                 *request.headers_mut() = headers;
                 *request.body_mut() = body.map(reqwest::Body::from);
-                Some(Next::Secure(request))
+                Some(Next::Reqwest(request))
             }
             _ => None,
         }
@@ -154,7 +166,7 @@ mod tests {
 
     fn plain(next: Option<Next>) -> Hop {
         match next {
-            Some(Next::Plain(hop)) => hop,
+            Some(Next::Lean(hop)) => hop,
             _ => panic!("expected a plain-HTTP hop"),
         }
     }
@@ -162,8 +174,11 @@ mod tests {
     #[test]
     fn see_other_turns_a_post_into_a_get_without_its_body() {
         let from = Url::parse("http://a.test/form").unwrap();
-        let next = sent(Method::POST, &[("content-type", "text/plain")], "data")
-            .follow(&redirect(303, "/done"), &from);
+        let next = sent(Method::POST, &[("content-type", "text/plain")], "data").follow(
+            &redirect(303, "/done"),
+            &from,
+            false,
+        );
         let hop = plain(next);
         assert_eq!(hop.method, Method::GET);
         assert_eq!(hop.url.as_str(), "http://a.test/done");
@@ -175,7 +190,7 @@ mod tests {
     #[test]
     fn temporary_redirects_resend_method_and_body() {
         let from = Url::parse("http://a.test/x").unwrap();
-        let hop = plain(sent(Method::PUT, &[], "data").follow(&redirect(307, "/y"), &from));
+        let hop = plain(sent(Method::PUT, &[], "data").follow(&redirect(307, "/y"), &from, false));
         assert_eq!(hop.method, Method::PUT);
         assert_eq!(hop.body.unwrap(), "data");
     }
@@ -188,30 +203,40 @@ mod tests {
             ("cookie", "a=1"),
             ("x-keep", "1"),
         ];
-        let same = plain(sent(Method::GET, &headers, "").follow(&redirect(302, "/y"), &from));
+        let same =
+            plain(sent(Method::GET, &headers, "").follow(&redirect(302, "/y"), &from, false));
         assert!(same.headers.contains_key("authorization"));
-        let other =
-            plain(sent(Method::GET, &headers, "").follow(&redirect(302, "http://b.test/"), &from));
+        let other = plain(sent(Method::GET, &headers, "").follow(
+            &redirect(302, "http://b.test/"),
+            &from,
+            false,
+        ));
         assert!(!other.headers.contains_key("authorization"));
         assert!(!other.headers.contains_key("cookie"));
         assert_eq!(other.headers["x-keep"], "1");
     }
 
     #[test]
-    fn https_goes_to_reqwest_and_other_statuses_are_answers() {
+    fn https_stays_lean_with_tls_and_other_statuses_are_answers() {
         let from = Url::parse("http://a.test/x").unwrap();
-        match sent(Method::GET, &[], "").follow(&redirect(301, "https://a.test/"), &from) {
-            Some(Next::Secure(request)) => assert_eq!(request.url().as_str(), "https://a.test/"),
-            _ => panic!("https is reqwest's"),
+        match sent(Method::GET, &[], "").follow(&redirect(301, "https://a.test/"), &from, false) {
+            Some(Next::Reqwest(request)) => assert_eq!(request.url().as_str(), "https://a.test/"),
+            _ => panic!("https without the run's TLS is reqwest's"),
         }
+        let hop = plain(sent(Method::GET, &[], "").follow(
+            &redirect(301, "https://a.test/"),
+            &from,
+            true,
+        ));
+        assert_eq!(hop.url.as_str(), "https://a.test/");
         assert!(
             sent(Method::GET, &[], "")
-                .follow(&redirect(200, "/y"), &from)
+                .follow(&redirect(200, "/y"), &from, false)
                 .is_none()
         );
         assert!(
             sent(Method::GET, &[], "")
-                .follow(&redirect(304, "/y"), &from)
+                .follow(&redirect(304, "/y"), &from, false)
                 .is_none()
         );
     }

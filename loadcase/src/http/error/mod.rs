@@ -10,7 +10,10 @@ use std::fmt;
 use hyper::ext::ReasonPhrase;
 use reqwest::{StatusCode, Url};
 
-pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
+mod causes;
+
+pub(crate) use causes::{BoxError, ClientError, DnsError};
+use causes::{InvalidUri, TimedOut, TooLarge};
 
 /// A session request that went wrong: the counterpart of `reqwest::Error`, with its accessors
 /// ([`is_timeout`](Self::is_timeout), [`is_status`](Self::is_status), [`status`](Self::status),
@@ -61,67 +64,6 @@ enum Kind {
     Body,
     Decode,
 }
-
-/// Why a body that was read in full is not there to read.
-#[derive(Debug)]
-struct TooLarge {
-    received: u64,
-    limit: u64,
-}
-
-impl fmt::Display for TooLarge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the body's {} bytes are more than the {} a response keeps in memory (it was read, counted and timed, not kept); raise the limit with --body-limit or the request's .body_limit(…) to read it",
-            self.received, self.limit
-        )
-    }
-}
-
-impl StdError for TooLarge {}
-
-/// The innermost cause of a timeout, worded as reqwest's.
-#[derive(Debug)]
-struct TimedOut;
-
-impl fmt::Display for TimedOut {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("operation timed out")
-    }
-}
-
-impl StdError for TimedOut {}
-
-/// A name that did not resolve, as reqwest's resolver says it: the lean path's resolver
-/// ([`transport`](crate::http::transport)) wraps its errors in it, so that
-/// [`SendError::is_dns`] finds it there as in reqwest's chain.
-#[derive(Debug)]
-pub(crate) struct DnsError(pub BoxError);
-
-impl fmt::Display for DnsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("error resolving DNS")
-    }
-}
-
-impl StdError for DnsError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        Some(&*self.0)
-    }
-}
-
-/// How reqwest words a `Url` it could not turn into a `Uri`.
-#[derive(Debug)]
-struct InvalidUri;
-
-impl fmt::Display for InvalidUri {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Parsed Url is not a valid Uri")
-    }
-}
-
-impl StdError for InvalidUri {}
 
 // Constructors, one for each way reqwest makes the same error.
 impl SendError {
@@ -306,8 +248,8 @@ impl SendError {
         }
         self.caused_by(|error| {
             error
-                .downcast_ref::<hyper_util::client::legacy::Error>()
-                .is_some_and(hyper_util::client::legacy::Error::is_connect)
+                .downcast_ref::<ClientError>()
+                .is_some_and(ClientError::is_connect)
         })
     }
 
