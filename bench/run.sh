@@ -2,7 +2,7 @@
 # loadcase's benchmark: the cost of generating load, side by side with its peers, in one run on
 # this machine. See bench/README.md for what each part measures and why.
 #
-# usage: bench/run.sh [PART...]      PART: peers layers latency scale memory threads startup all (default)
+# usage: bench/run.sh [PART...]      PART: peers tls layers latency scale memory threads startup all (default)
 #                                          soak (10 minutes, never part of all)
 #   env: SECS=8 CONNS=50 RUNS=3 TOOLS="wrk oha raw-reqwest goose locust loadcase"
 #        LONG=1 adds the 10-million-request memory run (about 3 minutes)
@@ -31,6 +31,7 @@ only_soak() { [[ " $parts " == " soak " ]]; }
 
 cleanup() {
   [[ -f /tmp/lc-nginx.pid ]] && kill "$(cat /tmp/lc-nginx.pid)" 2>/dev/null || true
+  [[ -f /tmp/lc-nginx-tls.pid ]] && kill "$(cat /tmp/lc-nginx-tls.pid)" 2>/dev/null || true
   [[ -n ${delay_pid:-} ]] && kill "$delay_pid" 2>/dev/null || true
   [[ -n ${soak_pid:-} ]] && kill "$soak_pid" 2>/dev/null || true
 }
@@ -153,6 +154,47 @@ if wants peers; then
         'BEGIN { printf "  vs %-12s cpu/request %5.2fx (binary alone %5.2fx)   throughput on one core %5.2fx\n", n, a / p, s / p, ra / rp }'
     done
   fi
+fi
+
+# ---------------------------------------------------------------- tls: HTTPS, HTTP/1.1 and HTTP/2
+if wants tls; then
+  say "generator cost over TLS 1.3 against nginx (1 worker on CPU 1; each tool pinned to CPU 0; $conns connections, ${secs}s; median of $runs runs): HTTP/1.1 on port 8444, HTTP/2 (ALPN) on 8443"
+  tls=/tmp/loadcase-bench-tls
+  if [[ ! -s $tls/cert.pem ]]; then
+    mkdir -p "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=loadcase bench CA" \
+      -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$tls/key.pem" -out "$tls/leaf.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$tls/ext.cnf"
+    openssl x509 -req -in "$tls/leaf.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+      -days 3650 -extfile "$tls/ext.cnf" -out "$tls/cert.pem" 2>/dev/null
+  fi
+  curl -sf --cacert "$tls/ca.pem" https://127.0.0.1:8443/ >/dev/null 2>&1 || taskset -c 1 nginx -c "$here/nginx-tls.conf"
+  for _ in $(seq 50); do curl -sf --cacert "$tls/ca.pem" https://127.0.0.1:8443/ >/dev/null && break; sleep 0.1; done
+  rm -f "$work"/tls-*.us
+  for run in $(seq "$runs"); do
+    for proto in h1 h2; do
+      port=8444 h2flag=()
+      [[ $proto == h2 ]] && port=8443 h2flag=(--http2)
+      row=$(measure "oha-$proto" oha -z "${secs}s" -c "$conns" "${h2flag[@]}" --no-tui --cacert "$tls/ca.pem" "https://127.0.0.1:$port/")
+      echo "$row" | awk '$1 > 0 {print $2 * 1e6 / $1}' >>"$work/tls-oha-$proto.us"
+      echo "  run $run oha $proto: requests cpu_s rss_kb = $row" >&2
+      LOADCASE_WORKER_THREADS=1 measure "loadcase-$proto" "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" \
+        bench::get -u "$conns" -d "${secs}s" --server-url "https://127.0.0.1:$port" --ca-cert "$tls/ca.pem" \
+        -q --no-history --report "$work/tls.json" >/dev/null
+      python3 -c "
+import json; r = json.load(open('$work/tls.json')); print(r['cpu_secs'] * 1e6 / r['figures']['overall']['count'])" >>"$work/tls-loadcase-$proto.us"
+      echo "  run $run loadcase* $proto: $(tail -1 "$work/tls-loadcase-$proto.us") us/request" >&2
+    done
+  done
+  printf '%-22s %10s %10s %8s\n' protocol oha loadcase* ratio
+  for proto in h1 h2; do
+    o=$(median <"$work/tls-oha-$proto.us")
+    l=$(median <"$work/tls-loadcase-$proto.us")
+    name="HTTPS, HTTP/1.1"; [[ $proto == h2 ]] && name="HTTPS, HTTP/2"
+    awk -v n="$name" -v o="$o" -v l="$l" 'BEGIN { printf "%-22s %10.2f %10.2f %8.2f\n", n, o, l, l / o }'
+  done
+  echo "(CPU us per request; loadcase* is the test binary alone, from its report; per-run ratios are in the lines above)"
 fi
 
 # ---------------------------------------------------------------- layers

@@ -4,9 +4,9 @@
 use std::future::{Future, IntoFuture};
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-use reqwest::Method;
+use reqwest::{Method, Url};
 
 use crate::http::methods::{reqwest_builder, verbs};
 use crate::http::response::AppResponse;
@@ -22,6 +22,42 @@ pub struct App {
     // Whether `server_url` is an absolute http(s) URL, checked on first use rather than on every
     // request: a URL parse is a measurable share of a request's cost to the generator.
     valid: OnceLock<bool>,
+    // For the same reason, the URLs of the paths this user requested last, parsed.
+    parsed: Parsed,
+}
+
+/// The URLs of the last few paths a user's app requested, joined to the server URL and parsed:
+/// a hit usually requests the same few paths as the last one.
+#[derive(Default)]
+struct Parsed(Mutex<Vec<(String, String, Url)>>);
+
+/// Paths whose URLs a user keeps parsed: more than most hits request.
+const PARSED: usize = 8;
+
+impl Parsed {
+    /// `path` joined to `base`, as text and parsed (`None` when it does not parse: reqwest then
+    /// says why when the request is sent).
+    fn url(&self, base: &str, path: &str) -> (String, Option<Url>) {
+        let mut parsed = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, joined, url)) = parsed.iter().find(|(p, _, _)| p == path) {
+            return (joined.clone(), Some(url.clone()));
+        }
+        let joined = crate::http::server_url::join(base, path);
+        let Ok(url) = Url::parse(&joined) else {
+            return (joined, None);
+        };
+        if parsed.len() == PARSED {
+            parsed.remove(0);
+        }
+        parsed.push((path.to_owned(), joined.clone(), url.clone()));
+        (joined, Some(url))
+    }
+}
+
+impl Clone for Parsed {
+    fn clone(&self) -> Self {
+        Parsed::default()
+    }
 }
 
 impl App {
@@ -30,6 +66,7 @@ impl App {
             session,
             server_url,
             valid: OnceLock::new(),
+            parsed: Parsed::default(),
         }
     }
 
@@ -42,6 +79,7 @@ impl App {
     pub fn set_server_url(&mut self, url: impl Into<String>) {
         self.server_url = Some(url.into());
         self.valid = OnceLock::new();
+        self.parsed = Parsed::default();
     }
 
     verbs!(#[track_caller] fn(path: &str) -> AppRequest<'_>);
@@ -51,6 +89,7 @@ impl App {
     #[track_caller]
     pub fn request(&self, method: Method, path: &str) -> AppRequest<'_> {
         let location = Location::caller();
+        let mut parsed = None;
         let url = match (
             path.starts_with("http://") || path.starts_with("https://"),
             &self.server_url,
@@ -66,18 +105,24 @@ impl App {
                  LOADCASE_SERVER_URL, #[load_test(server_url = …)] or cx.app.set_server_url"
                 )))
             }
-            (false, Some(base)) => Ok(crate::http::server_url::join(base, path)),
+            (false, Some(base)) => {
+                let (joined, url) = self.parsed.url(base, path);
+                parsed = url;
+                Ok(joined)
+            }
             (false, None) => Err(Error::new(format!(
                 "cx.app.{}(\"{path}\") has no server URL to go to: pass --server-url URL to cargo loadrun, \
                  set LOADCASE_SERVER_URL, or write #[load_test(server_url = \"http://…\")]",
                 method.as_str().to_ascii_lowercase()
             ))),
         };
+        let builder = match (&url, parsed) {
+            (_, Some(parsed)) => Some(self.session.request(method.clone(), parsed)),
+            (Ok(url), None) => Some(self.session.request(method.clone(), url.as_str())),
+            (Err(_), None) => None,
+        };
         AppRequest {
-            builder: url
-                .as_ref()
-                .ok()
-                .map(|url| self.session.request(method.clone(), url.as_str())),
+            builder,
             method,
             url,
             expected: Vec::new(),
@@ -182,5 +227,31 @@ impl<'s> IntoFuture for AppRequest<'s> {
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsed_urls_are_the_joined_ones_and_the_oldest_goes_first() {
+        let parsed = Parsed::default();
+        let (joined, url) = parsed.url("http://h:1/api/", "/x?q=a b");
+        assert_eq!(joined, "http://h:1/api/x?q=a b");
+        assert_eq!(url.unwrap().as_str(), "http://h:1/api/x?q=a%20b");
+        let (again, _) = parsed.url("http://h:1/api/", "/x?q=a b");
+        assert_eq!(again, joined);
+        for n in 0..PARSED {
+            parsed.url("http://h:1", &format!("/{n}"));
+        }
+        let kept = parsed.0.lock().unwrap();
+        assert_eq!(kept.len(), PARSED);
+        assert!(
+            kept.iter().all(|(path, _, _)| path != "/x?q=a b"),
+            "the oldest went"
+        );
+        drop(kept);
+        assert!(parsed.url("http://[bad", "/").1.is_none());
     }
 }

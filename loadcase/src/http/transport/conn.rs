@@ -193,7 +193,9 @@ impl Connections {
             host: host.to_owned(),
             port,
         };
-        self.connect(origin, url).await
+        // Boxed: connecting (resolver, TCP, TLS handshake) is a large future, and a rare one; held
+        // inline it would make every request's future that large, and moving it costly.
+        Box::pin(self.connect(origin, url)).await
     }
 
     fn take_idle(&self, https: bool, host: &str, port: u16) -> Option<Conn> {

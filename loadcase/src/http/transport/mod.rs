@@ -97,7 +97,8 @@ impl Transport {
         if lean {
             self.lean(request, start, limit).await
         } else {
-            via_reqwest(&self.reqwest, request, start, limit).await
+            // Boxed, as the rare path: reqwest's future is large (see `Connections::get`).
+            Box::pin(via_reqwest(&self.reqwest, request, start, limit)).await
         }
     }
 
@@ -125,8 +126,7 @@ impl Transport {
         let mut redirects = 0;
         loop {
             let kept = hop.keep_for_redirect();
-            let url = hop.url.clone();
-            let request = self.http_request(hop)?;
+            let (request, url) = self.http_request(hop)?;
             let sent = tokio::time::timeout_at(deadline.into(), self.send(request, &url));
             let (response, conn) = match sent.await {
                 Err(_) => return Err(SendError::timeout(&url)),
@@ -162,7 +162,7 @@ impl Transport {
                 redirect::Next::Lean(next) => hop = next,
                 // To https without TLS of the run's own: reqwest takes over, redirects and all.
                 redirect::Next::Reqwest(request) => {
-                    return via_reqwest(&self.reqwest, request, start, limit).await;
+                    return Box::pin(via_reqwest(&self.reqwest, request, start, limit)).await;
                 }
             }
         }
@@ -199,7 +199,10 @@ impl Transport {
 
     /// The request as hyper takes it, with what reqwest adds to every request: its user agent,
     /// `Accept: */*`, and the jar's cookies for the URL.
-    fn http_request(&self, hop: redirect::Hop) -> Result<http::Request<conn::Body>, SendError> {
+    fn http_request(
+        &self,
+        hop: redirect::Hop,
+    ) -> Result<(http::Request<conn::Body>, Url), SendError> {
         let uri: http::Uri = hop
             .url
             .as_str()
@@ -219,7 +222,7 @@ impl Transport {
         if let Some(cookies) = self.jar.cookies(&hop.url) {
             headers.insert(header::COOKIE, cookies);
         }
-        Ok(request)
+        Ok((request, hop.url))
     }
 }
 
