@@ -2,7 +2,7 @@
 # loadcase's benchmark: the cost of generating load, side by side with its peers, in one run on
 # this machine. See bench/README.md for what each part measures and why.
 #
-# usage: bench/run.sh [PART...]      PART: peers tls layers latency scale memory threads startup all (default)
+# usage: bench/run.sh [PART...]      PART: peers tls ws layers latency scale memory threads startup all (default)
 #                                          soak (10 minutes, never part of all)
 #   env: SECS=8 CONNS=50 RUNS=3 TOOLS="wrk oha raw-reqwest goose locust loadcase"
 #        LONG=1 adds the 10-million-request memory run (about 3 minutes)
@@ -32,6 +32,7 @@ only_soak() { [[ " $parts " == " soak " ]]; }
 cleanup() {
   [[ -f /tmp/lc-nginx.pid ]] && kill "$(cat /tmp/lc-nginx.pid)" 2>/dev/null || true
   [[ -f /tmp/lc-nginx-tls.pid ]] && kill "$(cat /tmp/lc-nginx-tls.pid)" 2>/dev/null || true
+  [[ -n ${demo_pid:-} ]] && kill "$demo_pid" 2>/dev/null || true
   [[ -n ${delay_pid:-} ]] && kill "$delay_pid" 2>/dev/null || true
   [[ -n ${soak_pid:-} ]] && kill "$soak_pid" 2>/dev/null || true
 }
@@ -50,15 +51,18 @@ if ! only_soak; then
   [[ -x /usr/bin/time ]] || need_apt /usr/bin/time time
   command -v oha >/dev/null || cargo install --locked oha --quiet
   export PEERS_TARGET=${PEERS_TARGET:-$target/bench-peers}
-  for crate in goose-bench raw-reqwest; do
+  for crate in goose-bench raw-reqwest raw-ws; do
     (cd "$here/peers/$crate" && CARGO_TARGET_DIR=$PEERS_TARGET cargo build --release --locked --quiet)
   done
   venv=/tmp/loadcase-locust-venv
   if [[ " $tools " == *" locust "* && ! -x $venv/bin/locust ]]; then
     python3 -m venv "$venv" && "$venv/bin/pip" install -q locust
   fi
+  if wants ws && [[ ! -x $venv/bin/python3 ]] || ! "$venv/bin/python3" -c "import websockets" 2>/dev/null; then
+    { [[ -x $venv/bin/python3 ]] || python3 -m venv "$venv"; } && "$venv/bin/pip" install -q websockets
+  fi
 fi
-(cd "$root" && cargo build --release --quiet -p loadcase-runner -p loadcase-bench --bins &&
+(cd "$root" && cargo build --release --quiet -p loadcase-runner -p loadcase-bench -p loadcase-examples --bins &&
   cargo test --release --quiet --no-run -p loadcase-bench 2>/dev/null)
 runner=$target/release/cargo-loadrun
 loadrun() { "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" "$@"; }
@@ -195,6 +199,38 @@ import json; r = json.load(open('$work/tls.json')); print(r['cpu_secs'] * 1e6 / 
     awk -v n="$name" -v o="$o" -v l="$l" 'BEGIN { printf "%-22s %10.2f %10.2f %8.2f\n", n, o, l, l / o }'
   done
   echo "(CPU us per request; loadcase* is the test binary alone, from its report; per-run ratios are in the lines above)"
+fi
+
+# ---------------------------------------------------------------- ws: WebSocket echo round trips
+if wants ws; then
+  say "WebSocket echo round trips (the demo server's /ws on CPU 1; each client pinned to CPU 0; $conns connections, ${secs}s, a new socket every 100 messages; median of $runs runs)"
+  taskset -c 1 "$target/release/demo-server" >"$work/demo.log" 2>&1 &
+  demo_pid=$!
+  for _ in $(seq 50); do grep -q "demo server on" "$work/demo.log" && break; sleep 0.1; done
+  demo_url=$(grep -o 'http://[0-9.:]*' "$work/demo.log" | head -1)
+  ws_url="${demo_url/http/ws}/ws"
+  rm -f "$work"/ws-*.us
+  for run in $(seq "$runs"); do
+    row=$(measure raw-ws "$PEERS_TARGET/release/raw-ws" "$ws_url" "$conns" "$secs" 100)
+    echo "$row" | awk '$1 > 0 {print $2 * 1e6 / $1, $1}' >>"$work/ws-raw.us"
+    row=$(measure websockets-py "$venv/bin/python3" "$here/peers/websockets-py/echo_loop.py" "$ws_url" "$conns" "$secs" 100)
+    echo "$row" | awk '$1 > 0 {print $2 * 1e6 / $1, $1}' >>"$work/ws-py.us"
+    LOADCASE_WORKER_THREADS=1 measure loadcase-ws "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" \
+      bench::ws_echo -u "$conns" -d "${secs}s" --server-url "$demo_url" -q --no-history --report "$work/ws.json" >/dev/null
+    python3 -c "
+import json; r = json.load(open('$work/ws.json')); n = r['figures']['ws']['messages_sent'] if 'ws' in r['figures'] else r['stats']['ws_messages_sent']
+print(r['cpu_secs'] * 1e6 / n, n)" >>"$work/ws-loadcase.us"
+    echo "  run $run: us/message raw-ws $(tail -1 "$work/ws-raw.us"), websockets $(tail -1 "$work/ws-py.us"), loadcase* $(tail -1 "$work/ws-loadcase.us")" >&2
+  done
+  kill "$demo_pid" 2>/dev/null || true
+  raw=$(awk '{print $1}' "$work/ws-raw.us" | median)
+  printf '%-26s %12s %12s %8s\n' client messages/s "CPU us/msg" "vs raw"
+  for name in raw py loadcase; do
+    us=$(awk '{print $1}' "$work/ws-$name.us" | median)
+    n=$(awk '{print $2}' "$work/ws-$name.us" | median)
+    label=$name; [[ $name == raw ]] && label="tokio-tungstenite loop"; [[ $name == py ]] && label="Python websockets"; [[ $name == loadcase ]] && label="loadcase* (bench::ws_echo)"
+    awk -v l="$label" -v u="$us" -v n="$n" -v s="$secs" -v r="$raw" 'BEGIN { printf "%-26s %12.0f %12.2f %8.2f\n", l, n / s, u, u / r }'
+  done
 fi
 
 # ---------------------------------------------------------------- layers

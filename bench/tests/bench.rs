@@ -91,3 +91,23 @@ async fn soak(cx: &mut Context) -> TestResult {
     response.bytes().await?;
     Ok(())
 }
+
+/// The `ws` part: one WebSocket per hit to the server URL's `/ws` (an echo server), and
+/// `WS_MESSAGES` (100) text messages sent on it, each echo read before the next is sent.
+#[load_test]
+#[ignore = "run by bench/run.sh through cargo loadrun"]
+async fn ws_echo(cx: &mut Context) -> TestResult {
+    let base = cx.app.server_url().expect("run with --server-url");
+    let url = format!("{}/ws", base.replacen("http", "ws", 1));
+    let messages: u32 = std::env::var("WS_MESSAGES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100);
+    let mut ws = cx.ws(url).await?;
+    for _ in 0..messages {
+        ws.send_text("hello").await?;
+        ws.recv_text().await?;
+    }
+    ws.close().await?;
+    Ok(())
+}

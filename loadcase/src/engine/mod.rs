@@ -166,7 +166,11 @@ pub fn run_mix(
     let (log, redactor) = match &plan.log {
         None => (None, None),
         Some(spec) => match LogWriter::start(spec) {
-            Ok(writer) => (Some(writer), Some(Redactor::new(&spec.redact_headers))),
+            Ok(writer) => {
+                let redactor = Redactor::new(&spec.redact_headers);
+                let log = (redactor, writer.format(), writer.spare());
+                (Some(writer), Some(log))
+            }
             Err(e) => {
                 // The runner checks the path first; a direct caller hears it in the report.
                 report.request_log_error =

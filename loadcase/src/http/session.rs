@@ -1,6 +1,7 @@
 //! `cx.session`: a virtual user's HTTP client with reqwest's API, recording every request
 //! (name, status, time to first byte, time to last byte, bytes) on its way.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -205,7 +206,7 @@ impl Session {
         // Only a logged run pays for what the log needs.
         let logged = self.rec.log().map(|_| Logged {
             sent_at: SystemTime::now(),
-            method: request.method().to_string(),
+            method: request.method().clone(),
             url: crate::record::redact::url(request.url()),
             headers: request.headers().clone(),
         });
@@ -307,14 +308,14 @@ impl Pending<'_> {
         let mut entry = LogEntry {
             time_unix_ms: log::unix_ms(logged.sent_at),
             user: self.session.user,
-            name: self.name.to_owned(),
-            method: logged.method.clone(),
-            url: logged.url.clone(),
+            name: Cow::Borrowed(self.name),
+            method: Cow::Borrowed(logged.method.as_str()),
+            url: Cow::Borrowed(&logged.url),
             status,
-            outcome: if ok { "ok" } else { "error" }.to_owned(),
+            outcome: Cow::Borrowed(if ok { "ok" } else { "error" }),
             error: failure
                 .error
-                .map(|e| crate::record::redact::passwords_in(&e).into_owned()),
+                .map(|e| Cow::Owned(crate::record::redact::passwords_in(&e).into_owned())),
             time_ms: log::ms(total),
             ttfb_ms: ttfb.map(log::ms),
             ttlb_ms: ttlb.map(log::ms),
@@ -331,9 +332,9 @@ impl Pending<'_> {
             }
             entry.body = failure
                 .body
-                .map(|b| String::from_utf8_lossy(&b[..b.len().min(BODY_EXCERPT)]).into_owned());
+                .map(|b| String::from_utf8_lossy(&b[..b.len().min(BODY_EXCERPT)]));
         }
-        rec.log_entry(entry);
+        rec.log_entry(&entry);
     }
 }
 
@@ -352,7 +353,7 @@ impl Drop for Pending<'_> {
 /// What the log keeps of a request, taken before reqwest consumes it.
 struct Logged {
     sent_at: SystemTime,
-    method: String,
+    method: Method,
     url: String,
     headers: HeaderMap,
 }

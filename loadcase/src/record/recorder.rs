@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use crate::outcome::Outcome;
 use crate::outcome::error::ProblemKind;
-use crate::record::log::LogEntry;
+use crate::plan::log::LogFormat;
+use crate::record::log::{LogBuffer, LogEntry, Spare};
 use crate::record::redact::Redactor;
 use crate::report::stats::Stats;
 
@@ -21,15 +22,15 @@ pub(crate) struct Harvest {
     pub stats: Stats,
     /// Each test's part, by its index in the mix, when the run has more than one test.
     pub by_test: Vec<Stats>,
-    /// Requests to log, when the run logs them.
-    pub log: Vec<LogEntry>,
+    /// Requests to log, when the run logs them: their lines.
+    pub log: LogBuffer,
 }
 
 /// What one thread recorded since the last harvest: one `Stats` per test of the mix.
 #[derive(Default)]
 struct ShardData {
     tests: Vec<Stats>,
-    log: Vec<LogEntry>,
+    log: LogBuffer,
 }
 
 type Shard = Arc<Mutex<ShardData>>;
@@ -38,8 +39,9 @@ type Shard = Arc<Mutex<ShardData>>;
 pub(crate) struct RunMetrics {
     id: u64,
     shards: Mutex<Vec<Shard>>,
-    /// Set when requests are logged, with the headers to redact.
-    log: Option<Redactor>,
+    /// Set when requests are logged: the headers to redact, the file's format, and the memory
+    /// the log's writer gives back.
+    log: Option<(Redactor, LogFormat, Arc<Spare>)>,
 }
 
 thread_local! {
@@ -82,7 +84,7 @@ impl Recorder {
     }
 
     /// A recorder that also keeps every request for the log, if `log` is set.
-    pub(crate) fn logging(log: Option<Redactor>) -> Self {
+    pub(crate) fn logging(log: Option<(Redactor, LogFormat, Arc<Spare>)>) -> Self {
         Recorder(
             Arc::new(RunMetrics {
                 id: NEXT_RUN.fetch_add(1, Ordering::Relaxed),
@@ -100,12 +102,14 @@ impl Recorder {
 
     /// The redactor, when requests are logged.
     pub(crate) fn log(&self) -> Option<&Redactor> {
-        self.0.log.as_ref()
+        self.0.log.as_ref().map(|(redactor, _, _)| redactor)
     }
 
-    /// Keeps a request for the log.
-    pub(crate) fn log_entry(&self, entry: LogEntry) {
-        self.with_shard(|shard| shard.log.push(entry));
+    /// Keeps a request for the log, as its line.
+    pub(crate) fn log_entry(&self, entry: &LogEntry<'_>) {
+        if let Some((_, format, _)) = &self.0.log {
+            self.with_shard(|shard| shard.log.push(entry, *format));
+        }
     }
 
     /// Runs `f` on this thread's shard of this run.
@@ -146,14 +150,21 @@ impl Recorder {
         let mut total = Harvest::default();
         let mut by_test: Vec<Stats> = Vec::new();
         for shard in shards {
-            let taken = std::mem::take(&mut *lock(&shard));
-            if by_test.len() < taken.tests.len() {
-                by_test.resize_with(taken.tests.len(), Stats::default);
+            let (tests, mut log) = {
+                let mut shard = lock(&shard);
+                let log = match &self.0.log {
+                    Some((_, _, spare)) => shard.log.take(spare),
+                    None => LogBuffer::default(),
+                };
+                (std::mem::take(&mut shard.tests), log)
+            };
+            if by_test.len() < tests.len() {
+                by_test.resize_with(tests.len(), Stats::default);
             }
-            for (sum, stats) in by_test.iter_mut().zip(&taken.tests) {
+            for (sum, stats) in by_test.iter_mut().zip(&tests) {
                 sum.merge(stats);
             }
-            total.log.extend(taken.log);
+            total.log.append(&mut log);
         }
         if by_test.len() > 1 {
             for stats in &by_test {

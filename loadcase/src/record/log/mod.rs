@@ -1,8 +1,11 @@
 //! `--log-requests`: every request to a file, written by a thread of its own from batches
-//! harvested with the metrics, so the request path only appends to a per-thread buffer.
+//! harvested with the metrics. The request path formats its line ([`line`]) into its thread's
+//! buffer from what it has at hand, borrowed, so a logged request costs one line's formatting
+//! and no copies of its strings; the thread only writes the bytes.
 
+use std::borrow::Cow;
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -13,28 +16,33 @@ use serde::{Deserialize, Serialize};
 
 use crate::plan::log::{LogFormat, LogSpec};
 
+mod line;
+
+pub(crate) use line::{LogBuffer, Spare};
+
 /// How much of a failed response's body is kept.
 pub const BODY_EXCERPT: usize = 1024;
 
-/// One logged request.
+/// One logged request: its strings borrowed where it is written, owned where it is read back.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LogEntry {
+pub struct LogEntry<'a> {
     /// When it was sent, milliseconds since the Unix epoch.
     pub time_unix_ms: f64,
     /// The virtual user, from 0.
     pub user: u64,
     /// Its name in the statistics.
-    pub name: String,
+    pub name: Cow<'a, str>,
     /// HTTP method.
-    pub method: String,
+    pub method: Cow<'a, str>,
     /// The URL, without a password.
-    pub url: String,
+    pub url: Cow<'a, str>,
     /// Status, if a response came.
     pub status: Option<u16>,
     /// `ok` or `error` (as the request table counts them).
-    pub outcome: String,
-    /// Why it failed, for transport errors.
-    pub error: Option<String>,
+    pub outcome: Cow<'a, str>,
+    /// Why it failed, for transport errors (left out of a JSON line when there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Cow<'a, str>>,
     /// Total time, ms.
     pub time_ms: f64,
     /// Time to first byte, ms.
@@ -53,22 +61,26 @@ pub struct LogEntry {
     pub response_headers: Vec<(String, String)>,
     /// Failed requests only: the first [`BODY_EXCERPT`] bytes of the body, as UTF-8 (lossy).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
+    pub body: Option<Cow<'a, str>>,
 }
 
-/// Milliseconds since the epoch of `t`.
+/// Milliseconds since the epoch of `t`, to the microsecond.
 pub(crate) fn unix_ms(t: SystemTime) -> f64 {
-    t.duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    t.duration_since(UNIX_EPOCH).map_or(0.0, ms)
 }
 
+/// Milliseconds, to the microsecond: the clock's resolution that matters for a request, and a
+/// short line (`4.204`, not `4.204465999999999`).
 pub(crate) fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
+    d.as_micros() as f64 / 1e3
 }
 
 /// The writing thread.
 pub(crate) struct LogWriter {
-    batches: Option<mpsc::Sender<Vec<LogEntry>>>,
+    format: LogFormat,
+    /// Buffers written out, for the shards to fill again.
+    spare: Arc<Spare>,
+    batches: Option<mpsc::Sender<LogBuffer>>,
     thread: Option<JoinHandle<io::Result<u64>>>,
     /// Entries in the file so far: written and flushed to the operating system, so a crash or a
     /// kill of the process loses none of them.
@@ -76,7 +88,7 @@ pub(crate) struct LogWriter {
 }
 
 impl LogWriter {
-    /// Creates the file (truncating it) and starts the thread.
+    /// Creates the file (truncating it), writes a CSV file's header, and starts the thread.
     pub(crate) fn start(spec: &LogSpec) -> io::Result<LogWriter> {
         let format = LogFormat::of(&spec.path).ok_or_else(|| {
             io::Error::new(
@@ -87,29 +99,39 @@ impl LogWriter {
                 ),
             )
         })?;
-        let file = crate::record::private::create(&spec.path)?;
-        let (tx, rx) = mpsc::channel::<Vec<LogEntry>>();
+        let mut file = crate::record::private::create(&spec.path)?;
+        if format == LogFormat::Csv {
+            file.write_all(line::CSV_HEADER.as_bytes())?;
+        }
+        let (tx, rx) = mpsc::channel::<LogBuffer>();
         let written = Arc::new(AtomicU64::new(0));
         let counter = written.clone();
+        let spare = Arc::new(Spare::default());
+        let returned = spare.clone();
         let thread = std::thread::Builder::new()
             .name("loadcase-request-log".into())
-            .spawn(move || {
-                write_all(
-                    BufWriter::with_capacity(1 << 20, file),
-                    format,
-                    rx,
-                    &counter,
-                )
-            })?;
+            .spawn(move || write_all(file, rx, &counter, &returned))?;
         Ok(LogWriter {
+            format,
+            spare,
             batches: Some(tx),
             thread: Some(thread),
             written,
         })
     }
 
+    /// The file's format, which the lines are formatted in.
+    pub(crate) fn format(&self) -> LogFormat {
+        self.format
+    }
+
+    /// Where the buffers it wrote out go, to be filled again.
+    pub(crate) fn spare(&self) -> Arc<Spare> {
+        self.spare.clone()
+    }
+
     /// Queues a batch; never blocks.
-    pub(crate) fn send(&self, batch: Vec<LogEntry>) {
+    pub(crate) fn send(&self, batch: LogBuffer) {
         if batch.is_empty() {
             return;
         }
@@ -134,96 +156,23 @@ impl LogWriter {
     }
 }
 
-/// Writes each batch (one per harvest, a few a second) and flushes it at once: the buffer only
-/// gathers a batch into few write calls, it never holds entries past their harvest.
+/// Writes each batch (one per harvest, a few a second) as it comes, in one call: nothing is
+/// held past its harvest.
 fn write_all(
-    mut out: BufWriter<File>,
-    format: LogFormat,
-    batches: mpsc::Receiver<Vec<LogEntry>>,
+    mut out: File,
+    batches: mpsc::Receiver<LogBuffer>,
     flushed: &AtomicU64,
+    spare: &Spare,
 ) -> io::Result<u64> {
     let mut written = 0u64;
-    let mut csv = match format {
-        LogFormat::Csv => Some(csv::Writer::from_writer(Vec::new())),
-        LogFormat::JsonLines => None,
-    };
-    if let Some(w) = &mut csv {
-        w.write_record(CSV_HEADER).map_err(io::Error::other)?;
-    }
     for batch in batches {
-        for entry in &batch {
-            match &mut csv {
-                None => {
-                    serde_json::to_writer(&mut out, entry)?;
-                    out.write_all(b"\n")?;
-                }
-                Some(w) => w.write_record(csv_row(entry)).map_err(io::Error::other)?,
-            }
-            written += 1;
-        }
-        if let Some(w) = &mut csv {
-            w.flush()?;
-            out.write_all(w.get_ref())?;
-            *w = csv::WriterBuilder::new()
-                .has_headers(false)
-                .from_writer(Vec::new());
-        }
-        out.flush()?;
+        out.write_all(batch.bytes())?;
+        written += batch.entries();
         flushed.store(written, Ordering::Relaxed);
-    }
-    if let Some(mut w) = csv {
-        w.flush()?;
-        out.write_all(w.get_ref())?;
+        spare.put(batch.into_bytes());
     }
     out.flush()?;
     Ok(written)
-}
-
-const CSV_HEADER: [&str; 16] = [
-    "time_unix_ms",
-    "user",
-    "name",
-    "method",
-    "url",
-    "status",
-    "outcome",
-    "error",
-    "time_ms",
-    "ttfb_ms",
-    "ttlb_ms",
-    "bytes_sent",
-    "bytes_received",
-    "request_headers",
-    "response_headers",
-    "body",
-];
-
-fn csv_row(e: &LogEntry) -> [String; 16] {
-    let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.3}"));
-    let headers = |h: &[(String, String)]| {
-        h.iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    [
-        format!("{:.3}", e.time_unix_ms),
-        e.user.to_string(),
-        e.name.clone(),
-        e.method.clone(),
-        e.url.clone(),
-        e.status.map_or(String::new(), |s| s.to_string()),
-        e.outcome.clone(),
-        e.error.clone().unwrap_or_default(),
-        format!("{:.3}", e.time_ms),
-        opt(e.ttfb_ms),
-        opt(e.ttlb_ms),
-        e.bytes_sent.to_string(),
-        e.bytes_received.to_string(),
-        headers(&e.request_headers),
-        headers(&e.response_headers),
-        e.body.clone().unwrap_or_default(),
-    ]
 }
 
 #[cfg(test)]
@@ -231,7 +180,7 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    fn entry(i: u64) -> LogEntry {
+    fn entry(i: u64) -> LogEntry<'static> {
         LogEntry {
             time_unix_ms: 1.5e12 + i as f64,
             user: i % 3,
@@ -248,7 +197,7 @@ mod tests {
             bytes_received: 4,
             request_headers: vec![("accept".into(), "*/*".into())],
             response_headers: vec![],
-            body: Some("line one\n\"two\", three".into()),
+            body: Some("line one\n\"two\", three, café".into()),
         }
     }
 
@@ -262,7 +211,11 @@ mod tests {
         })
         .unwrap();
         for chunk in (0..n).collect::<Vec<_>>().chunks(7) {
-            writer.send(chunk.iter().map(|&i| entry(i)).collect());
+            let mut batch = LogBuffer::default();
+            for &i in chunk {
+                batch.push(&entry(i), writer.format());
+            }
+            writer.send(batch);
         }
         (path, writer.finish().unwrap())
     }
@@ -285,12 +238,16 @@ mod tests {
         let (path, written) = log("r.csv", 20);
         assert_eq!(written, 20);
         let mut reader = csv::Reader::from_path(path).unwrap();
-        assert_eq!(reader.headers().unwrap().len(), CSV_HEADER.len());
+        assert_eq!(reader.headers().unwrap().len(), 16);
+        assert_eq!(&reader.headers().unwrap()[15], "body");
         let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
         assert_eq!(rows.len(), 20);
-        assert_eq!(&rows[3][15], "line one\n\"two\", three");
+        assert_eq!(&rows[3][15], "line one\n\"two\", three, café");
         assert_eq!(&rows[3][5], "");
         assert_eq!(&rows[4][5], "500");
+        assert_eq!(&rows[4][4], "http://127.0.0.1:1/x?a=1,2");
+        assert_eq!(&rows[4][0], "1500000000004.000");
+        assert_eq!(&rows[4][13], "accept: */*");
     }
 
     #[test]
