@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::{Mutex, PoisonError};
 
-use super::LogEntry;
+use super::entry::LogEntry;
 use crate::plan::log::LogFormat;
 
 /// The CSV file's first line.
