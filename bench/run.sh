@@ -218,7 +218,7 @@ if wants ws; then
     LOADCASE_WORKER_THREADS=1 measure loadcase-ws "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" \
       bench::ws_echo -u "$conns" -d "${secs}s" --server-url "$demo_url" -q --no-history --report "$work/ws.json" >/dev/null
     python3 -c "
-import json; r = json.load(open('$work/ws.json')); n = r['figures']['ws']['messages_sent'] if 'ws' in r['figures'] else r['stats']['ws_messages_sent']
+import json; r = json.load(open('$work/ws.json')); n = r['stats']['websockets']['messages_sent']
 print(r['cpu_secs'] * 1e6 / n, n)" >>"$work/ws-loadcase.us"
     echo "  run $run: us/message raw-ws $(tail -1 "$work/ws-raw.us"), websockets $(tail -1 "$work/ws-py.us"), loadcase* $(tail -1 "$work/ws-loadcase.us")" >&2
   done
