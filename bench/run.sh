@@ -51,14 +51,19 @@ if ! only_soak; then
   [[ -x /usr/bin/time ]] || need_apt /usr/bin/time time
   command -v oha >/dev/null || cargo install --locked oha --quiet
   export PEERS_TARGET=${PEERS_TARGET:-$target/bench-peers}
-  for crate in goose-bench raw-reqwest raw-ws; do
+  # Only the peers the parts asked for: Goose alone takes minutes to build.
+  crates=()
+  { wants peers && [[ " $tools " == *" goose "* ]]; } && crates+=(goose-bench)
+  { wants peers || wants layers; } && crates+=(raw-reqwest)
+  wants ws && crates+=(raw-ws)
+  for crate in "${crates[@]}"; do
     (cd "$here/peers/$crate" && CARGO_TARGET_DIR=$PEERS_TARGET cargo build --release --locked --quiet)
   done
   venv=/tmp/loadcase-locust-venv
   if [[ " $tools " == *" locust "* && ! -x $venv/bin/locust ]]; then
     python3 -m venv "$venv" && "$venv/bin/pip" install -q locust
   fi
-  if wants ws && [[ ! -x $venv/bin/python3 ]] || ! "$venv/bin/python3" -c "import websockets" 2>/dev/null; then
+  if wants ws && ! "$venv/bin/python3" -c "import websockets" 2>/dev/null; then
     { [[ -x $venv/bin/python3 ]] || python3 -m venv "$venv"; } && "$venv/bin/pip" install -q websockets
   fi
 fi
