@@ -98,10 +98,10 @@ measure() {
   local req
   case $name in
     wrk) req=$(awk '/requests in/ {print $1}' "$out") ;;
-    oha) req=$(awk '/\[200\]/ {print $2; exit}' "$out") ;;
+    oha|oha-*) req=$(awk '/\[200\]/ {print $2; exit}' "$out") ;;
     goose) req=$(awk -F'|' '/GET \// {gsub(/[ ,]/,"",$2); if ($2+0 > best) best=$2+0} END {print best+0}' "$out") ;;
     locust) req=$(awk '/Aggregated/ {print $2; exit}' "$out") ;;
-    *) req=$(grep -oE '(Requests: |requests=)[0-9]+' "$out" | tail -1 | grep -oE '[0-9]+$') ;;
+    *) req=$(grep -oE '(Requests: |requests=|messages=)[0-9]+' "$out" | tail -1 | grep -oE '[0-9]+$' || true) ;;
   esac
   echo "${req:-0} $(echo "$t" | awk '{print $2 + $3, $4}')"
 }
@@ -196,7 +196,7 @@ import json; r = json.load(open('$work/tls.json')); print(r['cpu_secs'] * 1e6 / 
       echo "  run $run loadcase* $proto: $(tail -1 "$work/tls-loadcase-$proto.us") us/request" >&2
     done
   done
-  printf '%-22s %10s %10s %8s\n' protocol oha loadcase* ratio
+  printf '%-22s %10s %10s %8s\n' protocol oha 'loadcase*' ratio
   for proto in h1 h2; do
     o=$(median <"$work/tls-oha-$proto.us")
     l=$(median <"$work/tls-loadcase-$proto.us")
@@ -209,7 +209,7 @@ fi
 # ---------------------------------------------------------------- ws: WebSocket echo round trips
 if wants ws; then
   say "WebSocket echo round trips (the demo server's /ws on CPU 1; each client pinned to CPU 0; $conns connections, ${secs}s, a new socket every 100 messages; median of $runs runs)"
-  taskset -c 1 "$target/release/demo-server" >"$work/demo.log" 2>&1 &
+  taskset -c 1 "$target/release/demo-server" 127.0.0.1:0 >"$work/demo.log" 2>&1 &
   demo_pid=$!
   for _ in $(seq 50); do grep -q "demo server on" "$work/demo.log" && break; sleep 0.1; done
   demo_url=$(grep -o 'http://[0-9.:]*' "$work/demo.log" | head -1)
