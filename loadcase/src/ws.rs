@@ -94,6 +94,10 @@ pub struct WebSocket {
     url: String,
     /// The most a message may hold.
     limit: u64,
+    /// The receive timeout's timer, armed on the first `recv` and moved on only when it fires
+    /// before the deadline of the `recv` it guards: arming a timer for every message costs a
+    /// measurable share of the message.
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 fn payload_len(message: &Message) -> Option<u64> {
@@ -154,6 +158,7 @@ impl WebSocket {
             recv_timeout: crate::http::client::DEFAULT_REQUEST_TIMEOUT,
             url: shown,
             limit,
+            timer: None,
         })
     }
 
@@ -188,27 +193,35 @@ impl WebSocket {
     /// changed it), so a silent peer ends the hit with an error instead of holding it forever.
     pub async fn recv(&mut self) -> Result<Message, WsError> {
         let limit = self.recv_timeout;
-        let next = async {
-            loop {
-                match self.next().await {
-                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
-                    Some(Ok(message)) => return Ok(message),
-                    Some(Err(error)) => return Err(error),
-                    None => {
-                        return Err(WsError::Closed {
-                            url: self.url.clone(),
-                        });
+        let deadline = tokio::time::Instant::now() + limit;
+        let mut timer = self
+            .timer
+            .take()
+            .unwrap_or_else(|| Box::pin(tokio::time::sleep_until(deadline)));
+        if timer.deadline() > deadline {
+            timer.as_mut().reset(deadline);
+        }
+        let received = loop {
+            tokio::select! {
+                biased;
+                next = self.next() => match next {
+                    // Answered by tungstenite; the wait goes on, to the same deadline.
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
+                    Some(Ok(message)) => break Ok(message),
+                    Some(Err(error)) => break Err(error),
+                    None => break Err(WsError::Closed { url: self.url.clone() }),
+                },
+                () = timer.as_mut() => {
+                    if tokio::time::Instant::now() >= deadline {
+                        break Err(WsError::RecvTimeout { url: self.url.clone(), after: limit });
                     }
+                    // Set for an earlier message's deadline: on to this one's.
+                    timer.as_mut().reset(deadline);
                 }
             }
         };
-        match tokio::time::timeout(limit, next).await {
-            Ok(received) => received,
-            Err(_) => Err(WsError::RecvTimeout {
-                url: self.url.clone(),
-                after: limit,
-            }),
-        }
+        self.timer = Some(timer);
+        received
     }
 
     /// How long [`recv`](Self::recv) and the `recv_*` helpers wait for a message.
@@ -347,6 +360,45 @@ mod tests {
                 stats.websockets.bytes_sent
             ),
             (1, 1, 5)
+        );
+    }
+
+    /// The receive timer is armed once: a wait after an earlier message still gets its whole
+    /// timeout, and a shorter timeout set later is kept.
+    #[tokio::test]
+    async fn each_receive_gets_its_whole_timeout_from_a_timer_armed_once() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let mut ws = tokio_tungstenite::accept_async(socket).await.unwrap();
+            // Echoes the first message, then stays silent.
+            if let Some(Ok(message)) = ws.next().await {
+                let _ = ws.send(message).await;
+            }
+            while let Some(Ok(_)) = ws.next().await {}
+        });
+        let mut ws = WebSocket::connect(&format!("ws://{addr}/"), Recorder::new(), None, 1 << 20)
+            .await
+            .unwrap();
+        ws.set_recv_timeout(Duration::from_millis(400));
+        ws.send_text("once").await.unwrap();
+        assert_eq!(ws.recv_text().await.unwrap(), "once");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        // The timer still points at the first receive's deadline, 150 ms from now.
+        let started = Instant::now();
+        let error = ws.recv_text().await.unwrap_err();
+        let waited = started.elapsed();
+        assert!(matches!(error, WsError::RecvTimeout { .. }), "{error}");
+        assert!(waited >= Duration::from_millis(400), "waited {waited:?}");
+        assert!(waited < Duration::from_secs(2), "waited {waited:?}");
+        ws.set_recv_timeout(Duration::from_millis(100));
+        let started = Instant::now();
+        assert!(ws.recv_text().await.is_err());
+        let waited = started.elapsed();
+        assert!(
+            (Duration::from_millis(100)..Duration::from_millis(390)).contains(&waited),
+            "a shorter timeout is kept: waited {waited:?}"
         );
     }
 
