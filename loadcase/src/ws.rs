@@ -326,16 +326,25 @@ mod tests {
 
     use super::*;
 
-    #[tokio::test]
-    async fn a_silent_peer_times_out_and_messages_are_counted() {
+    /// A WebSocket server for one client that reads and never answers, but for an echo of the
+    /// first message with `echo_first`.
+    async fn silent_peer(echo_first: bool) -> std::net::SocketAddr {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
             let (socket, _) = listener.accept().await.unwrap();
             let mut ws = tokio_tungstenite::accept_async(socket).await.unwrap();
-            // Reads, and never answers.
+            if echo_first && let Some(Ok(message)) = ws.next().await {
+                let _ = ws.send(message).await;
+            }
             while let Some(Ok(_)) = ws.next().await {}
         });
+        addr
+    }
+
+    #[tokio::test]
+    async fn a_silent_peer_times_out_and_messages_are_counted() {
+        let addr = silent_peer(false).await;
         let rec = Recorder::new();
         let mut ws = WebSocket::connect(&format!("ws://{addr}/"), rec.clone(), None, 1 << 20)
             .await
@@ -367,17 +376,7 @@ mod tests {
     /// timeout, and a shorter timeout set later is kept.
     #[tokio::test]
     async fn each_receive_gets_its_whole_timeout_from_a_timer_armed_once() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            let (socket, _) = listener.accept().await.unwrap();
-            let mut ws = tokio_tungstenite::accept_async(socket).await.unwrap();
-            // Echoes the first message, then stays silent.
-            if let Some(Ok(message)) = ws.next().await {
-                let _ = ws.send(message).await;
-            }
-            while let Some(Ok(_)) = ws.next().await {}
-        });
+        let addr = silent_peer(true).await;
         let mut ws = WebSocket::connect(&format!("ws://{addr}/"), Recorder::new(), None, 1 << 20)
             .await
             .unwrap();

@@ -18,6 +18,7 @@ use hyper_util::client::legacy::connect::dns::{GaiAddrs, GaiResolver, Name};
 use hyper_util::client::legacy::connect::{Connection, HttpConnector, HttpInfo};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use reqwest::Url;
+use reqwest::header::HeaderValue;
 use rustls::pki_types::ServerName;
 use tower_service::Service;
 
@@ -51,15 +52,34 @@ impl tower_service::Service<Name> for Resolver {
     }
 }
 
-/// Where a connection goes: scheme, host and port, as hyper-util's pool keys its connections.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// Where a connection goes: scheme, host and port, as hyper-util's pool keys its connections;
+/// shared by the connection's requests.
+#[derive(Debug)]
 struct Origin {
     https: bool,
     host: String,
     port: u16,
+    /// The `Host` header of its HTTP/1.1 requests, made once: the host, and the port when it is
+    /// not the scheme's, as hyper-util's client writes it.
+    host_header: Option<HeaderValue>,
 }
 
 impl Origin {
+    fn new(https: bool, host: &str, port: u16) -> Arc<Origin> {
+        let default = if https { 443 } else { 80 };
+        let host_header = if port == default {
+            HeaderValue::from_str(host)
+        } else {
+            HeaderValue::from_str(&format!("{host}:{port}"))
+        };
+        Arc::new(Origin {
+            https,
+            host: host.to_owned(),
+            port,
+            host_header: host_header.ok(),
+        })
+    }
+
     fn is(&self, https: bool, host: &str, port: u16) -> bool {
         self.https == https && self.port == port && self.host == host
     }
@@ -82,7 +102,7 @@ impl Sender {
 
 /// A connection taken for a request.
 pub(super) struct Conn {
-    origin: Origin,
+    origin: Arc<Origin>,
     sender: Sender,
     info: Option<HttpInfo>,
     /// Whether it carried a request before this one: a request it could not send goes again on
@@ -101,6 +121,11 @@ impl Conn {
     /// Whether requests go out as HTTP/2 on it.
     pub(super) fn is_h2(&self) -> bool {
         matches!(self.sender, Sender::H2(_))
+    }
+
+    /// The `Host` header its HTTP/1.1 requests carry.
+    pub(super) fn host_header(&self) -> Option<&HeaderValue> {
+        self.origin.host_header.as_ref()
     }
 
     /// What the response's extensions carry of the connection (its addresses), as hyper-util's
@@ -145,7 +170,7 @@ impl Conn {
 
 /// An idle HTTP/1.1 connection, or a user's HTTP/2 one (shared by its requests).
 struct Idle {
-    origin: Origin,
+    origin: Arc<Origin>,
     sender: Sender,
     info: Option<HttpInfo>,
     since: Instant,
@@ -188,11 +213,7 @@ impl Connections {
         if let Some(conn) = self.take_idle(https, host, port) {
             return Ok(conn);
         }
-        let origin = Origin {
-            https,
-            host: host.to_owned(),
-            port,
-        };
+        let origin = Origin::new(https, host, port);
         // Boxed: connecting (resolver, TCP, TLS handshake) is a large future, and a rare one; held
         // inline it would make every request's future that large, and moving it costly.
         Box::pin(self.connect(origin, url)).await
@@ -242,10 +263,10 @@ impl Connections {
         });
     }
 
-    async fn connect(&self, origin: Origin, url: &Url) -> Result<Conn, ClientError> {
+    async fn connect(&self, origin: Arc<Origin>, url: &Url) -> Result<Conn, ClientError> {
         let uri = http::Uri::builder()
             .scheme(if origin.https { "https" } else { "http" })
-            .authority(authority(&origin).as_str())
+            .authority(format!("{}:{}", origin.host, origin.port).as_str())
             .path_and_query("/")
             .build()
             .map_err(ClientError::connect)?;
@@ -318,15 +339,6 @@ where
         let (sender, connection) = http1::handshake(io).await.map_err(ClientError::connect)?;
         tokio::spawn(connection);
         Ok(Sender::H1(sender))
-    }
-}
-
-/// `host:port`, with an IPv6 address in brackets.
-fn authority(origin: &Origin) -> String {
-    if origin.host.contains(':') && !origin.host.starts_with('[') {
-        format!("[{}]:{}", origin.host, origin.port)
-    } else {
-        format!("{}:{}", origin.host, origin.port)
     }
 }
 

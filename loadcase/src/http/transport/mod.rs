@@ -179,7 +179,7 @@ impl Transport {
         loop {
             let mut conn = self.connections().get(url).await?;
             if !conn.is_h2() {
-                origin_form(&mut request, url);
+                origin_form(&mut request, conn.host_header());
             }
             match conn.send(request).await {
                 Ok(mut response) => {
@@ -227,17 +227,12 @@ impl Transport {
 }
 
 /// An HTTP/1.1 request as it goes out, as hyper-util's client sends it: the path and query
-/// alone as its target, and a `Host` header (the port only when it is not the scheme's).
-fn origin_form(request: &mut http::Request<conn::Body>, url: &Url) {
-    if !request.headers().contains_key(header::HOST) {
-        let host = url.host_str().unwrap_or_default();
-        let value = match url.port() {
-            Some(port) => HeaderValue::from_str(&format!("{host}:{port}")),
-            None => HeaderValue::from_str(host),
-        };
-        if let Ok(value) = value {
-            request.headers_mut().insert(header::HOST, value);
-        }
+/// alone as its target, and the connection's `Host` header unless the request has its own.
+fn origin_form(request: &mut http::Request<conn::Body>, host: Option<&HeaderValue>) {
+    if let Some(host) = host
+        && !request.headers().contains_key(header::HOST)
+    {
+        request.headers_mut().insert(header::HOST, host.clone());
     }
     let path = request
         .uri()

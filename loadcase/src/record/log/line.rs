@@ -36,6 +36,10 @@ impl LogBuffer {
     /// Takes the lines, leaving an empty buffer that writes into `spare` memory: at a few
     /// megabytes a harvest, a fresh buffer each time would be grown, copied and faulted in again.
     pub(crate) fn take(&mut self, spare: &Spare) -> LogBuffer {
+        if self.entries == 0 {
+            // Nothing to write: the memory it has stays for its next lines.
+            return LogBuffer::default();
+        }
         let bytes = std::mem::replace(&mut self.bytes, spare.get());
         LogBuffer {
             bytes,
