@@ -174,6 +174,15 @@
 //!
 //! A segment exits 0 once it has run its share, whatever its hits did: the merge judges the run.
 //!
+//! # The allocator
+//!
+//! With its default feature `mimalloc`, loadcase makes [mimalloc](https://docs.rs/mimalloc) the
+//! global allocator of every binary it is linked into (your test binaries), as oha does with
+//! jemalloc: a request allocates a few dozen times, and glibc's allocator cost more CPU per
+//! request than any other part of loadcase's own. A crate with a `#[global_allocator]` of its own
+//! gets a compile error naming both; it keeps its own with
+//! `loadcase = { version = "…", default-features = false }`.
+//!
 //! `LOADCASE_WORKER_THREADS` sets the load engine's threads (default: one per core);
 //! `LOADCASE_SERVER_URL` the server URL of `cx.app`, below `--server-url` and above the
 //! attribute's.
@@ -221,6 +230,10 @@ mod run;
 mod test;
 mod tls;
 mod ws;
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The reqwest crate that [`Session`] is built on, re-exported so that the types a session takes
 /// and gives (`Method`, `StatusCode`, `header::HeaderMap`, `header::HeaderValue`, `Url`,
