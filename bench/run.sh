@@ -2,9 +2,10 @@
 # loadcase's benchmark: the cost of generating load, side by side with its peers, in one run on
 # this machine. See bench/README.md for what each part measures and why.
 #
-# usage: bench/run.sh [PART...]      PART: peers tls ws layers latency scale memory threads startup all (default)
+# usage: bench/run.sh [PART...]      PART: peers tls ws layers open latency scale memory threads startup all (default)
 #                                          soak (10 minutes, never part of all)
 #   env: SECS=8 CONNS=50 RUNS=3 TOOLS="wrk oha raw-reqwest goose locust loadcase"
+#        OPEN_RATE=40000 OPEN_CLOSED_USERS=112 (the open part)
 #        LONG=1 adds the 10-million-request memory run (about 3 minutes)
 #        SOAK_SECS=600 SOAK_RATE=20/s SOAK_EVERY=30 (seconds between the soak's samples)
 #        SOAK_RESTART=47 (seconds between restarts of the soak's healthy server)
@@ -258,6 +259,57 @@ if wants layers; then
       get) what="+ cx.app (URL, status check): bench::get" ;;
     esac
     printf '  %-44s %6.2f us  (%.2fx the plain loop)\n' "$what" "$us" "$(awk -v a="$us" -v b="$raw_us" 'BEGIN { print a / b }')"
+  done
+fi
+
+# ---------------------------------------------------------------- open model
+if wants open; then
+  open_rate=${OPEN_RATE:-40000}
+  # About the same rate in the closed model: users each pausing 1 ms (tokio sleeps 1-2 ms).
+  open_users=${OPEN_CLOSED_USERS:-112}
+  say "open model: --rate ${open_rate}/s on one pinned worker, against the closed model saturated (-u $conns) and near the same rate (-u $open_users --think 1ms), and oha saturated and at -q $open_rate ($runs runs of ${secs}s, alternated)"
+  lc_open() { # NAME ARGS...: CPU us per request and the rate, from the report
+    local name=$1; shift
+    LOADCASE_WORKER_THREADS=1 taskset -c 0 "$runner" loadrun --manifest-path "$root/bench/Cargo.toml" bench::get \
+      --server-url "$nginx_url" -d "${secs}s" -q --no-history --report "$work/$name.json" "$@" >/dev/null 2>&1 || true
+    python3 -c "
+import json; r = json.load(open('$work/$name.json')); h = r['figures']['hits']
+assert h['success'] == h['total'], 'hits failed: is nginx up?'
+print(r['cpu_secs'] * 1e6 / h['total'], h['total'] / r['elapsed_secs'])" >>"$work/$name.rows"
+  }
+  for run in $(seq "$runs"); do
+    lc_open open-closed -u "$conns"
+    lc_open open-same -u "$open_users" --think 1ms
+    lc_open open-open --rate "${open_rate}/s" --max-users 200
+    for q in 0 "$open_rate"; do
+      qa=(); [[ $q != 0 ]] && qa=(-q "$q")
+      r=($(measure oha-open oha -z "${secs}s" -c "$conns" "${qa[@]}" --no-tui "$nginx_url/"))
+      awk -v n="${r[0]}" -v c="${r[1]}" -v s="$secs" 'BEGIN { print c * 1e6 / n, n / s }' >>"$work/open-oha$q.rows"
+    done
+  done
+  for name in open-closed open-same open-open open-oha0 "open-oha$open_rate"; do
+    us=$(awk '{print $1}' "$work/$name.rows" | median); rate=$(awk '{print $2}' "$work/$name.rows" | median)
+    echo "$us" >"$work/$name.us"
+    case $name in
+      open-closed) what="loadcase, closed model, -u $conns (saturated)" ;;
+      open-same) what="loadcase, closed model, -u $open_users --think 1ms" ;;
+      open-open) what="loadcase, open model, --rate ${open_rate}/s" ;;
+      open-oha0) what="oha, saturated" ;;
+      *) what="oha -q $open_rate" ;;
+    esac
+    printf '  %-48s %6.2f us per request at %6.0f requests/s (runs: %s)\n' "$what" "$us" "$rate" \
+      "$(awk '{printf "%.2f ", $1}' "$work/$name.rows")"
+  done
+  awk -v o="$(cat "$work/open-open.us")" -v c="$(cat "$work/open-closed.us")" -v s="$(cat "$work/open-same.us")" \
+    -v q="$(cat "$work/open-oha$open_rate.us")" -v z="$(cat "$work/open-oha0.us")" 'BEGIN {
+    printf "  open / closed saturated: %.2fx; open / closed near the same rate: %.2fx; oha -q / oha saturated: %.2fx; open / oha -q: %.2fx\n", o / c, o / s, q / z, o / q }'
+  say "open model: the corrected time against the hit time at low rates (the generator's timer lateness is left out)"
+  for rate in 100 1000; do
+    lc_open "open-low$rate" --rate "${rate}/s"
+    python3 -c "
+import json; h = json.load(open('$work/open-low$rate.json'))['figures']['hits']
+p = lambda t: dict(t['percentiles'])
+print('  --rate %5d/s: hit time p50 %.3f ms p90 %.3f ms; corrected p50 %.3f ms p90 %.3f ms' % ($rate, p(h['time'])['p50'], p(h['time'])['p90'], p(h['corrected'])['p50'], p(h['corrected'])['p90']))"
   done
 fi
 

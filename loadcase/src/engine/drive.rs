@@ -194,10 +194,11 @@ pub(super) async fn drive(
     match &plan.shape {
         Shape::Rate(rate) => {
             publisher.enter_stage(0);
-            let feeds = open_feeds(shared, rate);
-            let queues: Vec<_> = feeds.iter().map(|f| f.queue.clone()).collect();
+            let feeds = open_feeds(shared, rate, workers.count());
+            let queues: Vec<_> = feeds.iter().flatten().map(|f| f.queue.clone()).collect();
             let (tx, rx) = mpsc::unbounded_channel();
-            let driver = dispatch(shared.clone(), rate.clone(), feeds, tx, started);
+            let handles = workers.handles().to_vec();
+            let driver = dispatch(shared.clone(), rate.clone(), feeds, handles, tx, started);
             run_period(driver, rx, shared, &ticker, &mut publisher).await;
             for queue in queues {
                 let left = queue.left_over();
@@ -282,6 +283,8 @@ async fn run_period(
     let mut slot_of = HashMap::new();
     let mut alive: Vec<bool> = Vec::new();
     let mut given_up: Vec<bool> = Vec::new();
+    // The worker thread each user runs on.
+    let mut worker_of: Vec<usize> = Vec::new();
     let mut held = 0usize;
     let workers = publisher.workers;
     tokio::pin!(driver);
@@ -298,9 +301,11 @@ async fn run_period(
                 }
             }
             Some(spawn) = spawns.recv() => {
-                let task = set.spawn_on(spawn.task, workers.for_user(slots.len()));
+                let worker = spawn.worker.unwrap_or_else(|| workers.worker_of(slots.len()));
+                let task = set.spawn_on(spawn.task, workers.handle(worker));
                 slot_of.insert(task.id(), slots.len());
                 slots.push(spawn.slot);
+                worker_of.push(worker);
                 alive.push(true);
                 given_up.push(false);
             }
@@ -325,7 +330,7 @@ async fn run_period(
             _ = ticker.tick() => {
                 publisher.publish();
                 for worker in publisher.stalled_past_timeout() {
-                    held += give_up(worker, workers, shared, &slots, &alive, &mut given_up);
+                    held += give_up(worker, &worker_of, shared, &slots, &alive, &mut given_up);
                 }
                 let now = Instant::now();
                 if cancel_at.is_some_and(|at| now >= at) {
@@ -365,14 +370,14 @@ async fn run_period(
 /// cannot run while it is held, end with it. Returns how many tasks it gave up on.
 fn give_up(
     worker: usize,
-    workers: &Workers,
+    worker_of: &[usize],
     shared: &Shared,
     slots: &[Arc<Slot>],
     alive: &[bool],
     given_up: &mut [bool],
 ) -> usize {
     let mut tasks = 0;
-    for index in (0..slots.len()).filter(|&i| workers.worker_of(i) == worker) {
+    for index in (0..slots.len()).filter(|&i| worker_of[i] == worker) {
         if !alive[index] || given_up[index] {
             continue;
         }

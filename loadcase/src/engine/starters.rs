@@ -1,6 +1,6 @@
 //! What starts the users of each kind of period: a `-u` stage's users at once or over its ramp
 //! ([`ClosedStage`]), users moving toward `--stages` targets ([`ramp_targets`]), and the open
-//! model's dispatcher of hits due at a rate ([`dispatch`]). Each hands the users it starts to
+//! model's dispatchers of hits due at a rate ([`dispatch`]). Each hands the users it starts to
 //! the drive loop ([`spawn`]), which runs them; a segment starts only the users it owns.
 
 use std::future::Future;
@@ -18,11 +18,15 @@ use crate::plan::shape::{Rate, Target, users_at};
 
 /// How often `--stages` adjusts the number of users.
 const RAMP_STEP: Duration = Duration::from_millis(10);
+/// How long after the open model's schedule ends its dispatchers may take to close their queues.
+const DISPATCH_GRACE: Duration = Duration::from_secs(1);
 
 /// A user to start: its slot, kept by the loop to abandon it, and its task.
 pub(super) struct Spawn {
     pub(super) slot: Arc<Slot>,
     pub(super) task: Pin<Box<dyn Future<Output = ()> + Send>>,
+    /// The worker thread to run it on; the next in turn if none.
+    pub(super) worker: Option<usize>,
 }
 
 pub(super) type Spawner = mpsc::UnboundedSender<Spawn>;
@@ -34,12 +38,25 @@ pub(super) fn spawn(
     test: usize,
     work: Work,
 ) -> Arc<Slot> {
+    spawn_on(tx, shared, index, test, work, None)
+}
+
+/// [`spawn`], on the given worker thread rather than the next in turn.
+fn spawn_on(
+    tx: &Spawner,
+    shared: &Arc<Shared>,
+    index: u64,
+    test: usize,
+    work: Work,
+    worker: Option<usize>,
+) -> Arc<Slot> {
     let slot = Arc::new(Slot::new(test));
     let task = Box::pin(user::run(shared.clone(), slot.clone(), index, test, work));
     // The loop outlives every driver; a send fails only once it is gone, when nothing matters.
     let _ = tx.send(Spawn {
         slot: slot.clone(),
         task,
+        worker,
     });
     slot
 }
@@ -145,87 +162,159 @@ pub(super) async fn ramp_targets(
     Some(Instant::now())
 }
 
-pub(super) fn open_feeds(shared: &Shared, rate: &Rate) -> Vec<Feed> {
+/// The open model's queues: per worker thread, one per test of the run, sharing one pool of
+/// users against `--max-users`.
+pub(super) fn open_feeds(shared: &Shared, rate: &Rate, workers: usize) -> Vec<Vec<Feed>> {
     let pool = Arc::new(AtomicU64::new(0));
-    shared
-        .tests
-        .iter()
-        .map(|test| Feed::new(test.rec.clone(), rate.max_delay, pool.clone()))
+    (0..workers)
+        .map(|_| {
+            shared
+                .tests
+                .iter()
+                .map(|test| Feed::new(test.rec.clone(), rate.max_delay, pool.clone()))
+                .collect()
+        })
         .collect()
 }
 
-/// The open model's dispatcher: puts each hit in its test's queue when it falls due, and adds a
-/// user to the pool whenever no idle one is there to take it and `--max-users` allows.
+/// The open model's dispatchers, one per worker thread, on it: each puts the hits it owns in its
+/// own queues when they fall due, and adds a user on its thread whenever no idle one is there to
+/// take a hit and `--max-users` allows. Hit `j` of this process's share goes to worker
+/// `j mod workers`, so the workers between them fire every hit the process owns, each at its
+/// time.
 pub(super) async fn dispatch(
     shared: Arc<Shared>,
     rate: Rate,
-    mut feeds: Vec<Feed>,
+    feeds: Vec<Vec<Feed>>,
+    workers: Vec<tokio::runtime::Handle>,
     tx: Spawner,
     run_start: Instant,
 ) -> Option<Instant> {
+    let next_user = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
-    let total: u32 = shared.weights.iter().sum();
-    let shares: Vec<f64> = shared
-        .weights
-        .iter()
-        .map(|&w| f64::from(w) / f64::from(total))
-        .collect();
-    // Per test: how many of its hits this segment has fired, and when the next it owns is due.
-    let segment = shared.segment;
-    let owned_due = |test: usize, j: u64| rate.due(segment.nth_owned(j), shares[test]);
-    let mut next: Vec<(u64, Option<Duration>)> =
-        (0..shares.len()).map(|t| (0, owned_due(t, 0))).collect();
-    let max_users = segment.share(u64::from(rate.max_users)) as u32;
-    let mut next_user = 0u64;
-    let stage_ends: Vec<Duration> = rate
-        .stages
-        .iter()
-        .scan(Duration::ZERO, |end, stage| {
-            *end += stage.over;
-            Some(*end)
-        })
-        .collect();
-    while let Some(earliest) = next.iter().filter_map(|(_, due)| *due).min() {
-        let at = start + earliest;
-        if at > Instant::now() {
-            tokio::select! {
-                _ = tokio::time::sleep_until(at.into()) => {}
-                _ = shared.control.stopped() => break,
-            }
+    let step = workers.len() as u64;
+    let mut dispatchers = Vec::new();
+    for (worker, (handle, feeds)) in workers.iter().zip(feeds).enumerate() {
+        let dispatcher = Dispatcher {
+            shared: shared.clone(),
+            rate: rate.clone(),
+            feeds,
+            tx: tx.clone(),
+            worker,
+            lane: Lane {
+                first: worker as u64,
+                step,
+            },
+            next_user: next_user.clone(),
+        };
+        dispatchers.push(handle.spawn(dispatcher.run(start, run_start)));
+    }
+    let end = start.checked_add(rate.duration());
+    // A worker held by a hit that never yields cannot run its dispatcher to the end: the others
+    // are not kept waiting for it past the schedule's end and a little more.
+    let deadline = end.and_then(|end| end.checked_add(DISPATCH_GRACE));
+    for dispatcher in dispatchers {
+        let Some(deadline) = deadline else {
+            let _ = dispatcher.await;
+            continue;
+        };
+        if tokio::time::timeout_at(deadline.into(), dispatcher)
+            .await
+            .is_err()
+        {
+            break;
         }
-        let now = Instant::now();
-        let stage = stage_ends.partition_point(|end| start + *end <= now);
-        if stage != shared.stage.load(Ordering::Relaxed) && stage < stage_ends.len() {
-            shared.stage.store(stage, Ordering::Relaxed);
-            let ms = run_start.elapsed().as_millis() as u64;
-            shared.stage_started_ms.store(ms, Ordering::Relaxed);
-        }
-        // Every hit due by now goes out, so that a late wake-up does not lower the rate.
-        for (test, (k, due)) in next.iter_mut().enumerate() {
-            while let Some(d) = *due
-                && start + d <= now
-            {
-                let feed = &feeds[test];
-                if feed.push(start + d) && feed.queue.try_join(max_users) {
-                    let work = Work::Open(feed.queue.clone());
-                    // Numbered apart from every other segment's users.
-                    spawn(&tx, &shared, segment.nth_owned(next_user), test, work);
-                    next_user += 1;
+    }
+    end.or_else(|| Some(Instant::now()))
+}
+
+/// The hits of one dispatcher: the `first`th of this process's share, then every `step`th.
+#[derive(Clone, Copy)]
+struct Lane {
+    first: u64,
+    step: u64,
+}
+
+struct Dispatcher {
+    shared: Arc<Shared>,
+    rate: Rate,
+    feeds: Vec<Feed>,
+    tx: Spawner,
+    worker: usize,
+    lane: Lane,
+    /// Users started by every dispatcher of the run, to number them apart.
+    next_user: Arc<AtomicU64>,
+}
+
+impl Dispatcher {
+    async fn run(self, start: Instant, run_start: Instant) {
+        let shared = &self.shared;
+        let rate = &self.rate;
+        let total: u32 = shared.weights.iter().sum();
+        let shares: Vec<f64> = shared
+            .weights
+            .iter()
+            .map(|&w| f64::from(w) / f64::from(total))
+            .collect();
+        // Per test: how many of its hits this dispatcher has fired, and when the next is due.
+        let segment = shared.segment;
+        let lane = self.lane;
+        let owned_due = |test: usize, j: u64| {
+            rate.due(segment.nth_owned(lane.first + j * lane.step), shares[test])
+        };
+        let mut next: Vec<(u64, Option<Duration>)> =
+            (0..shares.len()).map(|t| (0, owned_due(t, 0))).collect();
+        let max_users = segment.share(u64::from(rate.max_users)) as u32;
+        let stage_ends: Vec<Duration> = rate
+            .stages
+            .iter()
+            .scan(Duration::ZERO, |end, stage| {
+                *end += stage.over;
+                Some(*end)
+            })
+            .collect();
+        while let Some(earliest) = next.iter().filter_map(|(_, due)| *due).min() {
+            let at = start + earliest;
+            if at > Instant::now() {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(at.into()) => {}
+                    _ = shared.control.stopped() => break,
                 }
-                *k += 1;
-                *due = owned_due(test, *k);
+            }
+            let now = Instant::now();
+            let stage = stage_ends.partition_point(|end| start + *end <= now);
+            if stage != shared.stage.load(Ordering::Relaxed) && stage < stage_ends.len() {
+                shared.stage.store(stage, Ordering::Relaxed);
+                let ms = run_start.elapsed().as_millis() as u64;
+                shared.stage_started_ms.store(ms, Ordering::Relaxed);
+            }
+            // Every hit due by now goes out, so that a late wake-up does not lower the rate.
+            for (test, (k, due)) in next.iter_mut().enumerate() {
+                while let Some(d) = *due
+                    && start + d <= now
+                {
+                    let feed = &self.feeds[test];
+                    if feed.push(start + d) && feed.queue.try_join(max_users) {
+                        let work = Work::Open(feed.queue.clone());
+                        let n = self.next_user.fetch_add(1, Ordering::Relaxed);
+                        // Numbered apart from every other segment's users.
+                        let index = segment.nth_owned(n);
+                        spawn_on(&self.tx, shared, index, test, work, Some(self.worker));
+                    }
+                    *k += 1;
+                    *due = owned_due(test, *k);
+                }
             }
         }
+        // The last hits fall due just before the schedule's end; those still waiting then get
+        // `--max-delay` to start, as any other.
+        let end = start + rate.duration();
+        tokio::select! {
+            _ = tokio::time::sleep_until(end.into()) => {}
+            _ = shared.control.stopped() => {}
+        }
+        for feed in &self.feeds {
+            feed.close();
+        }
     }
-    // The last hits fall due just before the schedule's end; those still waiting then get
-    // `--max-delay` to start, as any other.
-    let end = start + rate.duration();
-    tokio::select! {
-        _ = tokio::time::sleep_until(end.into()) => {}
-        _ = shared.control.stopped() => {}
-    }
-    for feed in &mut feeds {
-        feed.close();
-    }
-    Some(end)
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
-use super::open::Queue;
+use super::open::{self, Queue};
 use super::shared::Shared;
 use super::watchdog::{Beat, Polling};
 use crate::context::Context;
@@ -140,6 +140,9 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         }
     }
     let mut done = 0u64;
+    // The open model: how much sooner the user's last hit would have ended had the generator
+    // started it on time.
+    let mut shift = Duration::ZERO;
     loop {
         let due = match &work {
             Work::Closed { hits, deadline } => {
@@ -152,13 +155,18 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
                 }
                 None
             }
-            Work::Open(queue) => match queue.next(&shared.control).await {
-                Some(due) => Some(due),
-                None => break,
-            },
+            Work::Open(queue) => {
+                // When it would have been free had its earlier hits started on time.
+                let now = Instant::now();
+                let free = now.checked_sub(shift).unwrap_or(now);
+                match queue.next(&shared.control).await {
+                    Some(due) => Some((due, free)),
+                    None => break,
+                }
+            }
         };
         cx.set_hit(done);
-        let start = Instant::now();
+        let start = due.is_some().then(Instant::now);
         let Some((outcome, took)) = guarded(
             &shared, &slot, &entry.rec, true, &entry.hit, &mut cx, &watched,
         )
@@ -166,10 +174,14 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         else {
             return;
         };
-        let corrected = due.map(|due| {
+        // From when the hit was due, less the thinking in it and the generator's own delay in
+        // starting it.
+        let corrected = due.zip(start).map(|((due, free), start)| {
+            shift = open::own_delay(due, free, start);
             Instant::now()
                 .saturating_duration_since(due)
                 .saturating_sub(start.elapsed().saturating_sub(took))
+                .saturating_sub(shift)
         });
         entry.rec.hit(&outcome, took, corrected, &entry.location);
         done += 1;

@@ -68,12 +68,22 @@ impl Workers {
         }
     }
 
-    /// The runtime of the `n`th user started, spreading users evenly.
-    pub(super) fn for_user(&self, n: usize) -> &Handle {
-        &self.handles[self.worker_of(n)]
+    /// How many workers there are.
+    pub(super) fn count(&self) -> usize {
+        self.handles.len()
     }
 
-    /// The worker of the `n`th user started.
+    /// The runtime of each worker.
+    pub(super) fn handles(&self) -> &[Handle] {
+        &self.handles
+    }
+
+    /// The runtime of worker `n`.
+    pub(super) fn handle(&self, n: usize) -> &Handle {
+        &self.handles[n]
+    }
+
+    /// The worker of the `n`th user started, spreading users evenly.
     pub(super) fn worker_of(&self, n: usize) -> usize {
         n % self.handles.len()
     }
