@@ -123,7 +123,7 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
     .with_segment(shared.segment);
     if let Some(setup) = &entry.setup {
         match guarded(&shared, &slot, &entry.rec, false, setup, &mut cx, &watched).await {
-            Some((outcome, took)) => {
+            Some(Ran { outcome, took, .. }) => {
                 let failed = outcome.is_err();
                 entry.rec.hook(false, &outcome, took, &entry.location);
                 if failed {
@@ -143,6 +143,8 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
     // The open model: how much sooner the user's last hit would have ended had the generator
     // started it on time.
     let mut shift = Duration::ZERO;
+    // When the last hit ended, which is when an open-model user became free.
+    let mut last_end: Option<Instant> = None;
     loop {
         let due = match &work {
             Work::Closed { hits, deadline } => {
@@ -157,7 +159,7 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
             }
             Work::Open(queue) => {
                 // When it would have been free had its earlier hits started on time.
-                let now = Instant::now();
+                let now = last_end.unwrap_or_else(Instant::now);
                 let free = now.checked_sub(shift).unwrap_or(now);
                 match queue.next(&shared.control).await {
                     Some(due) => Some((due, free)),
@@ -166,21 +168,26 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
             }
         };
         cx.set_hit(done);
-        let start = due.is_some().then(Instant::now);
-        let Some((outcome, took)) = guarded(
+        let Some(Ran {
+            outcome,
+            took,
+            start,
+            end,
+        }) = guarded(
             &shared, &slot, &entry.rec, true, &entry.hit, &mut cx, &watched,
         )
         .await
         else {
             return;
         };
+        last_end = Some(end);
         // From when the hit was due, less the thinking in it and the generator's own delay in
         // starting it.
-        let corrected = due.zip(start).map(|((due, free), start)| {
+        let corrected = due.map(|(due, free)| {
             shift = open::own_delay(due, free, start);
-            Instant::now()
-                .saturating_duration_since(due)
-                .saturating_sub(start.elapsed().saturating_sub(took))
+            let thought = end.saturating_duration_since(start).saturating_sub(took);
+            end.saturating_duration_since(due)
+                .saturating_sub(thought)
                 .saturating_sub(shift)
         });
         entry.rec.hit(&outcome, took, corrected, &entry.location);
@@ -194,7 +201,7 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
         }
     }
     if let Some(teardown) = &entry.teardown
-        && let Some((outcome, took)) = guarded(
+        && let Some(Ran { outcome, took, .. }) = guarded(
             &shared, &slot, &entry.rec, false, teardown, &mut cx, &watched,
         )
         .await
@@ -209,8 +216,17 @@ struct Watched<'a> {
     test: usize,
 }
 
-/// Runs `f` (a hit, a setup or a teardown) as the slot allows, under `--hit-timeout`: its
-/// outcome and its time without the thinking in it, or `None` if the engine abandoned the user.
+/// What a hit (or setup, or teardown) did, and when.
+struct Ran {
+    outcome: Outcome,
+    /// Its time, without the thinking in it.
+    took: Duration,
+    start: Instant,
+    end: Instant,
+}
+
+/// Runs `f` (a hit, a setup or a teardown) as the slot allows, under `--hit-timeout`; `None` if
+/// the engine abandoned the user.
 async fn guarded(
     shared: &Shared,
     slot: &Slot,
@@ -219,7 +235,7 @@ async fn guarded(
     f: &Step,
     cx: &mut Context,
     watched: &Watched<'_>,
-) -> Option<(Outcome, Duration)> {
+) -> Option<Ran> {
     if !slot.begin() {
         return None;
     }
@@ -267,8 +283,16 @@ async fn guarded(
     if !slot.end() {
         return None;
     }
-    let took = start.elapsed().saturating_sub(cx.take_thought());
-    Some((outcome, took))
+    let end = Instant::now();
+    let took = end
+        .saturating_duration_since(start)
+        .saturating_sub(cx.take_thought());
+    Some(Ran {
+        outcome,
+        took,
+        start,
+        end,
+    })
 }
 
 /// Think time between hits, cut short by a stop, a retirement check or the deadline.

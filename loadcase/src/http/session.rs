@@ -231,6 +231,7 @@ impl Session {
                 head,
                 body,
                 ttfb,
+                ended,
                 received,
                 complete,
             }) => {
@@ -239,7 +240,7 @@ impl Session {
                 pending.record(
                     Some(status.as_u16()),
                     Some(ttfb),
-                    complete.then(|| start.elapsed()),
+                    complete.then(|| ended.saturating_duration_since(start)),
                     received,
                     Failure {
                         error: body.as_ref().err().filter(|_| !complete).and_then(explain),
@@ -291,7 +292,8 @@ impl Pending<'_> {
         self.done = true;
         let rec = &self.session.rec;
         let ok = ttlb.is_some() && status.is_some_and(|s| accepts(self.expected, s));
-        let total = self.start.elapsed();
+        // The body's end is the request's, when it came.
+        let total = ttlb.unwrap_or_else(|| self.start.elapsed());
         rec.request(&RequestRecord {
             name: self.name,
             status,

@@ -248,9 +248,9 @@ impl Connections {
         Some(conn)
     }
 
-    /// Gives back an HTTP/1.1 connection whose response was read to its end, for the next
-    /// request (an HTTP/2 one stays listed while it is in use).
-    pub(super) fn put(&self, conn: Conn) {
+    /// Gives back an HTTP/1.1 connection whose response was read to its end (at `since`, when
+    /// it became idle), for the next request (an HTTP/2 one stays listed while it is in use).
+    pub(super) fn put(&self, conn: Conn, since: Instant) {
         if conn.is_h2() || conn.sender.is_closed() {
             return;
         }
@@ -259,7 +259,7 @@ impl Connections {
             origin: conn.origin,
             sender: conn.sender,
             info: conn.info,
-            since: Instant::now(),
+            since,
         });
     }
 

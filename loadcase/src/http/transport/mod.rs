@@ -49,6 +49,8 @@ pub(crate) struct Exchange {
     /// The body; past the body limit, the error that says so (it was read all the same).
     pub body: Result<Bytes, SendError>,
     pub ttfb: Duration,
+    /// When the body was read to its end, or given up on.
+    pub ended: Instant,
     /// Bytes of body received, kept or not.
     pub received: u64,
     /// Whether the body was read to its end (a body past the limit included).
@@ -144,7 +146,7 @@ impl Transport {
             let Some(next) = kept.follow(&response, &url, self.connections().has_tls()) else {
                 let exchange = read(response, url, deadline, start, limit).await;
                 if exchange.complete {
-                    self.connections().put(conn);
+                    self.connections().put(conn, exchange.ended);
                 }
                 return Ok(exchange);
             };
@@ -156,7 +158,7 @@ impl Transport {
             let mut drained = Collect::new(0);
             let drain = frames(response.into_body(), &mut drained);
             if let Ok(Ok(())) = tokio::time::timeout_at(deadline.into(), drain).await {
-                self.connections().put(conn);
+                self.connections().put(conn, Instant::now());
             }
             match next {
                 redirect::Next::Lean(next) => hop = next,
@@ -256,6 +258,7 @@ async fn read(
     let content_length = hyper::body::Body::size_hint(&body).exact();
     let mut collect = Collect::new(limit);
     let read = tokio::time::timeout_at(deadline.into(), frames(body, &mut collect)).await;
+    let ended = Instant::now();
     let received = collect.received();
     let (body, complete) = match read {
         Ok(Ok(())) => kept(collect.finish(), &url, limit),
@@ -274,6 +277,7 @@ async fn read(
         head,
         body,
         ttfb,
+        ended,
         received,
         complete,
     }
@@ -331,6 +335,7 @@ async fn via_reqwest(
             }
         }
     };
+    let ended = Instant::now();
     let received = collect.received();
     let (body, complete) = match read {
         Ok(()) => kept(collect.finish(), &head.url, limit),
@@ -340,6 +345,7 @@ async fn via_reqwest(
         head,
         body,
         ttfb,
+        ended,
         received,
         complete,
     })
