@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use loadcase::Report;
-use loadcase_e2e::{Background, DemoServer, loadrun, run};
+use loadcase_e2e::{Background, DemoServer, finish, loadrun, run};
 
 fn report_path(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("loadcase-e2e-{}-shapes", std::process::id()));
@@ -213,6 +213,34 @@ fn hits_that_find_no_free_user_in_time_are_dropped_and_counted() {
         run.stderr.contains("dropped"),
         "the progress shows it: {run}"
     );
+}
+
+#[test]
+fn fewer_users_allowed_than_worker_threads_still_run_every_hit() {
+    let server = DemoServer::start_local();
+    let path = report_path("one-user-two-threads");
+    // Each worker thread takes its own share of the hits with users of its own: one user
+    // allowed, on two threads, must not leave the other thread's half with no user to drop
+    // them for.
+    let mut command = loadrun(&[
+        "fixture::get",
+        "--rate",
+        "50/s",
+        "-d",
+        "2s",
+        "--max-users",
+        "1",
+        "--server-url",
+        &server.url(""),
+        "--report",
+        path.to_str().unwrap(),
+    ]);
+    command.env("LOADCASE_WORKER_THREADS", "2");
+    let run = finish(command);
+    assert_eq!(run.code, 0, "{run}");
+    let hits = read(&path).stats.hits;
+    assert_eq!((hits.success, hits.dropped), (100, 0), "{run}");
+    assert_eq!(server.counts().requests, 100);
 }
 
 #[test]

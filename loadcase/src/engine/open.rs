@@ -53,7 +53,7 @@ pub(super) struct Queue {
     idle: AtomicU64,
     max_delay: Duration,
     rec: Recorder,
-    /// Users of every queue of the run, against `--max-users`.
+    /// Users of every queue of this worker thread, against its share of `--max-users`.
     pool: Arc<AtomicU64>,
 }
 

@@ -162,12 +162,16 @@ pub(super) async fn ramp_targets(
     Some(Instant::now())
 }
 
-/// The open model's queues: per worker thread, one per test of the run, sharing one pool of
-/// users against `--max-users`.
+/// The open model's queues: per worker thread, one per test of the run, and a pool of users of
+/// its own, which takes its share of `--max-users`. With fewer users allowed than there are
+/// worker threads, only as many threads take hits (a thread without a user of its own would
+/// have to drop its hits while another's users wait).
 pub(super) fn open_feeds(shared: &Shared, rate: &Rate, workers: usize) -> Vec<Vec<Feed>> {
-    let pool = Arc::new(AtomicU64::new(0));
-    (0..workers)
+    let max_users = shared.segment.share(u64::from(rate.max_users));
+    let lanes = workers.min(max_users.max(1) as usize);
+    (0..lanes)
         .map(|_| {
+            let pool = Arc::new(AtomicU64::new(0));
             shared
                 .tests
                 .iter()
@@ -177,11 +181,11 @@ pub(super) fn open_feeds(shared: &Shared, rate: &Rate, workers: usize) -> Vec<Ve
         .collect()
 }
 
-/// The open model's dispatchers, one per worker thread, on it: each puts the hits it owns in its
-/// own queues when they fall due, and adds a user on its thread whenever no idle one is there to
-/// take a hit and `--max-users` allows. Hit `j` of this process's share goes to worker
-/// `j mod workers`, so the workers between them fire every hit the process owns, each at its
-/// time.
+/// The open model's dispatchers, one per worker thread that takes hits, on it: each puts the
+/// hits it owns in its own queues when they fall due, and adds a user on its thread whenever no
+/// idle one is there to take a hit and its share of `--max-users` allows. Hit `j` of this
+/// process's share goes to thread `j mod threads`, so the threads between them fire every hit
+/// the process owns, each at its time.
 pub(super) async fn dispatch(
     shared: Arc<Shared>,
     rate: Rate,
@@ -192,7 +196,8 @@ pub(super) async fn dispatch(
 ) -> Option<Instant> {
     let next_user = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
-    let step = workers.len() as u64;
+    let step = feeds.len() as u64;
+    let max_users = shared.segment.share(u64::from(rate.max_users));
     let mut dispatchers = Vec::new();
     for (worker, (handle, feeds)) in workers.iter().zip(feeds).enumerate() {
         let dispatcher = Dispatcher {
@@ -205,6 +210,8 @@ pub(super) async fn dispatch(
                 first: worker as u64,
                 step,
             },
+            // This thread's share of the users, as a segment's of the run's.
+            max_users: (max_users / step + u64::from((worker as u64) < max_users % step)) as u32,
             next_user: next_user.clone(),
         };
         dispatchers.push(handle.spawn(dispatcher.run(start, run_start)));
@@ -242,6 +249,8 @@ struct Dispatcher {
     tx: Spawner,
     worker: usize,
     lane: Lane,
+    /// The most users this thread's pool may hold.
+    max_users: u32,
     /// Users started by every dispatcher of the run, to number them apart.
     next_user: Arc<AtomicU64>,
 }
@@ -264,7 +273,7 @@ impl Dispatcher {
         };
         let mut next: Vec<(u64, Option<Duration>)> =
             (0..shares.len()).map(|t| (0, owned_due(t, 0))).collect();
-        let max_users = segment.share(u64::from(rate.max_users)) as u32;
+        let max_users = self.max_users;
         let stage_ends: Vec<Duration> = rate
             .stages
             .iter()
