@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use loadcase_e2e::{Background, DemoServer, Run, loadrun, run};
+use loadcase_e2e::{Background, DemoServer, Run, finish, loadrun, run};
 
 fn duration_of(run: &Run) -> f64 {
     let line = run
@@ -208,6 +208,31 @@ fn a_busy_loop_under_hit_timeout_with_one_hit_ends() {
 }
 
 #[test]
+fn open_model_hits_due_on_a_thread_held_by_a_busy_loop_are_counted_dropped() {
+    // Both worker threads end up held by a hit that never yields, so neither thread's
+    // dispatcher can queue the rest of its hits: they are still due, and counted as dropped.
+    let mut command = loadrun(&[
+        "fixture::spin",
+        "--rate",
+        "20/s",
+        "-d",
+        "3s",
+        "--hit-timeout",
+        "1s",
+    ]);
+    command.env("LOADCASE_WORKER_THREADS", "2");
+    let run = finish(command);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(run.figure("Success"), 0, "{run}");
+    assert!(
+        run.stdout.contains("Hits started: 2 of 60 due"),
+        "every hit due is started or dropped: {run}"
+    );
+    let seconds = duration_of(&run);
+    assert!(seconds < 8.0, "lasted {seconds} s");
+}
+
+#[test]
 fn requests_in_flight_when_a_hit_times_out_are_in_the_table_as_errors_with_their_time() {
     let server = DemoServer::start_local();
     // /slow/50 answers after 50 ms: every request is still in flight at 20 ms.
@@ -224,9 +249,10 @@ fn requests_in_flight_when_a_hit_times_out_are_in_the_table_as_errors_with_their
     ]);
     assert_eq!(run.code, 1, "{run}");
     assert_eq!(run.figure("Errors"), 4, "{run}");
+    assert_eq!(run.requests()["GET /slow/50"], (4, 4), "{run}");
+    // Each was sent; on a loaded machine one may be cancelled before the server has read it.
     let seen = server.counts().requests;
-    assert_eq!(seen, 4, "{run}");
-    assert_eq!(run.requests()["GET /slow/50"], (seen, seen), "{run}");
+    assert!((1..=4).contains(&seen), "the server saw {seen}: {run}");
     assert!(
         !run.stdout.contains("Average request time: 0.00s"),
         "the time they had taken counts: {run}"

@@ -194,14 +194,27 @@ pub(super) async fn drive(
     match &plan.shape {
         Shape::Rate(rate) => {
             publisher.enter_stage(0);
-            let feeds = open_feeds(shared, rate, workers.count());
+            let start = Instant::now();
+            let feeds = open_feeds(shared, rate, workers.count(), start);
             let queues: Vec<_> = feeds.iter().flatten().map(|f| f.queue.clone()).collect();
             let (tx, rx) = mpsc::unbounded_channel();
             let handles = workers.handles().to_vec();
-            let driver = dispatch(shared.clone(), rate.clone(), feeds, handles, tx, started);
+            let driver = dispatch(
+                shared.clone(),
+                rate.clone(),
+                feeds,
+                handles,
+                tx,
+                started,
+                start,
+            );
             run_period(driver, rx, shared, &ticker, &mut publisher).await;
+            // Due by the schedule's end, or by now after a stop.
+            let until = start
+                .checked_add(rate.duration())
+                .map_or_else(Instant::now, |end| end.min(Instant::now()));
             for queue in queues {
-                let left = queue.left_over();
+                let left = queue.left_over(until);
                 queue.rec().with(|stats| stats.hits.dropped += left);
             }
         }

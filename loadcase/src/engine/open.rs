@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 use crate::control::Control;
+use crate::plan::segment::Segment;
+use crate::plan::shape::Rate;
 use crate::record::recorder::Recorder;
 
 /// The most of a hit's late start that is put down to the generator itself: tokio's timers fire
@@ -38,8 +40,32 @@ pub(super) fn own_delay(due: Instant, free: Instant, start: Instant) -> Duration
         .min(START_SLACK)
 }
 
+/// Which hits of one test a worker thread's queue takes: of this process's segment, the
+/// `first`th and every `step`th after it.
+#[derive(Clone)]
+pub(super) struct Lane {
+    pub(super) rate: Rate,
+    /// The test's share of the rate, in a mix.
+    pub(super) share: f64,
+    pub(super) segment: Segment,
+    pub(super) first: u64,
+    pub(super) step: u64,
+    /// When the schedule started.
+    pub(super) start: Instant,
+}
+
+impl Lane {
+    /// When the `j`th hit of the lane is due; `None` past the schedule's end.
+    pub(super) fn due(&self, j: u64) -> Option<Instant> {
+        let index = self.segment.nth_owned(self.first + j * self.step);
+        let offset = self.rate.due(index, self.share)?;
+        self.start.checked_add(offset)
+    }
+}
+
 /// The hits due for one test of the run on one worker thread, and the users that take them.
 pub(super) struct Queue {
+    lane: Lane,
     hits: Mutex<VecDeque<Instant>>,
     /// Wakes a user waiting for a hit; a user dropped while woken passes it on (tokio's
     /// `Notified`), so a hit is never left with no user woken for it.
@@ -63,16 +89,17 @@ pub(super) struct Feed {
 }
 
 impl Feed {
-    pub(super) fn new(rec: Recorder, max_delay: Duration, pool: Arc<AtomicU64>) -> Feed {
+    pub(super) fn new(lane: Lane, rec: Recorder, pool: Arc<AtomicU64>) -> Feed {
         Feed {
             queue: Arc::new(Queue {
+                max_delay: lane.rate.max_delay,
+                lane,
                 hits: Mutex::new(VecDeque::new()),
                 ready: Notify::new(),
                 closed: AtomicBool::new(false),
                 sent: AtomicU64::new(0),
                 taken: AtomicU64::new(0),
                 idle: AtomicU64::new(0),
-                max_delay,
                 rec,
                 pool,
             }),
@@ -103,6 +130,11 @@ impl Feed {
 }
 
 impl Queue {
+    /// The hits this queue takes.
+    pub(super) fn lane(&self) -> &Lane {
+        &self.lane
+    }
+
     /// Takes a place in the pool if `max_users` allows.
     pub(super) fn try_join(&self, max_users: u32) -> bool {
         self.pool
@@ -166,9 +198,20 @@ impl Queue {
         }
     }
 
-    /// Hits put in the queue that no user took: dropped, once the run is over.
-    pub(super) fn left_over(&self) -> u64 {
-        self.sent.load(Ordering::Relaxed) - self.taken.load(Ordering::Relaxed)
+    /// Hits due by `until` that no user took, once the run is over: those left in the queue,
+    /// and those its dispatcher never queued because a hit that does not yield held its thread
+    /// (the queue was never closed). All are dropped.
+    pub(super) fn left_over(&self, until: Instant) -> u64 {
+        let sent = self.sent.load(Ordering::Relaxed);
+        let queued = sent - self.taken.load(Ordering::Relaxed);
+        if self.closed.load(Ordering::Acquire) {
+            return queued;
+        }
+        let mut j = sent;
+        while self.lane.due(j).is_some_and(|due| due <= until) {
+            j += 1;
+        }
+        queued + (j - sent)
     }
 
     pub(super) fn rec(&self) -> &Recorder {

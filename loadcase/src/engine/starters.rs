@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::open::Feed;
+use super::open::{Feed, Lane};
 use super::shared::Shared;
 use super::user::{self, Slot, Work};
 use crate::plan::shape::{Rate, Target, users_at};
@@ -166,16 +166,33 @@ pub(super) async fn ramp_targets(
 /// its own, which takes its share of `--max-users`. With fewer users allowed than there are
 /// worker threads, only as many threads take hits (a thread without a user of its own would
 /// have to drop its hits while another's users wait).
-pub(super) fn open_feeds(shared: &Shared, rate: &Rate, workers: usize) -> Vec<Vec<Feed>> {
+pub(super) fn open_feeds(
+    shared: &Shared,
+    rate: &Rate,
+    workers: usize,
+    start: Instant,
+) -> Vec<Vec<Feed>> {
     let max_users = shared.segment.share(u64::from(rate.max_users));
     let lanes = workers.min(max_users.max(1) as usize);
-    (0..lanes)
-        .map(|_| {
+    let total: u32 = shared.weights.iter().sum();
+    (0..lanes as u64)
+        .map(|first| {
             let pool = Arc::new(AtomicU64::new(0));
             shared
                 .tests
                 .iter()
-                .map(|test| Feed::new(test.rec.clone(), rate.max_delay, pool.clone()))
+                .zip(&shared.weights)
+                .map(|(test, &weight)| {
+                    let lane = Lane {
+                        rate: rate.clone(),
+                        share: f64::from(weight) / f64::from(total),
+                        segment: shared.segment,
+                        first,
+                        step: lanes as u64,
+                        start,
+                    };
+                    Feed::new(lane, test.rec.clone(), pool.clone())
+                })
                 .collect()
         })
         .collect()
@@ -193,9 +210,9 @@ pub(super) async fn dispatch(
     workers: Vec<tokio::runtime::Handle>,
     tx: Spawner,
     run_start: Instant,
+    start: Instant,
 ) -> Option<Instant> {
     let next_user = Arc::new(AtomicU64::new(0));
-    let start = Instant::now();
     let step = feeds.len() as u64;
     let max_users = shared.segment.share(u64::from(rate.max_users));
     let mut dispatchers = Vec::new();
@@ -206,10 +223,6 @@ pub(super) async fn dispatch(
             feeds,
             tx: tx.clone(),
             worker,
-            lane: Lane {
-                first: worker as u64,
-                step,
-            },
             // This thread's share of the users, as a segment's of the run's.
             max_users: (max_users / step + u64::from((worker as u64) < max_users % step)) as u32,
             next_user: next_user.clone(),
@@ -235,20 +248,12 @@ pub(super) async fn dispatch(
     end.or_else(|| Some(Instant::now()))
 }
 
-/// The hits of one dispatcher: the `first`th of this process's share, then every `step`th.
-#[derive(Clone, Copy)]
-struct Lane {
-    first: u64,
-    step: u64,
-}
-
 struct Dispatcher {
     shared: Arc<Shared>,
     rate: Rate,
     feeds: Vec<Feed>,
     tx: Spawner,
     worker: usize,
-    lane: Lane,
     /// The most users this thread's pool may hold.
     max_users: u32,
     /// Users started by every dispatcher of the run, to number them apart.
@@ -259,20 +264,13 @@ impl Dispatcher {
     async fn run(self, start: Instant, run_start: Instant) {
         let shared = &self.shared;
         let rate = &self.rate;
-        let total: u32 = shared.weights.iter().sum();
-        let shares: Vec<f64> = shared
-            .weights
-            .iter()
-            .map(|&w| f64::from(w) / f64::from(total))
-            .collect();
-        // Per test: how many of its hits this dispatcher has fired, and when the next is due.
         let segment = shared.segment;
-        let lane = self.lane;
-        let owned_due = |test: usize, j: u64| {
-            rate.due(segment.nth_owned(lane.first + j * lane.step), shares[test])
-        };
-        let mut next: Vec<(u64, Option<Duration>)> =
-            (0..shares.len()).map(|t| (0, owned_due(t, 0))).collect();
+        // Per test: how many of its hits this dispatcher has fired, and when the next is due.
+        let mut next: Vec<(u64, Option<Instant>)> = self
+            .feeds
+            .iter()
+            .map(|f| (0, f.queue.lane().due(0)))
+            .collect();
         let max_users = self.max_users;
         let stage_ends: Vec<Duration> = rate
             .stages
@@ -282,8 +280,7 @@ impl Dispatcher {
                 Some(*end)
             })
             .collect();
-        while let Some(earliest) = next.iter().filter_map(|(_, due)| *due).min() {
-            let at = start + earliest;
+        while let Some(at) = next.iter().filter_map(|(_, due)| *due).min() {
             if at > Instant::now() {
                 tokio::select! {
                     _ = tokio::time::sleep_until(at.into()) => {}
@@ -300,10 +297,10 @@ impl Dispatcher {
             // Every hit due by now goes out, so that a late wake-up does not lower the rate.
             for (test, (k, due)) in next.iter_mut().enumerate() {
                 while let Some(d) = *due
-                    && start + d <= now
+                    && d <= now
                 {
                     let feed = &self.feeds[test];
-                    if feed.push(start + d) && feed.queue.try_join(max_users) {
+                    if feed.push(d) && feed.queue.try_join(max_users) {
                         let work = Work::Open(feed.queue.clone());
                         let n = self.next_user.fetch_add(1, Ordering::Relaxed);
                         // Numbered apart from every other segment's users.
@@ -311,7 +308,7 @@ impl Dispatcher {
                         spawn_on(&self.tx, shared, index, test, work, Some(self.worker));
                     }
                     *k += 1;
-                    *due = owned_due(test, *k);
+                    *due = feed.queue.lane().due(*k);
                 }
             }
         }
