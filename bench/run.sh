@@ -134,6 +134,9 @@ if wants peers; then
       row=$(run_tool "$tool")
       echo "$row" >>"$work/$tool.rows"
       echo "  run $run $tool: requests cpu_s rss_kb = $row" >&2
+      if [[ $tool == loadcase ]]; then
+        echo "  run $run loadcase*: $(tail -1 "$work/loadcase.cpu_self" | awk -v n="${row%% *}" '{ printf "%.2f", $1 * 1e6 / n }') us/request (the test binary alone)" >&2
+      fi
     done
   done
   printf '%-12s %10s %10s %8s %8s %8s\n' tool requests req/s cpu_s us/req rss_MB
