@@ -226,7 +226,10 @@ impl<'s> IntoFuture for AppRequest<'s> {
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 's>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        // Made in its box: the future is several KiB, and `Box::pin(self.send())` makes it on the
+        // stack and copies all of it (its initial state is only `self`).
+        let boxed = Box::write(Box::new_uninit(), self.send());
+        Box::into_pin(boxed)
     }
 }
 

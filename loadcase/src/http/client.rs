@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use reqwest::cookie::Jar;
 
+use crate::http::cookies::Cookies;
 use crate::tls::config::Tls;
 
 /// Requests that get no answer in this long fail with a timeout error, unless the request sets
@@ -20,7 +21,11 @@ pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A client for one virtual user: its own connection pool and cookie jar, the run's shared TLS
 /// settings (`None`: reqwest's own, when the platform's verifier cannot load).
-pub(crate) fn user_client(timeout: Duration, jar: Arc<Jar>, tls: Option<&Tls>) -> reqwest::Client {
+pub(crate) fn user_client(
+    timeout: Duration,
+    jar: Arc<Cookies>,
+    tls: Option<&Tls>,
+) -> reqwest::Client {
     let mut builder = reqwest::Client::builder()
         .cookie_provider(jar)
         // A load test measures the service, not a proxy that happens to be in the environment.

@@ -4,6 +4,7 @@
 
 pub(crate) mod app;
 pub(crate) mod client;
+mod cookies;
 pub(crate) mod error;
 mod methods;
 pub(crate) mod response;

@@ -205,12 +205,13 @@ impl Connections {
         self.tls.is_some()
     }
 
-    /// A connection to `url`'s origin: an idle one, the user's HTTP/2 one, or a new one.
-    pub(super) async fn get(&self, url: &Url) -> Result<Conn, ClientError> {
+    /// A connection to `url`'s origin: an idle one, the user's HTTP/2 one, or a new one. `now`
+    /// is about now, for the idle connections' age (a clock read less a request).
+    pub(super) async fn get(&self, url: &Url, now: Instant) -> Result<Conn, ClientError> {
         let https = url.scheme() == "https";
         let host = url.host_str().unwrap_or_default();
         let port = url.port_or_known_default().unwrap_or(80);
-        if let Some(conn) = self.take_idle(https, host, port) {
+        if let Some(conn) = self.take_idle(https, host, port, now) {
             return Ok(conn);
         }
         let origin = Origin::new(https, host, port);
@@ -219,11 +220,12 @@ impl Connections {
         Box::pin(self.connect(origin, url)).await
     }
 
-    fn take_idle(&self, https: bool, host: &str, port: u16) -> Option<Conn> {
+    fn take_idle(&self, https: bool, host: &str, port: u16, now: Instant) -> Option<Conn> {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        let now = Instant::now();
         // Closed or stale connections go as they are found.
-        idle.retain(|c| !c.sender.is_closed() && now.duration_since(c.since) < IDLE_TIMEOUT);
+        idle.retain(|c| {
+            !c.sender.is_closed() && now.saturating_duration_since(c.since) < IDLE_TIMEOUT
+        });
         let at = idle.iter().position(|c| c.origin.is(https, host, port))?;
         let conn = match &idle[at].sender {
             Sender::H2(sender) => {

@@ -8,18 +8,22 @@
 //! user's cookie jar, send the same default headers, follow redirects by reqwest's rules, and
 //! time out alike, so a test cannot tell which one carried a request.
 
-use std::sync::{Arc, OnceLock};
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::dns::GaiResolver;
-use reqwest::cookie::{CookieStore, Jar};
-use reqwest::header::{self, HeaderValue};
+use reqwest::cookie::CookieStore;
+use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, Url, Version};
 
 use crate::http::client::{CONNECT_TIMEOUT, USER_AGENT};
+use crate::http::cookies::Cookies;
 use crate::http::error::{ClientError, SendError};
 use crate::http::response::Head;
 use crate::tls::config::Tls;
@@ -34,13 +38,18 @@ use conn::{Conn, Connections, Resolver, Unsent};
 /// A user's two ways to the server, and what they share.
 pub(crate) struct Transport {
     reqwest: reqwest::Client,
-    jar: Arc<Jar>,
+    jar: Arc<Cookies>,
     /// Made on the first lean request: idle users stay small.
     lean: OnceLock<Connections>,
     timeout: Duration,
     body_limit: u64,
     /// The run's TLS configuration, for its WebSockets too.
     tls: Option<Tls>,
+    /// What reqwest adds to a request without headers of its own, made once.
+    default_headers: HeaderMap,
+    /// The last URL requested on the lean path, parsed as hyper takes it: a user requests the
+    /// same URL again and again, and a parse is an allocation and a walk of the text.
+    last_uri: Mutex<Option<(Url, http::Uri)>>,
 }
 
 /// A response with its body read, or the error that reading it ended with.
@@ -59,7 +68,7 @@ pub(crate) struct Exchange {
 
 impl Transport {
     pub(crate) fn new(timeout: Duration, body_limit: u64, tls: Option<Tls>) -> Transport {
-        let jar = Arc::new(Jar::default());
+        let jar = Arc::new(Cookies::default());
         Transport {
             reqwest: crate::http::client::user_client(timeout, jar.clone(), tls.as_ref()),
             jar,
@@ -67,6 +76,11 @@ impl Transport {
             timeout,
             body_limit,
             tls,
+            default_headers: HeaderMap::from_iter([
+                (header::USER_AGENT, HeaderValue::from_static(USER_AGENT)),
+                (header::ACCEPT, HeaderValue::from_static("*/*")),
+            ]),
+            last_uri: Mutex::new(None),
         }
     }
 
@@ -124,16 +138,23 @@ impl Transport {
         limit: u64,
     ) -> Result<Exchange, SendError> {
         let deadline = start + request.timeout().copied().unwrap_or(self.timeout);
+        // One timer for every step of the request (each hop's head, then the body): a timer is
+        // an entry put into tokio's wheel and taken out again.
+        let mut timer = pin!(tokio::time::sleep_until(deadline.into()));
         let mut hop = redirect::Hop::from_request(request);
         let mut redirects = 0;
         loop {
             let kept = hop.keep_for_redirect();
             let (request, url) = self.http_request(hop)?;
-            let sent = tokio::time::timeout_at(deadline.into(), self.send(request, &url));
-            let (response, conn) = match sent.await {
-                Err(_) => return Err(SendError::timeout(&url)),
-                Ok(Err(error)) => return Err(SendError::request(&url, error)),
-                Ok(Ok(sent)) => sent,
+            let sent = {
+                // Pinned where it is made: moved into `within`, it would be copied whole.
+                let send = pin!(self.send(request, &url, start));
+                within(timer.as_mut(), send).await
+            };
+            let (response, conn) = match sent {
+                None => return Err(SendError::timeout(&url)),
+                Some(Err(error)) => return Err(SendError::request(&url, error)),
+                Some(Ok(sent)) => sent,
             };
             let mut cookies = response
                 .headers()
@@ -144,7 +165,7 @@ impl Transport {
                 self.jar.set_cookies(&mut cookies, &url);
             }
             let Some(next) = kept.follow(&response, &url, self.connections().has_tls()) else {
-                let exchange = read(response, url, deadline, start, limit).await;
+                let exchange = pin!(read(response, url, timer.as_mut(), start, limit)).await;
                 if exchange.complete {
                     self.connections().put(conn, exchange.ended);
                 }
@@ -157,7 +178,7 @@ impl Transport {
             // Read to the end (nothing of it kept), so that the connection can be used again.
             let mut drained = Collect::new(0);
             let drain = frames(response.into_body(), &mut drained);
-            if let Ok(Ok(())) = tokio::time::timeout_at(deadline.into(), drain).await {
+            if let Some(Ok(())) = within(timer.as_mut(), drain).await {
                 self.connections().put(conn, Instant::now());
             }
             match next {
@@ -172,14 +193,16 @@ impl Transport {
 
     /// Sends `request` on a connection to `url`'s server, once more on a new connection when
     /// a reused one closed before it could go out; returns the response's head and the
-    /// connection it came on.
+    /// connection it came on. `now` is about now (the request's start), for the idle
+    /// connections' age.
     async fn send(
         &self,
         mut request: http::Request<conn::Body>,
         url: &Url,
+        now: Instant,
     ) -> Result<(http::Response<hyper::body::Incoming>, Conn), ClientError> {
         loop {
-            let mut conn = self.connections().get(url).await?;
+            let mut conn = self.connections().get(url, now).await?;
             if !conn.is_h2() {
                 origin_form(&mut request, conn.host_header());
             }
@@ -205,26 +228,42 @@ impl Transport {
         &self,
         hop: redirect::Hop,
     ) -> Result<(http::Request<conn::Body>, Url), SendError> {
-        let uri: http::Uri = hop
-            .url
-            .as_str()
-            .parse()
-            .map_err(|_| SendError::invalid_uri(&hop.url))?;
+        let uri = self.uri(&hop.url)?;
         let mut request = http::Request::new(Full::new(hop.body.unwrap_or_default()));
         *request.method_mut() = hop.method;
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
-        *headers = hop.headers;
-        if !headers.contains_key(header::USER_AGENT) {
-            headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
-        }
-        if !headers.contains_key(header::ACCEPT) {
-            headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+        if hop.headers.is_empty() {
+            headers.clone_from(&self.default_headers);
+        } else {
+            *headers = hop.headers;
+            if !headers.contains_key(header::USER_AGENT) {
+                headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+            }
+            if !headers.contains_key(header::ACCEPT) {
+                headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+            }
         }
         if let Some(cookies) = self.jar.cookies(&hop.url) {
             headers.insert(header::COOKIE, cookies);
         }
         Ok((request, hop.url))
+    }
+
+    /// `url` as hyper takes it.
+    fn uri(&self, url: &Url) -> Result<http::Uri, SendError> {
+        let mut last = self.last_uri.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((same, uri)) = &*last
+            && same == url
+        {
+            return Ok(uri.clone());
+        }
+        let uri: http::Uri = url
+            .as_str()
+            .parse()
+            .map_err(|_| SendError::invalid_uri(url))?;
+        *last = Some((url.clone(), uri.clone()));
+        Ok(uri)
     }
 }
 
@@ -244,12 +283,28 @@ fn origin_form(request: &mut http::Request<conn::Body>, host: Option<&HeaderValu
     *request.uri_mut() = http::Uri::from(path);
 }
 
-/// Reads the body of the final response, within the request's deadline. A body that fails is
-/// the response's to report (as reqwest's `bytes()` reports it), not the request's.
+/// `work`, or `None` if the request's deadline (`timer`) comes first. As tokio's `timeout`, the
+/// work is polled first, and the timer even when the task's budget is spent.
+async fn within<F: Future>(mut timer: Pin<&mut tokio::time::Sleep>, work: F) -> Option<F::Output> {
+    let mut work = pin!(work);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(output) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        match Pin::new(&mut tokio::task::unconstrained(timer.as_mut())).poll(cx) {
+            Poll::Ready(()) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// Reads the body of the final response, within the request's deadline (`timer`). A body that
+/// fails is the response's to report (as reqwest's `bytes()` reports it), not the request's.
 async fn read(
     response: http::Response<hyper::body::Incoming>,
     url: Url,
-    deadline: Instant,
+    timer: Pin<&mut tokio::time::Sleep>,
     start: Instant,
     limit: u64,
 ) -> Exchange {
@@ -257,13 +312,13 @@ async fn read(
     let (parts, body) = response.into_parts();
     let content_length = hyper::body::Body::size_hint(&body).exact();
     let mut collect = Collect::new(limit);
-    let read = tokio::time::timeout_at(deadline.into(), frames(body, &mut collect)).await;
+    let read = within(timer, pin!(frames(body, &mut collect))).await;
     let ended = Instant::now();
     let received = collect.received();
     let (body, complete) = match read {
-        Ok(Ok(())) => kept(collect.finish(), &url, limit),
-        Ok(Err(error)) => (Err(SendError::body_read(&url, error)), false),
-        Err(_) => (Err(SendError::body_timeout(&url)), false),
+        Some(Ok(())) => kept(collect.finish(), &url, limit),
+        Some(Err(error)) => (Err(SendError::body_read(&url, error)), false),
+        None => (Err(SendError::body_timeout(&url)), false),
     };
     let head = Head {
         status: parts.status,
