@@ -3,6 +3,7 @@
 # this machine. See bench/README.md for what each part measures and why.
 #
 # usage: bench/run.sh [PART...]      PART: peers tls ws layers open latency scale memory threads startup all (default)
+#                                          instructions (under valgrind, a few minutes, never part of all)
 #                                          soak (10 minutes, never part of all)
 #   env: SECS=8 CONNS=50 RUNS=3 TOOLS="wrk oha raw-reqwest goose locust loadcase"
 #        OPEN_RATE=40000 OPEN_CLOSED_USERS=112 (the open part)
@@ -50,6 +51,7 @@ if ! only_soak; then
   need_apt wrk wrk
   need_apt taskset util-linux
   [[ -x /usr/bin/time ]] || need_apt /usr/bin/time time
+  [[ " $parts " == *" instructions "* ]] && need_apt valgrind valgrind
   command -v oha >/dev/null || cargo install --locked oha --quiet
   export PEERS_TARGET=${PEERS_TARGET:-$target/bench-peers}
   # Only the peers the parts asked for: Goose alone takes minutes to build.
@@ -263,6 +265,31 @@ if wants layers; then
     esac
     printf '  %-44s %6.2f us  (%.2fx the plain loop)\n' "$what" "$us" "$(awk -v a="$us" -v b="$raw_us" 'BEGIN { print a / b }')"
   done
+fi
+
+# ---------------------------------------------------------------- instructions
+# Not in `all`: under valgrind, a few minutes. Instructions are counted, not timed, so the figure
+# is the same on a busy machine: what a change saves shows here when CPU times are noise.
+if [[ " $parts " == *" instructions "* ]]; then
+  say "user-space instructions per request under callgrind (nginx; 20 connections; the difference of two runs of different length, so that start-up cancels out)"
+  ins=$work/instructions
+  mkdir -p "$ins"
+  # A built artifact, so that no cargo runs under valgrind.
+  "$runner" loadrun build bench::get --manifest-path "$root/bench/Cargo.toml" --out "$ins/artifact" -q >/dev/null
+  # The test binary's worker thread (the largest of its threads' counts).
+  worker_total() { grep -l 'test-bench' "$@" 2>/dev/null | xargs grep -h '^totals:' | awk '$2 > m { m = $2 } END { print m + 0 }'; }
+  for hits in 100 600; do
+    LOADCASE_WORKER_THREADS=1 valgrind --tool=callgrind --separate-threads=yes --trace-children=yes \
+      --callgrind-out-file="$ins/lc.$hits.%p" "$ins/artifact/cargo-loadrun" --artifact "$ins/artifact" \
+      -u 20 -c "$hits" --server-url "$nginx_url" -q --no-history >/dev/null 2>&1 || echo "  loadcase run of $hits hits a user FAILED" >&2
+    valgrind --tool=callgrind --callgrind-out-file="$ins/oha.$hits" oha -n $((hits * 20)) -c 20 --no-tui "$nginx_url/" >/dev/null 2>&1 ||
+      echo "  oha run of $((hits * 20)) requests FAILED" >&2
+  done
+  lc=$(( ($(worker_total "$ins"/lc.600.*) - $(worker_total "$ins"/lc.100.*)) / 10000 ))
+  oha_n=$(( ($(grep -h '^totals:' "$ins/oha.600" | awk '{ print $2 }') - $(grep -h '^totals:' "$ins/oha.100" | awk '{ print $2 }')) / 10000 ))
+  printf '  %-52s %8s\n' "loadcase bench::get (its worker thread)" "$lc"
+  printf '  %-52s %8s\n' "oha (all its threads)" "$oha_n"
+  awk -v a="$lc" -v b="$oha_n" 'BEGIN { printf "  loadcase / oha: %.2f (under valgrind a run is ~100x slower, so per-second work — harvests, timers — weighs more here than at full speed)\n", a / b }'
 fi
 
 # ---------------------------------------------------------------- open model

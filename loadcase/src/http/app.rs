@@ -4,7 +4,7 @@
 use std::future::{Future, IntoFuture};
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use reqwest::{Method, Url};
 
@@ -29,7 +29,7 @@ pub struct App {
 /// The URLs of the last few paths a user's app requested, joined to the server URL and parsed:
 /// a hit usually requests the same few paths as the last one.
 #[derive(Default)]
-struct Parsed(Mutex<Vec<(String, String, Url)>>);
+struct Parsed(Mutex<Vec<(String, Arc<str>, Url)>>);
 
 /// Paths whose URLs a user keeps parsed: more than most hits request.
 const PARSED: usize = 8;
@@ -37,12 +37,12 @@ const PARSED: usize = 8;
 impl Parsed {
     /// `path` joined to `base`, as text and parsed (`None` when it does not parse: reqwest then
     /// says why when the request is sent).
-    fn url(&self, base: &str, path: &str) -> (String, Option<Url>) {
+    fn url(&self, base: &str, path: &str) -> (Arc<str>, Option<Url>) {
         let mut parsed = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, joined, url)) = parsed.iter().find(|(p, _, _)| p == path) {
             return (joined.clone(), Some(url.clone()));
         }
-        let joined = crate::http::server_url::join(base, path);
+        let joined: Arc<str> = crate::http::server_url::join(base, path).into();
         let Ok(url) = Url::parse(&joined) else {
             return (joined, None);
         };
@@ -94,7 +94,7 @@ impl App {
             path.starts_with("http://") || path.starts_with("https://"),
             &self.server_url,
         ) {
-            (true, _) => Ok(path.to_owned()),
+            (true, _) => Ok(Arc::from(path)),
             (false, Some(base))
                 if !*self
                     .valid
@@ -118,7 +118,7 @@ impl App {
         };
         let builder = match (&url, parsed) {
             (_, Some(parsed)) => Some(self.session.request(method.clone(), parsed)),
-            (Ok(url), None) => Some(self.session.request(method.clone(), url.as_str())),
+            (Ok(url), None) => Some(self.session.request(method.clone(), &**url)),
             (Err(_), None) => None,
         };
         AppRequest {
@@ -139,7 +139,7 @@ pub struct AppRequest<'s> {
     method: Method,
     // The missing-server-URL error is created in `request`, which is `#[track_caller]`, so it
     // already points at the user's line.
-    url: Result<String, Error>,
+    url: Result<Arc<str>, Error>,
     expected: Vec<u16>,
     location: &'static Location<'static>,
 }
@@ -241,7 +241,7 @@ mod tests {
     fn parsed_urls_are_the_joined_ones_and_the_oldest_goes_first() {
         let parsed = Parsed::default();
         let (joined, url) = parsed.url("http://h:1/api/", "/x?q=a b");
-        assert_eq!(joined, "http://h:1/api/x?q=a b");
+        assert_eq!(&*joined, "http://h:1/api/x?q=a b");
         assert_eq!(url.unwrap().as_str(), "http://h:1/api/x?q=a%20b");
         let (again, _) = parsed.url("http://h:1/api/", "/x?q=a b");
         assert_eq!(again, joined);

@@ -10,7 +10,6 @@ use std::fmt;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
-use hyper_util::client::legacy::connect::HttpInfo;
 use reqwest::header::{self, HeaderMap};
 use reqwest::{StatusCode, Url, Version};
 use serde::de::DeserializeOwned;
@@ -23,8 +22,11 @@ pub(crate) struct Head {
     pub status: StatusCode,
     pub version: Version,
     pub headers: HeaderMap,
-    /// hyper's: the connection's `HttpInfo`, a non-canonical reason phrase.
+    /// hyper's: a non-canonical reason phrase.
     pub extensions: http::Extensions,
+    /// The server's address, from the connection: kept here rather than as an extension, which
+    /// would be a map allocated for every response.
+    pub remote_addr: Option<SocketAddr>,
     /// The final URL, after redirects.
     pub url: Url,
     /// The body's exact length as hyper knew it from the head (what reqwest's
@@ -113,10 +115,7 @@ impl Response {
 
     /// The address of the server that sent the response.
     pub fn remote_addr(&self) -> Option<SocketAddr> {
-        self.head
-            .extensions
-            .get::<HttpInfo>()
-            .map(HttpInfo::remote_addr)
+        self.head.remote_addr
     }
 
     /// The body as text, decoded from the `charset` of its `Content-Type` (UTF-8 when it has

@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::connect::dns::GaiResolver;
+use hyper_util::client::legacy::connect::{HttpConnector, HttpInfo};
 use reqwest::cookie::CookieStore;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, Url, Version};
@@ -165,7 +165,16 @@ impl Transport {
                 self.jar.set_cookies(&mut cookies, &url);
             }
             let Some(next) = kept.follow(&response, &url, self.connections().has_tls()) else {
-                let exchange = pin!(read(response, url, timer.as_mut(), start, limit)).await;
+                let remote_addr = conn.info().map(HttpInfo::remote_addr);
+                let exchange = pin!(read(
+                    response,
+                    url,
+                    remote_addr,
+                    timer.as_mut(),
+                    start,
+                    limit
+                ))
+                .await;
                 if exchange.complete {
                     self.connections().put(conn, exchange.ended);
                 }
@@ -207,12 +216,7 @@ impl Transport {
                 origin_form(&mut request, conn.host_header());
             }
             match conn.send(request).await {
-                Ok(mut response) => {
-                    if let Some(info) = conn.info() {
-                        response.extensions_mut().insert(info.clone());
-                    }
-                    return Ok((response, conn));
-                }
+                Ok(response) => return Ok((response, conn)),
                 Err(Unsent {
                     retry: Some(unsent),
                     ..
@@ -304,6 +308,7 @@ async fn within<F: Future>(mut timer: Pin<&mut tokio::time::Sleep>, work: F) -> 
 async fn read(
     response: http::Response<hyper::body::Incoming>,
     url: Url,
+    remote_addr: Option<std::net::SocketAddr>,
     timer: Pin<&mut tokio::time::Sleep>,
     start: Instant,
     limit: u64,
@@ -325,6 +330,7 @@ async fn read(
         version: parts.version,
         headers: parts.headers,
         extensions: parts.extensions,
+        remote_addr,
         url,
         content_length,
     };
@@ -372,6 +378,7 @@ async fn via_reqwest(
         version: response.version(),
         headers: std::mem::take(response.headers_mut()),
         extensions: std::mem::take(response.extensions_mut()),
+        remote_addr: response.remote_addr(),
         url: response.url().clone(),
         content_length: response.content_length(),
     };
