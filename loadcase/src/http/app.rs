@@ -117,7 +117,7 @@ impl App {
             ))),
         };
         let builder = match (&url, parsed) {
-            (_, Some(parsed)) => Some(self.session.request(method.clone(), parsed)),
+            (_, Some(parsed)) => Some(self.session.request_to(method.clone(), parsed)),
             (Ok(url), None) => Some(self.session.request(method.clone(), &**url)),
             (Err(_), None) => None,
         };

@@ -238,7 +238,11 @@ impl Transport {
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
         if hop.headers.is_empty() {
-            headers.clone_from(&self.default_headers);
+            // Room for the `Host` and `Cookie` headers that may follow: a clone has none.
+            headers.reserve(self.default_headers.len() + 2);
+            for (name, value) in &self.default_headers {
+                headers.insert(name.clone(), value.clone());
+            }
         } else {
             *headers = hop.headers;
             if !headers.contains_key(header::USER_AGENT) {
@@ -274,10 +278,11 @@ impl Transport {
 /// An HTTP/1.1 request as it goes out, as hyper-util's client sends it: the path and query
 /// alone as its target, and the connection's `Host` header unless the request has its own.
 fn origin_form(request: &mut http::Request<conn::Body>, host: Option<&HeaderValue>) {
-    if let Some(host) = host
-        && !request.headers().contains_key(header::HOST)
-    {
-        request.headers_mut().insert(header::HOST, host.clone());
+    if let Some(host) = host {
+        request
+            .headers_mut()
+            .entry(header::HOST)
+            .or_insert_with(|| host.clone());
     }
     let path = request
         .uri()
@@ -373,12 +378,14 @@ async fn via_reqwest(
 ) -> Result<Exchange, SendError> {
     let mut response = client.execute(request).await?;
     let ttfb = start.elapsed();
+    // Read before the extensions it is read from are taken below.
+    let remote_addr = response.remote_addr();
     let head = Head {
         status: response.status(),
         version: response.version(),
         headers: std::mem::take(response.headers_mut()),
         extensions: std::mem::take(response.extensions_mut()),
-        remote_addr: response.remote_addr(),
+        remote_addr,
         url: response.url().clone(),
         content_length: response.content_length(),
     };
