@@ -86,5 +86,9 @@ async fn authorization(cx: &mut Context) -> TestResult {
     four_ways!(cx.session, session_url, headers.clone());
     let reqwest_url = |way: &str| format!("{with_credentials}/reqwest/{way}");
     four_ways!(cx.session.client(), reqwest_url, headers);
+    // `cx.app` builds its plain requests without reqwest's builder; the credentials of its
+    // server URL still go out as reqwest sends them.
+    cx.app.set_server_url(format!("{with_credentials}/app"));
+    cx.app.get("/url").await?;
     Ok(())
 }

@@ -56,8 +56,14 @@ fn both_paths_send_the_authorization_headers_reqwest_sends() {
             "the session sends the same ({})",
             server.url("")
         );
-        // Only the session's requests are recorded.
-        assert_eq!(ran.report.stats.request_count(), 8);
+        assert_eq!(
+            counts(&seen, "app"),
+            BTreeMap::from([("url".to_owned(), vec![1, 1])]),
+            "cx.app sends the URL's credentials as reqwest does ({})",
+            server.url("")
+        );
+        // Only the session's and the app's requests are recorded.
+        assert_eq!(ran.report.stats.request_count(), 10);
     }
 }
 
