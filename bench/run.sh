@@ -275,7 +275,7 @@ if [[ " $parts " == *" instructions "* ]]; then
   ins=$work/instructions
   mkdir -p "$ins"
   # A built artifact, so that no cargo runs under valgrind.
-  "$runner" loadrun build bench::get --manifest-path "$root/bench/Cargo.toml" --out "$ins/artifact" -q >/dev/null
+  "$runner" loadrun build bench::get --manifest-path "$root/bench/Cargo.toml" --out "$ins/artifact" -q >/dev/null 2>&1
   # The test binary's worker thread (the largest of its threads' counts).
   worker_total() { grep -l 'test-bench' "$@" 2>/dev/null | xargs grep -h '^totals:' | awk '$2 > m { m = $2 } END { print m + 0 }'; }
   for hits in 100 600; do

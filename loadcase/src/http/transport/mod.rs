@@ -31,6 +31,7 @@ use crate::tls::config::Tls;
 pub(crate) mod body;
 mod conn;
 mod redirect;
+mod timer;
 
 use body::{Collect, Read};
 use conn::{Conn, Connections, Resolver, Unsent};
@@ -50,6 +51,8 @@ pub(crate) struct Transport {
     /// The last URL requested on the lean path, parsed as hyper takes it: a user requests the
     /// same URL again and again, and a parse is an allocation and a walk of the text.
     last_uri: Mutex<Option<(Url, http::Uri)>>,
+    /// The user's request timer.
+    timers: timer::Timers,
 }
 
 /// A response with its body read, or the error that reading it ended with.
@@ -81,6 +84,7 @@ impl Transport {
                 (header::ACCEPT, HeaderValue::from_static("*/*")),
             ]),
             last_uri: Mutex::new(None),
+            timers: timer::Timers::default(),
         }
     }
 
@@ -138,9 +142,9 @@ impl Transport {
         limit: u64,
     ) -> Result<Exchange, SendError> {
         let deadline = start + request.timeout().copied().unwrap_or(self.timeout);
-        // One timer for every step of the request (each hop's head, then the body): a timer is
-        // an entry put into tokio's wheel and taken out again.
-        let mut timer = pin!(tokio::time::sleep_until(deadline.into()));
+        // One timer for every step of the request (each hop's head, then the body), the user's
+        // own, reset (see `timer`).
+        let mut timer = self.timers.lease(deadline);
         let mut hop = redirect::Hop::from_request(request);
         let mut redirects = 0;
         loop {
