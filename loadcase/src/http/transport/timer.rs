@@ -3,24 +3,43 @@
 //! reset instead, and a reset to a later deadline — the next request's, with the same timeout —
 //! is one atomic store: the wheel finds the entry not yet due when the old deadline comes, and
 //! files it again.
+//!
+//! A timer belongs to the runtime it was made on: the kept one is used again only on the thread
+//! it was made on (a worker thread runs one runtime for the whole run), so that a session used
+//! from another runtime never polls a timer of one that may have shut down.
 
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use tokio::time::Sleep;
 
-/// Where a user's timer waits between its requests.
+/// Where a user's timer waits between its requests, with the thread it was made on.
 #[derive(Default)]
-pub(super) struct Timers(Mutex<Option<Pin<Box<Sleep>>>>);
+pub(super) struct Timers(Mutex<Option<(u64, Pin<Box<Sleep>>)>>);
+
+/// This thread's number: unlike a `ThreadId`, read without a clone of the thread's handle.
+fn thread() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local!(static THIS: u64 = NEXT.fetch_add(1, Ordering::Relaxed));
+    THIS.with(|this| *this)
+}
 
 impl Timers {
     /// A timer set to `deadline`: the kept one, or a new one while it is in use (by another of
     /// the user's requests at the same time).
     pub(super) fn lease(&self, deadline: Instant) -> Lease<'_> {
-        let kept = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let here = thread();
+        let kept = {
+            let mut kept = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            match &*kept {
+                Some((made_on, _)) if *made_on == here => kept.take(),
+                _ => None,
+            }
+        };
         let timer = match kept {
-            Some(mut timer) => {
+            Some((_, mut timer)) => {
                 timer.as_mut().reset(deadline.into());
                 timer
             }
@@ -28,7 +47,7 @@ impl Timers {
         };
         Lease {
             timers: self,
-            timer: Some(timer),
+            timer: Some((here, timer)),
         }
     }
 }
@@ -36,12 +55,12 @@ impl Timers {
 /// A timer in use by one request; given back when the request ends, however it ends.
 pub(super) struct Lease<'a> {
     timers: &'a Timers,
-    timer: Option<Pin<Box<Sleep>>>,
+    timer: Option<(u64, Pin<Box<Sleep>>)>,
 }
 
 impl Lease<'_> {
     pub(super) fn as_mut(&mut self) -> Pin<&mut Sleep> {
-        self.timer.as_mut().expect("held until dropped").as_mut()
+        self.timer.as_mut().expect("held until dropped").1.as_mut()
     }
 }
 
@@ -87,5 +106,32 @@ mod tests {
         drop(other);
         drop(lease);
         assert!(timers.0.lock().unwrap().is_some(), "one is kept");
+    }
+
+    #[test]
+    fn a_timer_made_on_another_thread_is_not_used_again() {
+        let timers = Timers::default();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_time()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    let mut lease = timers.lease(Instant::now());
+                    lease.as_mut().await;
+                });
+                // That runtime is gone; its timer is still kept.
+            });
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        // Polling the other runtime's timer would panic: its driver shut down.
+        runtime.block_on(async {
+            let mut lease = timers.lease(Instant::now() + Duration::from_millis(5));
+            lease.as_mut().await;
+        });
     }
 }
