@@ -128,17 +128,17 @@ fn check(crashed: &Crashed, cause: &str) {
 
 #[test]
 fn an_exit_in_the_first_second_leaves_the_summary_and_every_report() {
-    check(&crash("exit", 300), "exited with code 3");
+    check(&crash("exit", 600), "exited with code 3");
 }
 
 #[test]
 fn an_abort_in_the_first_second_leaves_the_summary_and_every_report() {
-    check(&crash("abort", 300), "was killed by signal 6 (SIGABRT");
+    check(&crash("abort", 600), "was killed by signal 6 (SIGABRT");
 }
 
 #[test]
 fn a_stack_overflow_in_the_first_second_leaves_the_summary_and_every_report() {
-    let crashed = crash("overflow", 300);
+    let crashed = crash("overflow", 600);
     check(&crashed, "was killed by signal 6 (SIGABRT");
     assert!(
         crashed.run.stderr.contains("has overflowed its stack"),

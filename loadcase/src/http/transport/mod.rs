@@ -242,7 +242,8 @@ impl Transport {
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
         if hop.headers.is_empty() {
-            // Room for the `Host` and `Cookie` headers that may follow: a clone has none.
+            // With room for the `Host` and `Cookie` headers that may follow, so that adding them
+            // does not grow the map.
             headers.reserve(self.default_headers.len() + 2);
             for (name, value) in &self.default_headers {
                 headers.insert(name.clone(), value.clone());
