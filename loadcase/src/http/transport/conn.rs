@@ -222,25 +222,10 @@ impl Connections {
 
     fn take_idle(&self, https: bool, host: &str, port: u16, now: Instant) -> Option<Conn> {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        let usable = |c: &Idle| {
-            !c.sender.is_closed() && now.saturating_duration_since(c.since) < IDLE_TIMEOUT
-        };
-        // The one given back last, most often the user's only one, without a walk of the list.
-        if let Some(last) = idle.last()
-            && matches!(last.sender, Sender::H1(_))
-            && last.origin.is(https, host, port)
-            && usable(last)
-        {
-            let taken = idle.pop().expect("looked at above");
-            return Some(Conn {
-                origin: taken.origin,
-                sender: taken.sender,
-                info: taken.info,
-                reused: true,
-            });
-        }
         // Closed or stale connections go as they are found.
-        idle.retain(usable);
+        idle.retain(|c| {
+            !c.sender.is_closed() && now.saturating_duration_since(c.since) < IDLE_TIMEOUT
+        });
         let at = idle.iter().position(|c| c.origin.is(https, host, port))?;
         let conn = match &idle[at].sender {
             Sender::H2(sender) => {

@@ -19,7 +19,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::dns::GaiResolver;
 use hyper_util::client::legacy::connect::{HttpConnector, HttpInfo};
 use reqwest::cookie::CookieStore;
-use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::header::{self, HeaderValue};
 use reqwest::{Method, Url, Version};
 
 use crate::http::client::{CONNECT_TIMEOUT, USER_AGENT};
@@ -46,8 +46,6 @@ pub(crate) struct Transport {
     body_limit: u64,
     /// The run's TLS configuration, for its WebSockets too.
     tls: Option<Tls>,
-    /// What reqwest adds to a request without headers of its own, made once.
-    default_headers: HeaderMap,
     /// The last URL requested on the lean path, parsed as hyper takes it: a user requests the
     /// same URL again and again, and a parse is an allocation and a walk of the text.
     last_uri: Mutex<Option<(Url, http::Uri)>>,
@@ -79,10 +77,6 @@ impl Transport {
             timeout,
             body_limit,
             tls,
-            default_headers: HeaderMap::from_iter([
-                (header::USER_AGENT, HeaderValue::from_static(USER_AGENT)),
-                (header::ACCEPT, HeaderValue::from_static("*/*")),
-            ]),
             last_uri: Mutex::new(None),
             timers: timer::Timers::default(),
         }
@@ -241,21 +235,15 @@ impl Transport {
         *request.method_mut() = hop.method;
         *request.uri_mut() = uri;
         let headers = request.headers_mut();
-        if hop.headers.is_empty() {
-            // With room for the `Host` and `Cookie` headers that may follow, so that adding them
-            // does not grow the map.
-            headers.reserve(self.default_headers.len() + 2);
-            for (name, value) in &self.default_headers {
-                headers.insert(name.clone(), value.clone());
-            }
-        } else {
-            *headers = hop.headers;
-            if !headers.contains_key(header::USER_AGENT) {
-                headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
-            }
-            if !headers.contains_key(header::ACCEPT) {
-                headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
-            }
+        *headers = hop.headers;
+        // Room for what follows (user agent, `Accept`, `Cookie`, then `Host`), so that adding
+        // them does not grow the map.
+        headers.reserve(4);
+        if !headers.contains_key(header::USER_AGENT) {
+            headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+        }
+        if !headers.contains_key(header::ACCEPT) {
+            headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
         }
         if let Some(cookies) = self.jar.cookies(&hop.url) {
             headers.insert(header::COOKIE, cookies);
