@@ -215,6 +215,8 @@
 // `dataset!` and `#[load_test]` expand to `::loadcase::…`, which this crate's own tests use too.
 extern crate self as loadcase;
 
+#[cfg(feature = "mimalloc")]
+mod alloc;
 mod context;
 mod control;
 mod dataset;
@@ -233,7 +235,7 @@ mod ws;
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: alloc::Mimalloc = alloc::Mimalloc;
 
 /// The reqwest crate that [`Session`] is built on, re-exported so that the types a session takes
 /// and gives (`Method`, `StatusCode`, `header::HeaderMap`, `header::HeaderValue`, `Url`,
