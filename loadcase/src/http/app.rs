@@ -186,9 +186,11 @@ impl<'s> AppRequest<'s> {
             e.relocate(self.location);
             e
         };
-        let response = builder
-            .expect(self.expected.clone())
-            .send()
+        let sending = Box::into_pin(Box::write(
+            Box::new_uninit(),
+            builder.expect(self.expected.clone()).send(),
+        ));
+        let response = sending
             .await
             .and_then(|r| r.into_app_response())
             .map_err(relocated)?;

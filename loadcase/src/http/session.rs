@@ -12,7 +12,7 @@ use reqwest::{IntoUrl, Method, Url};
 use crate::http::error::SendError;
 use crate::http::methods::{reqwest_builder, verbs};
 use crate::http::response::Response;
-use crate::http::transport::{Exchange, Transport};
+use crate::http::transport::{Exchange, Outgoing, Transport};
 use crate::record::log::{self, BODY_EXCERPT, LogEntry};
 use crate::record::recorder::{Recorder, RequestRecord};
 
@@ -94,7 +94,7 @@ impl Session {
     /// Sends a request built elsewhere ([`RequestBuilder::build`], or
     /// `loadcase::reqwest::Request::new`), recorded as `METHOD /path`, as `send` would.
     pub async fn execute(&self, request: reqwest::Request) -> Result<Response, SendError> {
-        self.send(request, None, &[], None).await
+        self.send(Outgoing::Reqwest(request), None, &[], None).await
     }
 
     /// How this session reaches servers: its clients, limits and TLS configuration.
@@ -144,10 +144,10 @@ impl Building {
         }
     }
 
-    fn build(self) -> Result<reqwest::Request, SendError> {
+    fn build(self) -> Result<Outgoing, SendError> {
         match self {
-            Building::Plain(method, url) => Ok(reqwest::Request::new(method, url)),
-            Building::Reqwest(builder) => Ok(builder.build()?),
+            Building::Plain(method, url) => Ok(Outgoing::Plain(method, url)),
+            Building::Reqwest(builder) => Ok(Outgoing::Reqwest(builder.build()?)),
         }
     }
 }
@@ -209,7 +209,10 @@ impl<'s> RequestBuilder<'s> {
     /// The request, to look at or change before [`Session::execute`] sends it (which records
     /// it as `METHOD /path`: a [`name`](Self::name) given here stays behind).
     pub fn build(self) -> Result<reqwest::Request, SendError> {
-        self.inner.build()
+        match self.inner {
+            Building::Plain(method, url) => Ok(reqwest::Request::new(method, url)),
+            Building::Reqwest(builder) => Ok(builder.build()?),
+        }
     }
 
     /// Sends the request, reads the whole body, records it, and returns the response. HTTP error
@@ -251,7 +254,7 @@ impl Session {
     /// it as an error unless its status is in `expected` (or below 400 when that is empty).
     async fn send(
         &self,
-        request: reqwest::Request,
+        request: Outgoing,
         name: Option<String>,
         expected: &[u16],
         body_limit: Option<u64>,
@@ -261,16 +264,13 @@ impl Session {
             Some(name) => name,
             None => default_name(request.method(), request.url()),
         };
-        let bytes_sent = request
-            .body()
-            .and_then(|b| b.as_bytes())
-            .map_or(0, |b| b.len() as u64);
+        let bytes_sent = request.body_len();
         // Only a logged run pays for what the log needs.
         let logged = self.rec.log().map(|_| Logged {
             sent_at: SystemTime::now(),
             method: request.method().clone(),
             url: crate::record::redact::url(request.url()),
-            headers: request.headers().clone(),
+            headers: request.headers(),
         });
         // The error's words, only when the log will show them.
         let explain = |error: &SendError| {

@@ -53,6 +53,50 @@ pub(crate) struct Transport {
     timers: timer::Timers,
 }
 
+/// A request as a session hands it over.
+pub(crate) enum Outgoing {
+    /// A method and a URL, nothing else: `cx.app`'s usual request, which needs nothing of
+    /// reqwest's `Request` (made, moved through every layer and dropped, it costs a measurable
+    /// share of a request).
+    Plain(Method, Url),
+    Reqwest(reqwest::Request),
+}
+
+impl Outgoing {
+    pub(crate) fn method(&self) -> &Method {
+        match self {
+            Outgoing::Plain(method, _) => method,
+            Outgoing::Reqwest(request) => request.method(),
+        }
+    }
+
+    pub(crate) fn url(&self) -> &Url {
+        match self {
+            Outgoing::Plain(_, url) => url,
+            Outgoing::Reqwest(request) => request.url(),
+        }
+    }
+
+    /// The headers set on the request (not those every request gets on its way).
+    pub(crate) fn headers(&self) -> header::HeaderMap {
+        match self {
+            Outgoing::Plain(..) => header::HeaderMap::new(),
+            Outgoing::Reqwest(request) => request.headers().clone(),
+        }
+    }
+
+    /// The length of its body, when the body is in memory.
+    pub(crate) fn body_len(&self) -> u64 {
+        match self {
+            Outgoing::Plain(..) => 0,
+            Outgoing::Reqwest(request) => request
+                .body()
+                .and_then(|b| b.as_bytes())
+                .map_or(0, |b| b.len() as u64),
+        }
+    }
+}
+
 /// A response with its body read, or the error that reading it ended with.
 pub(crate) struct Exchange {
     pub head: Head,
@@ -100,20 +144,39 @@ impl Transport {
     /// a request that got no response.
     pub(crate) async fn exchange(
         &self,
-        request: reqwest::Request,
+        request: Outgoing,
         start: Instant,
         limit: u64,
     ) -> Result<Exchange, SendError> {
-        let scheme = request.url().scheme();
-        let lean = (scheme == "http" || (scheme == "https" && self.connections().has_tls()))
+        let request = match request {
+            Outgoing::Plain(method, url) if self.is_lean(url.scheme()) => {
+                let hop = redirect::Hop {
+                    method,
+                    headers: header::HeaderMap::new(),
+                    body: None,
+                    url,
+                };
+                return self.lean(hop, None, start, limit).await;
+            }
+            Outgoing::Plain(method, url) => reqwest::Request::new(method, url),
+            Outgoing::Reqwest(request) => request,
+        };
+        let lean = self.is_lean(request.url().scheme())
             && request.version() == Version::HTTP_11
             && request.body().is_none_or(|body| body.as_bytes().is_some());
         if lean {
-            self.lean(request, start, limit).await
+            let timeout = request.timeout().copied();
+            self.lean(redirect::Hop::from_request(request), timeout, start, limit)
+                .await
         } else {
             // Boxed, as the rare path: reqwest's future is large (see `Connections::get`).
             Box::pin(via_reqwest(&self.reqwest, request, start, limit)).await
         }
+    }
+
+    /// Whether a request with this URL scheme can go on the lean path.
+    fn is_lean(&self, scheme: &str) -> bool {
+        scheme == "http" || (scheme == "https" && self.connections().has_tls())
     }
 
     fn connections(&self) -> &Connections {
@@ -129,17 +192,19 @@ impl Transport {
         })
     }
 
+    /// `hop` and the redirects it leads to, within `timeout` (the request's own, else the
+    /// session's).
     async fn lean(
         &self,
-        request: reqwest::Request,
+        mut hop: redirect::Hop,
+        timeout: Option<Duration>,
         start: Instant,
         limit: u64,
     ) -> Result<Exchange, SendError> {
-        let deadline = start + request.timeout().copied().unwrap_or(self.timeout);
+        let deadline = start + timeout.unwrap_or(self.timeout);
         // One timer for every step of the request (each hop's head, then the body), the user's
         // own, reset (see `timer`).
         let mut timer = self.timers.lease(deadline);
-        let mut hop = redirect::Hop::from_request(request);
         let mut redirects = 0;
         loop {
             let kept = hop.keep_for_redirect();
