@@ -175,25 +175,27 @@ impl<'s> AppRequest<'s> {
         self.builder = self.builder.map(|b| b.reqwest(f));
         self
     }
+}
 
-    async fn send(self) -> Result<AppResponse, Error> {
-        let url = self.url?;
-        let builder = self
-            .builder
-            .expect("a builder exists whenever the URL does");
-        let relocated = |e: crate::http::error::SendError| {
+/// What `cx.app` makes of a response: an error relocated to the user's line, a status it does
+/// not accept a failure.
+struct Judge {
+    method: Method,
+    url: Arc<str>,
+    expected: Vec<u16>,
+    location: &'static Location<'static>,
+}
+
+impl Judge {
+    fn response(
+        self,
+        sent: Result<crate::http::response::Response, crate::http::error::SendError>,
+    ) -> Result<AppResponse, Error> {
+        let response = sent.and_then(|r| r.into_app_response()).map_err(|e| {
             let mut e = Error::from(e);
             e.relocate(self.location);
             e
-        };
-        let sending = Box::into_pin(Box::write(
-            Box::new_uninit(),
-            builder.expect(self.expected.clone()).send(),
-        ));
-        let response = sending
-            .await
-            .and_then(|r| r.into_app_response())
-            .map_err(relocated)?;
+        })?;
         let status = response.status().as_u16();
         let accepted = if self.expected.is_empty() {
             (200..400).contains(&status)
@@ -213,8 +215,9 @@ impl<'s> AppRequest<'s> {
                 .join(" or ")
         };
         let mut failure = Error::failure(format!(
-            "{} {url} returned {}, expected {wanted}; body: {:?}",
+            "{} {} returned {}, expected {wanted}; body: {:?}",
             self.method,
+            self.url,
             response.status(),
             response.excerpt()
         ));
@@ -228,9 +231,33 @@ impl<'s> IntoFuture for AppRequest<'s> {
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 's>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        // Made in its box: the future is several KiB, and `Box::pin(self.send())` makes it on the
-        // stack and copies all of it (its initial state is only `self`).
-        let boxed = Box::write(Box::new_uninit(), self.send());
+        let AppRequest {
+            builder,
+            method,
+            url,
+            expected,
+            location,
+        } = self;
+        let url = match url {
+            Ok(url) => url,
+            Err(error) => return Box::pin(std::future::ready(Err(error))),
+        };
+        let judge = Judge {
+            method,
+            url,
+            expected: expected.clone(),
+            location,
+        };
+        let builder = builder
+            .expect("a builder exists whenever the URL does")
+            .expect(expected);
+        // Made in its box, the box allocated first: the session's future is several KiB, and
+        // made on the stack it would be copied whole into the box (its first state is only its
+        // arguments).
+        let boxed = Box::write(
+            Box::new_uninit(),
+            builder.send_then(move |sent| judge.response(sent)),
+        );
         Box::into_pin(boxed)
     }
 }

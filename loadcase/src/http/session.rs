@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -94,7 +95,14 @@ impl Session {
     /// Sends a request built elsewhere ([`RequestBuilder::build`], or
     /// `loadcase::reqwest::Request::new`), recorded as `METHOD /path`, as `send` would.
     pub async fn execute(&self, request: reqwest::Request) -> Result<Response, SendError> {
-        self.send(Outgoing::Reqwest(request), None, &[], None).await
+        self.send(
+            Ok(Outgoing::Reqwest(request)),
+            None,
+            Vec::new(),
+            None,
+            |sent| sent,
+        )
+        .await
     }
 
     /// How this session reaches servers: its clients, limits and TLS configuration.
@@ -220,11 +228,28 @@ impl<'s> RequestBuilder<'s> {
     /// [`Response::error_for_status`]); use [`cx.app`](crate::App) to make them failures. A
     /// body that could not be read in full is the response's error to give
     /// ([`Response::text`] and the other readers), as in reqwest.
-    pub async fn send(self) -> Result<Response, SendError> {
-        let request = self.inner.build()?;
-        self.session
-            .send(request, self.name, &self.expected, self.body_limit)
-            .await
+    // Not an `async fn`: the session's future, several KiB, would be made and then copied into
+    // its own.
+    pub fn send(self) -> impl Future<Output = Result<Response, SendError>> + Send + 's {
+        self.send_then(|sent| sent)
+    }
+
+    /// Sends the request as [`send`](Self::send) does, and gives what `then` makes of the
+    /// outcome: `cx.app`'s way, so that its judgment of the response is part of the session's
+    /// future instead of a future of its own that would hold (and copy) the session's.
+    pub(crate) fn send_then<T, F>(self, then: F) -> impl Future<Output = T> + Send + 's
+    where
+        F: FnOnce(Result<Response, SendError>) -> T + Send + 's,
+        T: 's,
+    {
+        let RequestBuilder {
+            inner,
+            session,
+            name,
+            expected,
+            body_limit,
+        } = self;
+        session.send(inner.build(), name, expected, body_limit, then)
     }
 
     /// Statuses the caller accepts, for the request table's error column (the app's
@@ -251,14 +276,20 @@ impl fmt::Debug for RequestBuilder<'_> {
 
 impl Session {
     /// Sends `request`, reads its body, records it under `name` (or `METHOD /path`), counting
-    /// it as an error unless its status is in `expected` (or below 400 when that is empty).
-    async fn send(
+    /// it as an error unless its status is in `expected` (or below 400 when that is empty), and
+    /// gives what `then` makes of the outcome.
+    async fn send<T>(
         &self,
-        request: Outgoing,
+        request: Result<Outgoing, SendError>,
         name: Option<String>,
-        expected: &[u16],
+        expected: Vec<u16>,
         body_limit: Option<u64>,
-    ) -> Result<Response, SendError> {
+        then: impl FnOnce(Result<Response, SendError>) -> T,
+    ) -> T {
+        let request = match request {
+            Ok(request) => request,
+            Err(error) => return then(Err(error)),
+        };
         let start = Instant::now();
         let name = match name {
             Some(name) => name,
@@ -281,14 +312,14 @@ impl Session {
         let mut pending = Pending {
             session: self,
             name: &name,
-            expected,
+            expected: &expected,
             start,
             bytes_sent,
             logged: logged.as_ref(),
             done: false,
         };
         let limit = body_limit.unwrap_or(self.transport.body_limit());
-        match self.transport.exchange(request, start, limit).await {
+        let sent = match self.transport.exchange(request, start, limit).await {
             Ok(Exchange {
                 head,
                 body,
@@ -321,7 +352,8 @@ impl Session {
                 pending.record(None, None, None, 0, failure);
                 Err(error)
             }
-        }
+        };
+        then(sent)
     }
 }
 
