@@ -176,10 +176,10 @@
 //!
 //! # The allocator
 //!
-//! With its default feature `mimalloc`, loadcase makes [mimalloc](https://docs.rs/mimalloc) the
-//! global allocator of every binary it is linked into (your test binaries), as oha does with
-//! jemalloc: a request allocates a few dozen times, and glibc's allocator cost more CPU per
-//! request than any other part of loadcase's own. A crate with a `#[global_allocator]` of its own
+//! With its default feature `mimalloc`, loadcase makes
+//! [mimalloc](https://github.com/microsoft/mimalloc) the global allocator of every binary it is
+//! linked into (your test binaries), as oha does with jemalloc: a request allocates a few dozen
+//! times, and glibc's allocator cost more CPU per request than any other part of loadcase's own. A crate with a `#[global_allocator]` of its own
 //! gets a compile error naming both; it keeps its own with
 //! `loadcase = { version = "…", default-features = false }`.
 //!

@@ -38,7 +38,12 @@ impl Hop {
     pub(super) fn keep_for_redirect(&self) -> Sent {
         Sent {
             method: self.method.clone(),
-            headers: self.headers.clone(),
+            // An empty map's clone still walks its parts.
+            headers: if self.headers.is_empty() {
+                HeaderMap::new()
+            } else {
+                self.headers.clone()
+            },
             body: self.body.clone(),
         }
     }
