@@ -299,8 +299,14 @@ impl Connections {
                     )));
                 }
             };
-            let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
-            handshake_http(TokioIo::new(stream), h2).await?
+            if stream.get_ref().1.alpn_protocol() == Some(b"h2") {
+                // Boxed: hyper spawns a task for every HTTP/2 request whose future is an enum
+                // that also holds the connection's (with its stream inline), so the TLS state
+                // held inline would be copied into every request's task.
+                handshake_http(TokioIo::new(Box::new(stream)), true).await?
+            } else {
+                handshake_http(TokioIo::new(stream), false).await?
+            }
         } else {
             handshake_http(tcp, false).await?
         };
