@@ -151,7 +151,7 @@ pub(super) async fn run(shared: Arc<Shared>, slot: Arc<Slot>, index: u64, test: 
                 if shared.control.is_stopped()
                     || slot.is_retired()
                     || hits.is_some_and(|h| done >= h)
-                    || deadline.is_some_and(|d| Instant::now() >= d)
+                    || deadline.is_some_and(|d| checked_at(last_end, shared.think.is_none()) >= d)
                 {
                     break;
                 }
@@ -293,6 +293,15 @@ async fn guarded(
         start,
         end,
     })
+}
+
+/// About now, for the deadline: the last hit's end when nothing came after it (a clock read less
+/// a hit), else the clock.
+fn checked_at(last_end: Option<Instant>, nothing_since: bool) -> Instant {
+    match last_end {
+        Some(end) if nothing_since => end,
+        _ => Instant::now(),
+    }
 }
 
 /// Think time between hits, cut short by a stop, a retirement check or the deadline.
